@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * modvmm/device.h - the modvmm device plugin ABI.
+ *
+ * This header is the whole contract between modvmm and a device, whether
+ * the device is linked into the binary (Kconfig "y") or loaded as a .so
+ * plugin (Kconfig "m", or a custom plugin built out of tree).  A device
+ * includes nothing else from modvmm.
+ *
+ * A device defines exactly one descriptor with MODVMM_DEVICE().  Built
+ * without -DMODULE the descriptor goes into a linker section that the core
+ * walks at start-up; built with -DMODULE it becomes the single exported
+ * symbol "modvmm_device_descriptor" that the plugin loader looks up.
+ *
+ * The device never sees modvmm's internals: at init it receives an opaque
+ * &struct modvmm_dev handle and a &struct modvmm_host function table, and
+ * everything it does to the machine goes through that table.
+ *
+ * Threading: every callback (access handlers, timers, fd watchers, sync,
+ * exit) runs on the vCPU thread, one at a time.  A device needs no locks.
+ */
+#ifndef MODVMM_DEVICE_H
+#define MODVMM_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * MODVMM_ABI_VERSION - the plugin ABI version this header describes.
+ *
+ * Bumped whenever a change breaks existing plugins (a field removed or
+ * moved, a callback's meaning changed).  Appending fields to the end of
+ * &struct modvmm_device_desc or &struct modvmm_host does not bump it: the
+ * struct_size fields tell both sides what the other one knows.
+ */
+#define MODVMM_ABI_VERSION	1
+
+/**
+ * MODVMM_ABI_MIN_VERSION - the oldest plugin ABI this header's host accepts.
+ */
+#define MODVMM_ABI_MIN_VERSION	1
+
+/**
+ * MODVMM_DESCRIPTOR_SYMBOL - name of the symbol a .so plugin exports.
+ */
+#define MODVMM_DESCRIPTOR_SYMBOL "modvmm_device_descriptor"
+
+struct modvmm_dev;
+struct modvmm_timer;
+
+/**
+ * enum modvmm_space - the address space a range lives in.
+ * @MODVMM_SPACE_PIO:  x86 port I/O, addresses 0 to 0xffff.
+ * @MODVMM_SPACE_MMIO: guest physical memory-mapped I/O.
+ */
+enum modvmm_space {
+	MODVMM_SPACE_PIO = 0,
+	MODVMM_SPACE_MMIO = 1,
+};
+
+/**
+ * enum modvmm_log_level - severity passed to &modvmm_host.log.
+ * @MODVMM_LOG_ERROR: something failed; always printed.
+ * @MODVMM_LOG_WARN:  the guest or the user did something odd; always printed.
+ * @MODVMM_LOG_INFO:  printed with --verbose.
+ * @MODVMM_LOG_DEBUG: printed with --verbose --verbose.
+ */
+enum modvmm_log_level {
+	MODVMM_LOG_ERROR = 0,
+	MODVMM_LOG_WARN = 1,
+	MODVMM_LOG_INFO = 2,
+	MODVMM_LOG_DEBUG = 3,
+};
+
+/*
+ * Access sizes a range accepts, for &modvmm_range_ops.sizes.  The bus
+ * splits an access the device does not accept into smaller accepted ones
+ * (little-endian), so a device never sees a size it did not ask for.
+ */
+#define MODVMM_SIZE_1	(1u << 0)
+#define MODVMM_SIZE_2	(1u << 1)
+#define MODVMM_SIZE_4	(1u << 2)
+#define MODVMM_SIZE_8	(1u << 3)
+#define MODVMM_SIZE_ANY	(MODVMM_SIZE_1 | MODVMM_SIZE_2 | MODVMM_SIZE_4 | \
+			 MODVMM_SIZE_8)
+
+/**
+ * struct modvmm_access - one guest access, as a device sees it.
+ * @addr:     absolute port number or guest physical address.
+ * @offset:   @addr minus the base of the range the device registered.
+ * @size:     access width in bytes: 1, 2, 4 or 8, always one the range
+ *            declared in &modvmm_range_ops.sizes.
+ * @is_write: 1 for a guest write (OUT, store), 0 for a read.
+ * @space:    &enum modvmm_space of the range.
+ * @vcpu:     index of the vCPU that made the access.
+ */
+struct modvmm_access {
+	uint64_t addr;
+	uint64_t offset;
+	uint32_t size;
+	uint8_t is_write;
+	uint8_t space;
+	uint16_t vcpu;
+};
+
+/**
+ * struct modvmm_range_ops - how a device answers accesses to one range.
+ * @read:  returns the value the guest reads; only the low @a->size bytes
+ *         are used.  NULL makes reads return all ones.
+ * @write: takes the value the guest wrote (zero-extended to 64 bits).
+ *         NULL drops writes.
+ * @sizes: mask of MODVMM_SIZE_* the handlers accept; 0 means MODVMM_SIZE_1.
+ *
+ * Handlers must accept any value at any offset of the range: the guest is
+ * untrusted and every register write is attacker-chosen.
+ */
+struct modvmm_range_ops {
+	uint64_t (*read)(void *opaque, const struct modvmm_access *a);
+	void (*write)(void *opaque, const struct modvmm_access *a, uint64_t val);
+	uint32_t sizes;
+};
+
+/**
+ * typedef modvmm_timer_fn - a timer expired.
+ * @opaque:  the pointer given to &modvmm_host.timer_new.
+ * @expired: how many periods elapsed since the last call (at least 1); a
+ *           periodic timer that the vCPU thread could not serve in time
+ *           reports the missed periods here instead of calling again.
+ */
+typedef void (*modvmm_timer_fn)(void *opaque, uint64_t expired);
+
+/**
+ * typedef modvmm_fd_fn - a watched file descriptor is readable.
+ * @opaque: the pointer given to &modvmm_host.fd_watch.
+ * @fd:     the descriptor.
+ *
+ * The callback should read what is available without blocking.  The
+ * watch stays armed; it fires again while data remains.
+ */
+typedef void (*modvmm_fd_fn)(void *opaque, int fd);
+
+/**
+ * struct modvmm_host - the functions modvmm offers a device.
+ * @abi_version: MODVMM_ABI_VERSION of the host.
+ * @struct_size: sizeof(struct modvmm_host) in the host; fields beyond it
+ *               do not exist in that host.
+ *
+ * @register_range: claim [@base, @base + @len) in @space for @ops, passing
+ *     @opaque to its handlers.  Returns 0, or -1 after logging why (zero
+ *     length, overflow, overlap with another device's range: the message
+ *     names both devices and both ranges, or an MMIO range over RAM).
+ * @unregister_range: give back the range that starts at @base in @space.
+ *     Returns 0, or -1 if @dev has no range there.  Every range is also
+ *     released when the device exits or fails its init.
+ * @irq_set: drive interrupt line @irq to @level (1 asserted, 0 not), as a
+ *     level-triggered line.  A machine without an interrupt controller
+ *     ignores it.
+ * @irq_pulse: assert then deassert @irq: one edge.
+ * @mem_read: copy @len bytes of guest physical memory at @gpa into @buf.
+ *     Returns 0, or -1 if any byte lies outside guest RAM (nothing copied).
+ * @mem_write: copy @len bytes from @buf to guest RAM at @gpa.  Returns 0,
+ *     or -1 if any byte lies outside guest RAM (nothing copied).
+ * @log: print a message prefixed with the device instance's name.
+ * @opt_str: the string value of option @key given on the command line
+ *     (``-d name,key=value``), or @def when absent.  Only options listed
+ *     in &modvmm_device_desc.options reach a device.
+ * @opt_u64: parse option @key as an unsigned number (decimal, 0x hex, 0
+ *     octal, and K/M/G suffixes) into @out, or store @def when absent.
+ *     Returns 0, or -1 after logging "option KEY=VALUE: ..." when the value
+ *     is malformed; the device should then fail its init.
+ * @opt_bool: parse option @key as on/off/yes/no/1/0/true/false into @out,
+ *     or store @def.  Returns 0, or -1 after logging when malformed.
+ * @set_error: record why init failed; the loader prints it as
+ *     "NAME: init failed: MESSAGE".
+ * @timer_new: create a disarmed timer that calls @fn(@opaque, n) on the
+ *     vCPU thread.  Returns NULL on failure.
+ * @timer_arm: (re)arm @t to fire @delay_ns from now, then every
+ *     @period_ns (0 for a one-shot).  @delay_ns 0 disarms.
+ * @timer_free: disarm and free @t.  Timers are also freed at device exit.
+ * @fd_watch: call @fn(@opaque, @fd) on the vCPU thread while @fd is
+ *     readable.  Returns 0 or -1.
+ * @fd_unwatch: stop watching @fd.
+ * @clock_ns: the host's monotonic clock in nanoseconds.
+ * @request_stop: end the run after the current access; the process exits
+ *     with @status (for example QEMU's isa-debug-exit convention).
+ * @console_acquire: ask for the terminal's input.  Returns 1 if this device
+ *     instance owns stdin now (the host puts a terminal in raw mode and
+ *     restores it on every exit path), 0 if another device has it.
+ * @stat_add: add @n to the device's counter @name in --stats output.
+ *     @name must be a string with static storage.
+ */
+struct modvmm_host {
+	uint32_t abi_version;
+	uint32_t struct_size;
+
+	int (*register_range)(struct modvmm_dev *dev, enum modvmm_space space,
+			      uint64_t base, uint64_t len,
+			      const struct modvmm_range_ops *ops, void *opaque);
+	int (*unregister_range)(struct modvmm_dev *dev, enum modvmm_space space,
+				uint64_t base);
+
+	void (*irq_set)(struct modvmm_dev *dev, unsigned int irq, int level);
+	void (*irq_pulse)(struct modvmm_dev *dev, unsigned int irq);
+
+	int (*mem_read)(struct modvmm_dev *dev, uint64_t gpa, void *buf,
+			size_t len);
+	int (*mem_write)(struct modvmm_dev *dev, uint64_t gpa, const void *buf,
+			 size_t len);
+
+	void (*log)(struct modvmm_dev *dev, enum modvmm_log_level level,
+		    const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+	const char *(*opt_str)(struct modvmm_dev *dev, const char *key,
+			       const char *def);
+	int (*opt_u64)(struct modvmm_dev *dev, const char *key, uint64_t def,
+		       uint64_t *out);
+	int (*opt_bool)(struct modvmm_dev *dev, const char *key, int def,
+			int *out);
+	void (*set_error)(struct modvmm_dev *dev, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+
+	struct modvmm_timer *(*timer_new)(struct modvmm_dev *dev,
+					  modvmm_timer_fn fn, void *opaque);
+	void (*timer_arm)(struct modvmm_timer *t, uint64_t delay_ns,
+			  uint64_t period_ns);
+	void (*timer_free)(struct modvmm_timer *t);
+
+	int (*fd_watch)(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
+			void *opaque);
+	void (*fd_unwatch)(struct modvmm_dev *dev, int fd);
+
+	uint64_t (*clock_ns)(void);
+	void (*request_stop)(struct modvmm_dev *dev, int status);
+	int (*console_acquire)(struct modvmm_dev *dev);
+	void (*stat_add)(struct modvmm_dev *dev, const char *name, uint64_t n);
+};
+
+/**
+ * struct modvmm_option - one option a device takes.
+ * @name: the key in ``-d device,key=value``.
+ * @help: one line for --list-devices.
+ * @def:  the default shown by --list-devices (text; NULL for none).
+ */
+struct modvmm_option {
+	const char *name;
+	const char *help;
+	const char *def;
+};
+
+/**
+ * struct modvmm_device_desc - what a device is; one per device.
+ * @abi_version: MODVMM_ABI_VERSION the device was built against.
+ * @struct_size: sizeof(struct modvmm_device_desc) when it was built.
+ * @name:        unique device name, used by ``-d NAME``; [a-z0-9_-]+.
+ * @license:     licence of the device code, e.g. "MIT", "GPL-2.0".
+ * @description: one line for --list-devices.
+ * @options:     array of accepted options ended by an entry with a NULL
+ *               name; NULL when the device takes none.  The host rejects
+ *               any other key with "unknown option" before init runs.
+ * @init:        create one instance: register ranges, timers and so on.
+ *               Store the instance's state in *@priv.  Return 0, or -1
+ *               after calling &modvmm_host.set_error; the host then
+ *               releases everything the instance registered.  Called once
+ *               per ``-d`` instance.
+ * @exit:        free an instance (@priv from @init); may be NULL.
+ * @sync:        flush buffered output; called when the guest halts and
+ *               before the machine stops.  May be NULL.
+ */
+struct modvmm_device_desc {
+	uint32_t abi_version;
+	uint32_t struct_size;
+	const char *name;
+	const char *license;
+	const char *description;
+	const struct modvmm_option *options;
+	int (*init)(struct modvmm_dev *dev, const struct modvmm_host *host,
+		    void **priv);
+	void (*exit)(void *priv);
+	void (*sync)(void *priv);
+};
+
+/**
+ * MODVMM_DESC_HEADER - initialise the version fields of a descriptor.
+ *
+ * Use as the first line of a MODVMM_DEVICE() initialiser.
+ */
+#define MODVMM_DESC_HEADER \
+	.abi_version = MODVMM_ABI_VERSION, \
+	.struct_size = sizeof(struct modvmm_device_desc)
+
+/**
+ * MODVMM_DEVICE() - define the descriptor of device @id.
+ * @id: a C identifier for the device (usually its name).
+ *
+ * Follow with ``= { MODVMM_DESC_HEADER, .name = ..., };``.
+ * With -DMODULE this defines the exported symbol modvmm_device_descriptor;
+ * without it, a static descriptor plus a pointer to it in the
+ * "modvmm_devices" section, which the core walks at start-up.
+ */
+#ifdef MODULE
+#define MODVMM_DEVICE(id) \
+	__attribute__((visibility("default"))) \
+	const struct modvmm_device_desc modvmm_device_descriptor
+#else
+#define MODVMM_DEVICE(id) \
+	static const struct modvmm_device_desc __modvmm_desc_##id; \
+	static const struct modvmm_device_desc *const __modvmm_ptr_##id \
+		__attribute__((section("modvmm_devices"), used, \
+			       aligned(sizeof(void *)))) = \
+		&__modvmm_desc_##id; \
+	static const struct modvmm_device_desc __modvmm_desc_##id
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MODVMM_DEVICE_H */

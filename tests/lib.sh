@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: MIT
+# Helpers for integration tests.  Each tests/integration/*.sh file defines
+# functions named test_*; tests/run-tests runs each one in its own subshell.
+# A failed assertion prints why and exits the subshell with 1; skip exits 77.
+#
+# Variables: $TOP (tree), $MODVMM (binary), $GUESTS (built guest images),
+# $MODULES (built .so plugins), $TMP (a scratch dir private to the test).
+
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${MODVMM:=$TOP/modvmm}"
+: "${GUESTS:=$TOP/build/guests}"
+: "${MODULES:=$TOP/modules}"
+
+fail() {
+	echo "#   FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "#   SKIP: $*" >&2
+	exit 77
+}
+
+# vmm ARGS...: run modvmm with a 20 s safety timeout; sets $RC, $OUT
+# (stdout) and $ERR (stderr).  Stdin is /dev/null unless $VMM_STDIN names
+# a file.
+vmm() {
+	local in=${VMM_STDIN:-/dev/null}
+	timeout -k 5 "${VMM_TIMEOUT:-20}" "$MODVMM" "$@" <"$in" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	OUT=$(cat "$TMP/out")
+	ERR=$(cat "$TMP/err")
+}
+
+show() {
+	echo "#   rc=$RC" >&2
+	echo "#   stdout: $(head -c 2000 "$TMP/out" | sed 's/^/#     /')" >&2
+	echo "#   stderr: $(head -c 2000 "$TMP/err" | sed 's/^/#     /')" >&2
+}
+
+assert_rc() {
+	[ "$RC" = "$1" ] || { show; fail "exit status $RC, expected $1${2:+ ($2)}"; }
+}
+
+assert_out() {
+	grep -qF -- "$1" "$TMP/out" || { show; fail "stdout lacks '$1'"; }
+}
+
+assert_out_exact() {
+	[ "$OUT" = "$1" ] || { show; fail "stdout is not exactly '$1'"; }
+}
+
+assert_err() {
+	grep -qF -- "$1" "$TMP/err" || { show; fail "stderr lacks '$1'"; }
+}
+
+assert_not_out() {
+	! grep -qF -- "$1" "$TMP/out" || { show; fail "stdout has '$1'"; }
+}
+
+# The error path contract: exactly one line on stderr, naming something.
+assert_one_line_err() {
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] || { show; fail "stderr is not one line"; }
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "'$1' != '$2'${3:+: $3}"
+}
+
+need_kvm() {
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		[ "${CI:-}" = true ] && fail "/dev/kvm is not usable and CI=true"
+		skip "/dev/kvm is not usable"
+	fi
+}
