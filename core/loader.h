@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loader.h - guest image loaders.
+ *
+ * Each loader says whether it recognises an image (probe) and loads it
+ * into guest RAM (load), filling a &struct boot_state with the entry
+ * conditions.  A loader validates everything before it writes a byte of
+ * guest memory, so a rejected image leaves RAM untouched.  Errors go
+ * through loader_error() as one line: "IMAGE: [offset 0x..: ]reason".
+ */
+#ifndef MODVMM_LOADER_H
+#define MODVMM_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guestmem.h"
+
+enum boot_mode {
+	BOOT_REAL = 0,		/* 16-bit real mode */
+	BOOT_PROTECTED = 1,	/* 32-bit flat protected mode, paging off */
+	BOOT_LONG = 2,		/* 64-bit long mode, identity-mapped 4 GiB */
+};
+
+#define LOADER_MAX_MODULES	16
+
+struct loader_module {
+	const char *path;
+	const char *cmdline;	/* NULL: none */
+};
+
+/**
+ * struct load_opts - what the command line says about the image.
+ */
+struct load_opts {
+	const char *path;		/* image path as given */
+	const uint8_t *data;		/* whole image file */
+	size_t size;
+	int mode;			/* -1: loader default; else enum boot_mode */
+	int have_load_addr, have_entry;
+	uint64_t load_addr, entry;	/* flat images */
+	const char *append;		/* multiboot: text after the path */
+	struct loader_module modules[LOADER_MAX_MODULES];
+	int nr_modules;
+};
+
+/**
+ * struct boot_state - how the vCPU starts.
+ * @mode: &enum boot_mode.
+ * @rip:  entry; in real mode the linear address, split into CS:IP by the
+ *        core (CS = (rip >> 4) & 0xf000, IP = rip & 0xffff).
+ * @rax, @rbx, @rsi, @rdi: initial general registers (multiboot: EAX magic,
+ *        EBX info address).
+ * @rsp:  initial stack pointer (BOOT_STACK_TOP unless a loader changes it).
+ */
+struct boot_state {
+	int mode;
+	uint64_t rip, rax, rbx, rsi, rdi, rsp;
+};
+
+/*
+ * Physical layout of VMM-built structures (documented in README "Memory
+ * layout").  Page 0 (real-mode IVT) is left alone.
+ */
+#define BOOT_GDT_ADDR		0x1000ull	/* GDT for protected/long mode */
+#define BOOT_PML4_ADDR		0x2000ull	/* long-mode page tables: */
+#define BOOT_PDPT_ADDR		0x3000ull	/*   PML4, PDPT and 4 PDs */
+#define BOOT_PD_ADDR		0x4000ull	/*   0x4000-0x7fff */
+#define BOOT_TABLES_END		0x8000ull
+#define BOOT_INFO_ADDR		0x8000ull	/* multiboot info, mmap, cmdlines, */
+#define BOOT_INFO_END		0x20000ull	/*   module list: 0x8000-0x1ffff */
+#define BOOT_STACK_TOP		0x9fff0ull	/* initial stack, grows down */
+#define BOOT_DEFAULT_LOAD	0x100000ull	/* flat protected/long images */
+
+struct loader_ops {
+	const char *name;	/* --format NAME */
+	/* 1 if @o->data looks like this format (cheap header check) */
+	int (*probe)(const struct load_opts *o);
+	/* 0, or -1 after loader_error() */
+	int (*load)(struct guestmem *gm, const struct load_opts *o,
+		    struct boot_state *bs);
+};
+
+extern const struct loader_ops loader_flat;
+extern const struct loader_ops loader_multiboot;
+extern const struct loader_ops loader_elf;
+
+/* Print "modvmm: PATH: MESSAGE" as one line. */
+void loader_error(const struct load_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Choose a loader by --format name (NULL/"auto": probe) and load. */
+int loader_load(struct guestmem *gm, const char *format,
+		const struct load_opts *o, struct boot_state *bs);
+
+/*
+ * Read a whole file into memory.  Returns 0, or -1 after printing
+ * "modvmm: PATH: reason".  Used for images and multiboot modules.
+ */
+int loader_read_file(const char *path, uint8_t **data, size_t *size);
+
+#endif
