@@ -144,6 +144,21 @@ typedef void (*modvmm_timer_fn)(void *opaque, uint64_t expired);
 typedef void (*modvmm_fd_fn)(void *opaque, int fd);
 
 /**
+ * struct modvmm_irqchip_ops - an interrupt controller implemented by a device.
+ * @set_irq: input line @irq changed to @level (1 asserted).  Edge-
+ *           triggered inputs act on the 0 -> 1 transition.
+ * @pending: 1 if the controller asserts INTR towards the CPU.
+ * @ack:     the CPU's interrupt acknowledge cycle: returns the vector to
+ *           deliver (0-255) and updates the controller's state, or -1 if
+ *           nothing is pending any more.
+ */
+struct modvmm_irqchip_ops {
+	void (*set_irq)(void *opaque, unsigned int irq, int level);
+	int (*pending)(void *opaque);
+	int (*ack)(void *opaque);
+};
+
+/**
  * struct modvmm_host - the functions modvmm offers a device.
  * @abi_version: MODVMM_ABI_VERSION of the host.
  * @struct_size: sizeof(struct modvmm_host) in the host; fields beyond it
@@ -192,6 +207,13 @@ typedef void (*modvmm_fd_fn)(void *opaque, int fd);
  *     restores it on every exit path), 0 if another device has it.
  * @stat_add: add @n to the device's counter @name in --stats output.
  *     @name must be a string with static storage.
+ * @irqchip_register: become the machine's interrupt controller (only
+ *     when modvmm is configured with the userspace irqchip; returns -1
+ *     otherwise or when another device already is).  From then on the
+ *     core hands every &modvmm_host.irq_set of every device to
+ *     @ops->set_irq, and asks @ops for the vector to inject.
+ * @irqchip_update: tell the core that the controller's output (INTR)
+ *     may have changed, so it asks KVM for an interrupt window.
  */
 struct modvmm_host {
 	uint32_t abi_version;
@@ -238,6 +260,10 @@ struct modvmm_host {
 	void (*request_stop)(struct modvmm_dev *dev, int status);
 	int (*console_acquire)(struct modvmm_dev *dev);
 	void (*stat_add)(struct modvmm_dev *dev, const char *name, uint64_t n);
+	int (*irqchip_register)(struct modvmm_dev *dev,
+				const struct modvmm_irqchip_ops *ops,
+				void *opaque);
+	void (*irqchip_update)(struct modvmm_dev *dev);
 };
 
 /**

@@ -1,0 +1,348 @@
+# SPDX-License-Identifier: MIT
+#
+# modvmm top-level Makefile, in the manner of Kbuild:
+#   make [V=1] [O=build] [CC=clang] [SANITIZE=1]   configure if needed, build
+#   make menuconfig | nconfig | defconfig | olddefconfig | savedefconfig
+#   make -C <tree> M=<dir>                          build an out-of-tree plugin
+#   make run | test | bench | fuzz | install PREFIX=... | clean | mrproper
+# `make help` lists everything.
+
+VERSION		:= 0.1.0
+PREFIX		?= /usr/local
+O		?= build
+srctree		:= $(CURDIR)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+# Print a Kbuild-style line: $(call say,CC,core/vm.o)
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+
+export KCONFIG_CONFIG		:= $(srctree)/.config
+export KCONFIG_AUTOCONFIG	:= $(srctree)/$(O)/include/config/auto.conf
+export KCONFIG_AUTOHEADER	:= $(srctree)/$(O)/include/generated/autoconf.h
+export KCONFIG_TRISTATE		:= $(srctree)/$(O)/include/config/tristate.conf
+export srctree
+
+AUTOCONF	:= $(O)/include/generated/autoconf.h
+AUTOCONFIG	:= $(O)/include/config/auto.conf
+
+# Tools the build needs, as command:debian-package.
+TOOLS := kconfig-conf:kconfig-frontends nasm:nasm \
+	 /usr/include/ncurses.h:libncurses-dev
+ENSURE_TOOLS = $(Q)$(srctree)/scripts/ensure-tools
+
+CC		?= gcc
+ifeq ($(origin CC),default)
+CC		:= gcc
+endif
+LD_GUEST	:= ld
+NASM		:= nasm
+
+WARN		:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WERROR		?= 1
+endif
+ifeq ($(WERROR),1)
+WARN		+= -Werror
+endif
+BASE_CFLAGS	:= -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE \
+		   -I$(srctree)/include -I$(O)/include -include $(AUTOCONF)
+ifeq ($(SANITIZE),1)
+BASE_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+SAN_LDFLAGS	:= -fsanitize=address,undefined
+O		:= build-san
+endif
+MODVMM_CFLAGS	:= $(BASE_CFLAGS) -fvisibility=hidden -DMODVMM_VERSION='"$(VERSION)"'
+MODULE_CFLAGS	:= $(BASE_CFLAGS) -DMODULE -fPIC -fvisibility=hidden
+MODULE_LDFLAGS	:= -shared -Wl,--no-undefined $(SAN_LDFLAGS)
+# The binary exports nothing; plugins get the host's functions as a table.
+MODVMM_LDFLAGS	:= $(SAN_LDFLAGS)
+MODVMM_LIBS	:= -ldl -lpthread -lrt
+
+# Targets that must not read or create the configuration.
+no-config-targets := menuconfig nconfig defconfig olddefconfig savedefconfig \
+		     clean mrproper help distclean
+config-targets := menuconfig nconfig defconfig olddefconfig savedefconfig
+
+ifneq ($(M),)
+# ---------------------------------------------------------------------------
+# External plugin build: make -C <tree> M=<dir>
+M_DIR := $(abspath $(M))
+ifeq ($(wildcard $(AUTOCONF)),)
+$(error modvmm tree $(srctree) is not configured: run 'make -C $(srctree) defconfig && make -C $(srctree)' first)
+endif
+PLUGIN_SDK_INCLUDE := $(srctree)/include
+PLUGIN_AUTOCONF := $(srctree)/$(AUTOCONF)
+PLUGIN_CC := $(CC)
+PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),-fsanitize=address,undefined -fno-omit-frame-pointer)
+PLUGIN_LDFLAGS := $(SAN_LDFLAGS)
+include $(srctree)/scripts/plugin.mk
+
+else
+# ---------------------------------------------------------------------------
+# The tree itself.
+
+need-config := 1
+ifneq ($(filter $(no-config-targets),$(MAKECMDGOALS)),)
+ifeq ($(filter-out $(no-config-targets),$(MAKECMDGOALS)),)
+need-config :=
+endif
+endif
+
+all: modvmm modules guests unit-tests
+
+.SECONDEXPANSION:
+
+ifdef need-config
+-include $(AUTOCONFIG)
+-include $(O)/include/config/auto.conf.cmd
+endif
+
+# --- Kconfig ---------------------------------------------------------------
+
+$(O)/include/config $(O)/include/generated:
+	$(Q)mkdir -p $@
+
+kconfig-prep: | $(O)/include/config $(O)/include/generated
+	$(ENSURE_TOOLS) $(TOOLS)
+
+# A fresh tree builds without anyone opening a menu.
+$(srctree)/.config: | kconfig-prep
+	@echo "  No .config found: configuring from configs/defconfig"
+	$(Q)kconfig-conf --defconfig=configs/defconfig Kconfig >/dev/null
+
+# kconfig-frontends 4.11 has no --syncconfig: --silentoldconfig writes
+# auto.conf, autoconf.h and the per-symbol files in include/config/.
+$(AUTOCONFIG) $(AUTOCONF): $(srctree)/.config | kconfig-prep
+	$(call say,CONF,.config)
+	$(Q)cd $(O) && kconfig-conf --silentoldconfig $(srctree)/Kconfig \
+		</dev/null >/dev/null
+	$(Q)touch $(AUTOCONF)
+
+# auto.conf.cmd lists the Kconfig files; a new or edited one re-runs conf.
+$(O)/include/config/auto.conf.cmd: ;
+$(srctree)/Kconfig $(wildcard */Kconfig): ;
+
+menuconfig: kconfig-prep
+	$(Q)kconfig-mconf Kconfig
+
+nconfig: kconfig-prep
+	$(ENSURE_TOOLS) kconfig-nconf:kconfig-frontends-nox
+	$(Q)kconfig-nconf Kconfig
+
+defconfig: kconfig-prep
+	@echo "  GEN     .config from configs/defconfig"
+	$(Q)kconfig-conf --defconfig=configs/defconfig Kconfig >/dev/null
+
+olddefconfig: kconfig-prep
+	$(Q)if [ ! -f .config ]; then \
+		echo "  No .config found: configuring from configs/defconfig"; \
+		kconfig-conf --defconfig=configs/defconfig Kconfig >/dev/null; \
+	else \
+		kconfig-conf --olddefconfig Kconfig >/dev/null; \
+	fi
+
+savedefconfig: kconfig-prep
+	$(Q)kconfig-conf --savedefconfig defconfig Kconfig >/dev/null
+	@echo "  GEN     defconfig (copy it to configs/defconfig to make it the default)"
+
+# --- Objects ---------------------------------------------------------------
+
+core-y :=
+include core/Makefile
+obj-y :=
+obj-m :=
+include devices/Makefile
+
+CORE_OBJS	:= $(addprefix $(O)/core/,$(core-y))
+BUILTIN_OBJS	:= $(addprefix $(O)/devices/,$(obj-y))
+MODULE_NAMES	:= $(basename $(obj-m))
+MODULE_SOS	:= $(addprefix modules/,$(addsuffix .so,$(MODULE_NAMES)))
+
+-include $(wildcard $(O)/core/*.d $(O)/devices/*.d $(O)/tests/obj/*.d)
+
+define compile
+	$(call say,$(1),$(patsubst $(O)/%,%,$@))
+	$(Q)$(CC) $(2) -MMD -MP -c -o $@ $<
+	$(Q)$(srctree)/scripts/fixdep $(@:.o=.d) $(O)
+endef
+
+$(O)/core/%.o: core/%.c $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call compile,CC,$(MODVMM_CFLAGS))
+
+$(O)/devices/%.o: devices/%.c $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call compile,CC,$(MODVMM_CFLAGS))
+
+$(O)/devices/%.mod.o: devices/%.c $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call compile,CC [M],$(MODULE_CFLAGS))
+
+$(MODULE_SOS): modules/%.so: $(O)/devices/%.mod.o
+	@mkdir -p $(@D)
+	$(call say,LD [M],$@)
+	$(Q)$(CC) $(MODULE_LDFLAGS) -o $@ $<
+
+# Relink when the set of built-in devices changes, not only their objects.
+$(O)/.builtin-objs: FORCE | $(O)/include/config
+	@echo '$(BUILTIN_OBJS)' | cmp -s - $@ || echo '$(BUILTIN_OBJS)' >$@
+
+modvmm: $(CORE_OBJS) $(BUILTIN_OBJS) $(O)/.builtin-objs
+	$(call say,LD,$@)
+	$(Q)$(CC) $(MODVMM_LDFLAGS) -o $@ $(CORE_OBJS) $(BUILTIN_OBJS) $(MODVMM_LIBS)
+
+# Drop modules of devices that are no longer =m, so a stale .so is not
+# picked up by -d NAME.
+modules: $(MODULE_SOS) example-plugins
+	@for f in modules/*.so; do \
+		[ -e "$$f" ] || continue; \
+		case " $(MODULE_SOS) $(EXAMPLE_SOS) " in *" $$f "*) ;; \
+		*) echo "  RM      $$f"; rm -f "$$f" ;; esac; \
+	done
+
+# --- Example plugins, built exactly like out-of-tree ones -----------------
+
+EXAMPLE_DIRS := $(if $(CONFIG_EXAMPLE_PLUGINS),$(patsubst %/,%,$(dir $(wildcard plugins/*/*.c))))
+EXAMPLE_DIRS := $(sort $(EXAMPLE_DIRS))
+EXAMPLE_SOS := $(foreach d,$(EXAMPLE_DIRS),modules/$(notdir $(d)).so)
+
+example-plugins: $(EXAMPLE_SOS)
+
+$(EXAMPLE_SOS): modules/%.so: $$(wildcard plugins/$$*/*.c) $(AUTOCONF) include/modvmm/device.h
+	$(Q)$(MAKE) -f $(srctree)/Makefile M=plugins/$* O=$(O) SANITIZE=$(SANITIZE)
+	@mkdir -p modules
+	$(Q)cp plugins/$*/$*.so $@
+
+# --- Guests ----------------------------------------------------------------
+
+GUEST_BIN := $(patsubst guests/%.asm,$(O)/guests/%.bin,$(filter-out %.elf32.asm,$(wildcard guests/*.asm)))
+GUEST_ELF32 := $(patsubst guests/%.elf32.asm,$(O)/guests/%.elf,$(wildcard guests/*.elf32.asm))
+GUEST_ELF64 := $(patsubst guests/%.c,$(O)/guests/%.elf,$(wildcard guests/*.c))
+GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -ffreestanding -nostdlib -static -fno-pie -no-pie \
+	-mno-red-zone -mgeneral-regs-only -O2 -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-Wl,--build-id=none -Ttext=0x200000
+
+guests: $(GUEST_BIN) $(GUEST_ELF32) $(GUEST_ELF64)
+
+$(O)/guests/%.bin: guests/%.asm $(wildcard guests/*.inc)
+	@mkdir -p $(@D)
+	$(call say,AS,$@)
+	$(Q)$(NASM) -f bin -Iguests/ -o $@ $<
+
+$(O)/guests/%.o32: guests/%.elf32.asm $(wildcard guests/*.inc)
+	@mkdir -p $(@D)
+	$(call say,AS,$@)
+	$(Q)$(NASM) -f elf32 -Iguests/ -o $@ $<
+
+$(O)/guests/%.elf: $(O)/guests/%.o32
+	$(call say,LD,$@)
+	$(Q)$(LD_GUEST) -m elf_i386 --build-id=none \
+		$(if $(wildcard guests/$*.ld),-T guests/$*.ld,-Ttext=0x100000) -o $@ $<
+
+$(O)/guests/%.elf: guests/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)gcc $(GUEST_CFLAGS) -o $@ $<
+
+# --- Unit tests --------------------------------------------------------------
+# tests/unit/test_X.c -> $(O)/tests/unit-X, linked with the harness, the
+# mock host and devices/X.c (or plugins/X/X.c); test_core_X.c links the core.
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/test_%.c,$(O)/tests/unit-%,$(UNIT_SRCS))
+UNIT_HARNESS := $(O)/tests/obj/unit_main.o $(O)/tests/obj/mock_host.o $(O)/core/options.o
+CORE_LIB_OBJS := $(filter-out $(O)/core/main.o,$(CORE_OBJS))
+TEST_CFLAGS := $(BASE_CFLAGS) -Itests/unit -Wno-missing-prototypes
+
+unit-tests: $(UNIT_BINS)
+
+$(O)/tests/obj/%.o: tests/unit/%.c $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call compile,CC,$(TEST_CFLAGS))
+
+$(O)/tests/obj/dev_%.o: devices/%.c $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call compile,CC,$(TEST_CFLAGS))
+
+$(O)/tests/obj/plugin_%.o: $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call say,CC,$(patsubst $(O)/%,%,$@))
+	$(Q)$(CC) $(TEST_CFLAGS) -c -o $@ plugins/$*/$*.c
+
+unit_dev_obj = $(if $(wildcard devices/$(1).c),$(O)/tests/obj/dev_$(1).o,$(if $(wildcard plugins/$(1)/$(1).c),$(O)/tests/obj/plugin_$(1).o))
+
+$(O)/tests/unit-core_%: $(O)/tests/obj/test_core_%.o $(O)/tests/obj/unit_main.o $(CORE_LIB_OBJS)
+	$(call say,LD,$(patsubst $(O)/%,%,$@))
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(MODVMM_LIBS)
+
+$(O)/tests/unit-%: $(O)/tests/obj/test_%.o $(UNIT_HARNESS) $$(call unit_dev_obj,$$*)
+	$(call say,LD,$(patsubst $(O)/%,%,$@))
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(MODVMM_LIBS)
+
+# --- Running -----------------------------------------------------------------
+
+run: all
+	$(Q)./modvmm $(O)/guests/hello.bin
+
+test: all
+	$(Q)O=$(O) tests/run-tests $(T)
+
+-include bench/bench.mk
+-include tests/fuzz/fuzz.mk
+
+install: all
+	$(call say,INSTALL,$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/modvmm \
+		$(DESTDIR)$(PREFIX)/include/modvmm $(DESTDIR)$(PREFIX)/share/modvmm
+	$(Q)install -m 755 modvmm $(DESTDIR)$(PREFIX)/bin/modvmm
+	$(Q)for f in modules/*.so; do [ -e "$$f" ] && install -m 644 "$$f" \
+		$(DESTDIR)$(PREFIX)/lib/modvmm/; done; true
+	$(Q)install -m 644 include/modvmm/device.h $(DESTDIR)$(PREFIX)/include/modvmm/
+	$(Q)install -m 644 $(AUTOCONF) $(DESTDIR)$(PREFIX)/share/modvmm/autoconf.h
+	$(Q)install -m 644 scripts/plugin.mk $(DESTDIR)$(PREFIX)/share/modvmm/plugin.mk
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/Makefile.installed \
+		>$(DESTDIR)$(PREFIX)/share/modvmm/Makefile
+
+clean:
+	$(call say,CLEAN,$(O) modvmm modules)
+	$(Q)rm -rf $(O) build-san modvmm modules
+	$(Q)rm -f plugins/*/*.o plugins/*/*.d plugins/*/*.so
+
+mrproper: clean
+	$(call say,CLEAN,.config)
+	$(Q)rm -f .config .config.old defconfig
+
+distclean: mrproper
+
+help:
+	@echo 'Configuration:'
+	@echo '  menuconfig      - edit .config in a menu (kconfig-mconf)'
+	@echo '  nconfig         - edit .config in the ncurses menu (kconfig-nconf)'
+	@echo '  defconfig       - new .config from configs/defconfig'
+	@echo '  olddefconfig    - update .config, new symbols at their defaults'
+	@echo '  savedefconfig   - write a minimal ./defconfig'
+	@echo 'Building:'
+	@echo '  all (default)   - modvmm, modules/*.so, example plugins, guests, unit tests'
+	@echo '  M=DIR           - build the out-of-tree plugin in DIR (make -C TREE M=DIR)'
+	@echo '  install         - install to PREFIX (default /usr/local)'
+	@echo '  clean           - remove build products; mrproper also removes .config'
+	@echo 'Running:'
+	@echo '  run             - boot the default guest (build/guests/hello.bin)'
+	@echo '  test [T=FILTER] - run unit and integration tests'
+	@echo '  bench           - run the benchmarks (see README, Performance)'
+	@echo '  fuzz            - run each libFuzzer harness for a bounded time'
+	@echo 'Options: V=1 (full commands), O=DIR (build dir), CC=clang, SANITIZE=1, WERROR=1'
+
+FORCE:
+.PHONY: all modules example-plugins guests unit-tests run test install clean \
+	mrproper distclean help kconfig-prep FORCE $(config-targets)
+.DELETE_ON_ERROR:
+
+endif
