@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: MIT
+/*
+ * serial8250.c - a 16550A UART, the PC's COM port.
+ *
+ * Register model (offsets from port=, default 0x3f8, COM1):
+ *
+ *   0  RBR (read) / THR (write); DLL when LCR.DLAB is set
+ *   1  IER; DLM when LCR.DLAB is set
+ *   2  IIR (read) / FCR (write)
+ *   3  LCR   4  MCR   5  LSR   6  MSR   7  SCR
+ *
+ * Transmission is instant: THR is always empty again by the time the guest
+ * can look, so LSR always shows THRE|TEMT and every THR write re-arms the
+ * THRE interrupt.  Received bytes go through a 16-byte RX FIFO (a 1-byte
+ * holding register with FIFOs off).  Line speed and framing (divisor, LCR)
+ * are kept for read-back only.
+ *
+ * Output is buffered and written in as few write() calls as the guest's
+ * pace allows: when the buffer is full, on newline if the output is a
+ * terminal, FLUSH_DELAY_NS after the first unflushed byte, and in the
+ * sync and exit hooks.
+ *
+ * Input is read from the fd only when the host says it is readable, into a
+ * software backlog of BACKLOG_SIZE bytes that feeds the RX FIFO as the
+ * guest drains it, so pasted input is not lost to overruns.  The fd is
+ * unwatched while the backlog is full.  Overrun (LSR.OE) happens only when
+ * the guest loops THR bytes back faster than it reads them.
+ *
+ * Console escape, only when the input is the console (in=stdin): Ctrl-A
+ * then 'x' stops the run with status 20; Ctrl-A Ctrl-A sends one Ctrl-A;
+ * Ctrl-A then any other byte sends both bytes.
+ *
+ * Every instance keeps all its state in its own struct serial8250, so
+ * COM1-COM4 can run at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <modvmm/device.h>
+
+/* Register offsets. */
+#define UART_RBR	0	/* also THR, DLL */
+#define UART_IER	1	/* also DLM */
+#define UART_IIR	2	/* also FCR */
+#define UART_LCR	3
+#define UART_MCR	4
+#define UART_LSR	5
+#define UART_MSR	6
+#define UART_SCR	7
+#define UART_NR_REGS	8
+
+#define IER_ERBFI	0x01	/* received data available */
+#define IER_ETBEI	0x02	/* THR empty */
+#define IER_ELSI	0x04	/* receiver line status */
+#define IER_EDSSI	0x08	/* modem status */
+#define IER_MASK	0x0f	/* the 16550A has no upper IER bits */
+
+#define IIR_MSI		0x00
+#define IIR_NONE	0x01
+#define IIR_THRI	0x02
+#define IIR_RDI		0x04
+#define IIR_RLSI	0x06
+#define IIR_FIFO	0xc0	/* both set: 16550A with working FIFOs */
+
+#define FCR_ENABLE	0x01
+#define FCR_CLEAR_RX	0x02
+#define FCR_CLEAR_TX	0x04
+#define FCR_KEPT	0xc9	/* enable, DMA mode, RX trigger level */
+
+#define LCR_DLAB	0x80
+
+#define MCR_DTR		0x01
+#define MCR_RTS		0x02
+#define MCR_OUT1	0x04
+#define MCR_OUT2	0x08	/* gates the IRQ line on a PC */
+#define MCR_LOOP	0x10
+#define MCR_MASK	0x1f
+
+#define LSR_DR		0x01
+#define LSR_OE		0x02
+#define LSR_THRE	0x20
+#define LSR_TEMT	0x40
+#define LSR_ERRORS	0x1e	/* OE, PE, FE, BI: cleared by reading LSR */
+
+#define MSR_DCTS	0x01
+#define MSR_DDSR	0x02
+#define MSR_TERI	0x04
+#define MSR_DDCD	0x08
+#define MSR_DELTAS	0x0f
+#define MSR_CTS		0x10
+#define MSR_DSR		0x20
+#define MSR_RI		0x40
+#define MSR_DCD		0x80
+/* Outside loopback the line looks connected: a guest waiting for CTS/DCD
+ * would otherwise never send. */
+#define MSR_CONNECTED	(MSR_CTS | MSR_DSR | MSR_DCD)
+
+#define RX_FIFO_SIZE	16
+#define OUT_BUF_SIZE	4096
+#define BACKLOG_SIZE	4096
+#define FLUSH_DELAY_NS	5000000ull	/* 5 ms: invisible to a human */
+#define WRITE_WAIT_MS	1000		/* longest wait on a full output */
+#define ESCAPE_CHAR	0x01		/* Ctrl-A */
+#define STOP_STATUS	20
+
+struct serial8250 {
+	struct modvmm_dev *dev;
+	const struct modvmm_host *host;
+	uint64_t base;
+	unsigned int irq;
+	int irq_level;
+
+	uint8_t ier, lcr, mcr, msr, scr, dll, dlm, fcr;
+	uint8_t lsr_errors;	/* latched until the guest reads LSR */
+	uint8_t last_rx;	/* what RBR reads when the FIFO is empty */
+	int thri_pending;
+	unsigned int rx_head, rx_count;
+	uint8_t rx[RX_FIFO_SIZE];
+
+	int out_fd;		/* -1: output discarded */
+	int out_owned;		/* we opened it, so we close it */
+	int out_tty;
+	int flush_armed;
+	struct modvmm_timer *flush_timer;
+	size_t out_len;
+	uint8_t out_buf[OUT_BUF_SIZE];
+
+	int in_fd;		/* -1: no input */
+	int in_owned;
+	int in_console;		/* stdin: the escape sequence applies */
+	int in_watched;
+	int in_done;		/* EOF, error or stop requested */
+	int esc_pending;
+	unsigned int bl_head, bl_count;
+	uint8_t backlog[BACKLOG_SIZE];
+};
+
+static const struct modvmm_range_ops serial_ops;
+
+/* ---- interrupts ------------------------------------------------------ */
+
+/* The highest-priority enabled condition, as IIR bits 0-3 report it. */
+static uint8_t serial_iir_id(const struct serial8250 *u)
+{
+	if ((u->ier & IER_ELSI) && u->lsr_errors)
+		return IIR_RLSI;
+	if ((u->ier & IER_ERBFI) && u->rx_count)
+		return IIR_RDI;
+	if ((u->ier & IER_ETBEI) && u->thri_pending)
+		return IIR_THRI;
+	if ((u->ier & IER_EDSSI) && (u->msr & MSR_DELTAS))
+		return IIR_MSI;
+	return IIR_NONE;
+}
+
+/* The line is level; tell the host only when it changes. */
+static void serial_update_irq(struct serial8250 *u)
+{
+	int level = serial_iir_id(u) != IIR_NONE && (u->mcr & MCR_OUT2);
+
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		u->host->irq_set(u->dev, u->irq, level);
+	}
+}
+
+/* Recompute MSR's line bits from MCR and latch the delta bits. */
+static void serial_update_msr(struct serial8250 *u)
+{
+	uint8_t lines = MSR_CONNECTED, changed, delta = 0;
+
+	if (u->mcr & MCR_LOOP) {
+		lines = 0;
+		if (u->mcr & MCR_RTS)
+			lines |= MSR_CTS;
+		if (u->mcr & MCR_DTR)
+			lines |= MSR_DSR;
+		if (u->mcr & MCR_OUT1)
+			lines |= MSR_RI;
+		if (u->mcr & MCR_OUT2)
+			lines |= MSR_DCD;
+	}
+	changed = (uint8_t)(u->msr ^ lines);
+	if (changed & MSR_CTS)
+		delta |= MSR_DCTS;
+	if (changed & MSR_DSR)
+		delta |= MSR_DDSR;
+	if (changed & MSR_DCD)
+		delta |= MSR_DDCD;
+	/* RI reports only its trailing edge. */
+	if ((u->msr & MSR_RI) && !(lines & MSR_RI))
+		delta |= MSR_TERI;
+	u->msr = (uint8_t)(lines | (u->msr & MSR_DELTAS) | delta);
+}
+
+/* ---- receiver -------------------------------------------------------- */
+
+static unsigned int serial_rx_capacity(const struct serial8250 *u)
+{
+	return (u->fcr & FCR_ENABLE) ? RX_FIFO_SIZE : 1;
+}
+
+static void serial_rx_clear(struct serial8250 *u)
+{
+	u->rx_head = 0;
+	u->rx_count = 0;
+}
+
+/* A byte reaches the receiver, from the line or through loopback. */
+static void serial_rx_push(struct serial8250 *u, uint8_t c)
+{
+	if (u->rx_count >= serial_rx_capacity(u)) {
+		u->lsr_errors |= LSR_OE;
+		/* A 16450 overwrites RBR; a 16550 FIFO keeps its bytes. */
+		if (!(u->fcr & FCR_ENABLE))
+			u->rx[u->rx_head] = c;
+		return;
+	}
+	u->rx[(u->rx_head + u->rx_count) % RX_FIFO_SIZE] = c;
+	u->rx_count++;
+}
+
+static uint8_t serial_rx_pop(struct serial8250 *u)
+{
+	if (u->rx_count) {
+		u->last_rx = u->rx[u->rx_head];
+		u->rx_head = (u->rx_head + 1) % RX_FIFO_SIZE;
+		u->rx_count--;
+	}
+	return u->last_rx;
+}
+
+static void serial_in_fd_ready(void *opaque, int fd);
+
+static void serial_in_watch(struct serial8250 *u, int on)
+{
+	if (on == u->in_watched || u->in_fd < 0)
+		return;
+	if (!on) {
+		u->host->fd_unwatch(u->dev, u->in_fd);
+		u->in_watched = 0;
+		return;
+	}
+	if (u->host->fd_watch(u->dev, u->in_fd, serial_in_fd_ready, u)) {
+		u->host->log(u->dev, MODVMM_LOG_WARN,
+			     "cannot watch input fd %d; input disabled",
+			     u->in_fd);
+		u->in_done = 1;
+		return;
+	}
+	u->in_watched = 1;
+}
+
+/*
+ * Move backlog bytes into the RX FIFO while it has room.  In loopback the
+ * receiver is cut off from the line, so the backlog waits.
+ */
+static void serial_rx_refill(struct serial8250 *u)
+{
+	while (u->bl_count && !(u->mcr & MCR_LOOP) &&
+	       u->rx_count < serial_rx_capacity(u)) {
+		serial_rx_push(u, u->backlog[u->bl_head]);
+		u->bl_head = (u->bl_head + 1) % BACKLOG_SIZE;
+		u->bl_count--;
+	}
+	/* Half empty: worth asking the host again. */
+	if (!u->in_done && u->bl_count <= BACKLOG_SIZE / 2)
+		serial_in_watch(u, 1);
+}
+
+static void serial_backlog_put(struct serial8250 *u, uint8_t c)
+{
+	if (u->bl_count >= BACKLOG_SIZE)
+		return;		/* cannot happen: reads are sized to fit */
+	u->backlog[(u->bl_head + u->bl_count) % BACKLOG_SIZE] = c;
+	u->bl_count++;
+}
+
+/* One byte from the input fd; returns -1 when the escape stopped the run. */
+static int serial_in_byte(struct serial8250 *u, uint8_t c)
+{
+	if (u->in_console) {
+		if (u->esc_pending) {
+			u->esc_pending = 0;
+			if (c == 'x') {
+				u->host->request_stop(u->dev, STOP_STATUS);
+				return -1;
+			}
+			if (c != ESCAPE_CHAR)
+				serial_backlog_put(u, ESCAPE_CHAR);
+		} else if (c == ESCAPE_CHAR) {
+			u->esc_pending = 1;
+			return 0;
+		}
+	}
+	serial_backlog_put(u, c);
+	return 0;
+}
+
+static void serial_in_stop(struct serial8250 *u)
+{
+	serial_in_watch(u, 0);
+	u->in_done = 1;
+}
+
+/*
+ * The host saw the input fd readable.  One read() cannot block then; we
+ * never set O_NONBLOCK on a shared stdin, as that would also affect
+ * whatever else uses the same open file (often the terminal stdout).
+ */
+static void serial_in_fd_ready(void *opaque, int fd)
+{
+	struct serial8250 *u = opaque;
+	uint8_t buf[BACKLOG_SIZE];
+	size_t room = BACKLOG_SIZE - u->bl_count;
+	ssize_t n, i;
+
+	if (!u->in_watched || u->in_done)
+		return;
+	/* One spare byte: a pending Ctrl-A may expand into two bytes. */
+	if (room < 2) {
+		serial_in_watch(u, 0);
+		return;
+	}
+	n = read(fd, buf, room - 1);
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		u->host->log(u->dev, MODVMM_LOG_WARN, "input: read: %s",
+			     strerror(errno));
+		serial_in_stop(u);
+		return;
+	}
+	if (n == 0) {
+		serial_in_stop(u);
+		return;
+	}
+	u->host->stat_add(u->dev, "rx_bytes", (uint64_t)n);
+	for (i = 0; i < n; i++) {
+		if (serial_in_byte(u, buf[i])) {
+			serial_in_stop(u);
+			break;
+		}
+	}
+	serial_rx_refill(u);
+	if (BACKLOG_SIZE - u->bl_count < 2)
+		serial_in_watch(u, 0);
+	serial_update_irq(u);
+}
+
+/* ---- transmitter ----------------------------------------------------- */
+
+/* Wait until @fd takes more output; 0 on timeout or error. */
+static int serial_out_wait(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int r;
+
+	do {
+		r = poll(&p, 1, WRITE_WAIT_MS);
+	} while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
+static void serial_out_arm(struct serial8250 *u, int on)
+{
+	if (on == u->flush_armed || !u->flush_timer)
+		return;
+	u->host->timer_arm(u->flush_timer, on ? FLUSH_DELAY_NS : 0, 0);
+	u->flush_armed = on;
+}
+
+static void serial_out_close(struct serial8250 *u)
+{
+	if (u->out_owned && u->out_fd >= 0)
+		close(u->out_fd);
+	u->out_fd = -1;
+	u->out_owned = 0;
+}
+
+/*
+ * Write the buffer out.  With @wait, a non-blocking output that is full
+ * is waited for (bounded; the rest is dropped after that); without it, the
+ * rest stays buffered and the timer tries again.
+ */
+static void serial_out_flush(struct serial8250 *u, int wait)
+{
+	size_t done = 0;
+
+	while (done < u->out_len && u->out_fd >= 0) {
+		ssize_t n = write(u->out_fd, u->out_buf + done,
+				  u->out_len - done);
+
+		if (n > 0) {
+			done += (size_t)n;
+			u->host->stat_add(u->dev, "tx_writes", 1);
+			u->host->stat_add(u->dev, "tx_bytes", (uint64_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!wait)
+				break;
+			if (serial_out_wait(u->out_fd))
+				continue;
+			u->host->log(u->dev, MODVMM_LOG_WARN,
+				     "output blocked; dropped %zu bytes",
+				     u->out_len - done);
+			done = u->out_len;
+			break;
+		}
+		u->host->log(u->dev, MODVMM_LOG_WARN,
+			     "output: write: %s; output disabled",
+			     n < 0 ? strerror(errno) : "wrote nothing");
+		serial_out_close(u);
+	}
+	if (u->out_fd < 0)
+		done = u->out_len;	/* out=null, or output failed */
+	if (done && done < u->out_len)
+		memmove(u->out_buf, u->out_buf + done, u->out_len - done);
+	u->out_len -= done;
+	serial_out_arm(u, u->out_len != 0);
+}
+
+static void serial_flush_timer(void *opaque, uint64_t expired)
+{
+	struct serial8250 *u = opaque;
+
+	(void)expired;
+	u->flush_armed = 0;	/* one-shot: it has expired */
+	serial_out_flush(u, 0);
+}
+
+static void serial_out_put(struct serial8250 *u, uint8_t c)
+{
+	if (u->out_fd < 0)
+		return;		/* out=null, or the output failed */
+	if (u->out_len == OUT_BUF_SIZE)
+		serial_out_flush(u, 1);
+	u->out_buf[u->out_len++] = c;
+	if (u->out_len == OUT_BUF_SIZE || (c == '\n' && u->out_tty))
+		serial_out_flush(u, 1);
+	else
+		serial_out_arm(u, 1);
+}
+
+/* ---- registers ------------------------------------------------------- */
+
+static void serial_reset(struct serial8250 *u)
+{
+	u->ier = 0;
+	u->lcr = 0;
+	u->mcr = 0;
+	u->fcr = 0;
+	u->scr = 0;
+	/* Undefined after a chip reset; 12 is 9600 baud, as a BIOS sets. */
+	u->dll = 12;
+	u->dlm = 0;
+	u->lsr_errors = 0;
+	u->thri_pending = 0;
+	u->last_rx = 0;
+	serial_rx_clear(u);
+	u->msr = MSR_CONNECTED;
+}
+
+static uint8_t serial_lsr(const struct serial8250 *u)
+{
+	return (uint8_t)((u->rx_count ? LSR_DR : 0) | u->lsr_errors |
+			 LSR_THRE | LSR_TEMT);
+}
+
+static void serial_write_thr(struct serial8250 *u, uint8_t v)
+{
+	if (u->mcr & MCR_LOOP)
+		serial_rx_push(u, v);
+	else
+		serial_out_put(u, v);
+	/* Sent at once: THR is empty again, which re-raises THRE. */
+	u->thri_pending = 1;
+}
+
+static void serial_write_ier(struct serial8250 *u, uint8_t v)
+{
+	v &= IER_MASK;
+	/* Enabling ETBEI while THR is empty (it always is) interrupts. */
+	if ((v & IER_ETBEI) && !(u->ier & IER_ETBEI))
+		u->thri_pending = 1;
+	u->ier = v;
+}
+
+static void serial_write_fcr(struct serial8250 *u, uint8_t v)
+{
+	/* Switching the FIFOs on or off empties them. */
+	if ((v ^ u->fcr) & FCR_ENABLE)
+		serial_rx_clear(u);
+	/* The other bits only take with FCR0 set. */
+	if (!(v & FCR_ENABLE)) {
+		u->fcr = 0;
+	} else {
+		if (v & FCR_CLEAR_RX)
+			serial_rx_clear(u);
+		u->fcr = v & FCR_KEPT;
+	}
+	serial_rx_refill(u);
+}
+
+static void serial_write_mcr(struct serial8250 *u, uint8_t v)
+{
+	u->mcr = v & MCR_MASK;
+	serial_update_msr(u);
+	serial_rx_refill(u);	/* leaving loopback reconnects the line */
+}
+
+static uint64_t serial_read(void *opaque, const struct modvmm_access *a)
+{
+	struct serial8250 *u = opaque;
+	uint8_t v, id;
+
+	switch (a->offset) {
+	case UART_RBR:
+		if (u->lcr & LCR_DLAB) {
+			v = u->dll;
+			break;
+		}
+		v = serial_rx_pop(u);
+		serial_rx_refill(u);
+		break;
+	case UART_IER:
+		v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+		break;
+	case UART_IIR:
+		id = serial_iir_id(u);
+		/* Reading IIR acknowledges THRE when it is what IIR shows. */
+		if (id == IIR_THRI)
+			u->thri_pending = 0;
+		v = (uint8_t)(id | ((u->fcr & FCR_ENABLE) ? IIR_FIFO : 0));
+		break;
+	case UART_LCR:
+		v = u->lcr;
+		break;
+	case UART_MCR:
+		v = u->mcr;
+		break;
+	case UART_LSR:
+		v = serial_lsr(u);
+		u->lsr_errors = 0;
+		break;
+	case UART_MSR:
+		v = u->msr;
+		u->msr &= (uint8_t)~MSR_DELTAS;
+		break;
+	case UART_SCR:
+		v = u->scr;
+		break;
+	default:
+		return 0xff;
+	}
+	serial_update_irq(u);
+	return v;
+}
+
+static void serial_write(void *opaque, const struct modvmm_access *a,
+			 uint64_t val)
+{
+	struct serial8250 *u = opaque;
+	uint8_t v = (uint8_t)val;
+
+	switch (a->offset) {
+	case UART_RBR:
+		if (u->lcr & LCR_DLAB)
+			u->dll = v;
+		else
+			serial_write_thr(u, v);
+		break;
+	case UART_IER:
+		if (u->lcr & LCR_DLAB)
+			u->dlm = v;
+		else
+			serial_write_ier(u, v);
+		break;
+	case UART_IIR:
+		serial_write_fcr(u, v);
+		break;
+	case UART_LCR:
+		u->lcr = v;
+		break;
+	case UART_MCR:
+		serial_write_mcr(u, v);
+		break;
+	case UART_SCR:
+		u->scr = v;
+		break;
+	default:
+		/* LSR and MSR writes are factory test modes: ignored. */
+		return;
+	}
+	serial_update_irq(u);
+}
+
+static const struct modvmm_range_ops serial_ops = {
+	.read = serial_read,
+	.write = serial_write,
+	.sizes = MODVMM_SIZE_1,
+};
+
+/* ---- set-up ---------------------------------------------------------- */
+
+static int serial_parse_u64(struct serial8250 *u, const char *key,
+			    uint64_t def, uint64_t max, uint64_t *out)
+{
+	if (u->host->opt_u64(u->dev, key, def, out)) {
+		u->host->set_error(u->dev, "option %s=%s: not a number", key,
+				   u->host->opt_str(u->dev, key, ""));
+		return -1;
+	}
+	if (*out > max) {
+		u->host->set_error(u->dev, "option %s=%s: out of range (max %#llx)",
+				   key, u->host->opt_str(u->dev, key, ""),
+				   (unsigned long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+static int serial_open_out(struct serial8250 *u)
+{
+	const struct modvmm_host *h = u->host;
+	const char *out = h->opt_str(u->dev, "out", NULL);
+	const char *file = h->opt_str(u->dev, "file", NULL);
+
+	if (out && file) {
+		h->set_error(u->dev, "options out= and file= both given");
+		return -1;
+	}
+	if (file)
+		out = file;
+	else if (!out)
+		out = "stdout";
+	if (!*out) {
+		h->set_error(u->dev, "option %s=: empty", file ? "file" : "out");
+		return -1;
+	}
+	if (!file && !strcmp(out, "stdout")) {
+		u->out_fd = STDOUT_FILENO;
+	} else if (!file && !strcmp(out, "stderr")) {
+		u->out_fd = STDERR_FILENO;
+	} else if (!file && !strcmp(out, "null")) {
+		u->out_fd = -1;
+	} else {
+		u->out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+				 O_NOCTTY, 0666);
+		if (u->out_fd < 0) {
+			h->set_error(u->dev, "option %s=%s: %s",
+				     file ? "file" : "out", out, strerror(errno));
+			return -1;
+		}
+		u->out_owned = 1;
+	}
+	u->out_tty = u->out_fd >= 0 && isatty(u->out_fd);
+	return 0;
+}
+
+static int serial_open_in(struct serial8250 *u)
+{
+	const struct modvmm_host *h = u->host;
+	const char *in = h->opt_str(u->dev, "in", "stdin");
+
+	if (!*in) {
+		h->set_error(u->dev, "option in=: empty");
+		return -1;
+	}
+	if (!strcmp(in, "null"))
+		return 0;
+	if (!strcmp(in, "stdin")) {
+		if (!h->console_acquire(u->dev)) {
+			h->log(u->dev, MODVMM_LOG_INFO,
+			       "console input belongs to another device; input is null");
+			return 0;
+		}
+		u->in_fd = STDIN_FILENO;
+		u->in_console = 1;
+	} else {
+		/* Our own open file: O_NONBLOCK touches nobody else. */
+		u->in_fd = open(in, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (u->in_fd < 0) {
+			h->set_error(u->dev, "option in=%s: %s", in,
+				     strerror(errno));
+			return -1;
+		}
+		u->in_owned = 1;
+	}
+	serial_in_watch(u, 1);
+	return 0;
+}
+
+static void serial_release(struct serial8250 *u)
+{
+	serial_in_watch(u, 0);
+	if (u->in_owned)
+		close(u->in_fd);
+	serial_out_arm(u, 0);	/* the host frees the timer itself */
+	serial_out_close(u);
+	free(u);
+}
+
+static int serial_init(struct modvmm_dev *dev, const struct modvmm_host *host,
+		       void **priv)
+{
+	struct serial8250 *u = calloc(1, sizeof(*u));
+	uint64_t irq;
+
+	if (!u) {
+		host->set_error(dev, "out of memory");
+		return -1;
+	}
+	u->dev = dev;
+	u->host = host;
+	u->out_fd = -1;
+	u->in_fd = -1;
+	serial_reset(u);
+	if (serial_parse_u64(u, "port", 0x3f8, 0x10000 - UART_NR_REGS,
+			     &u->base) ||
+	    serial_parse_u64(u, "irq", 4, 255, &irq))
+		goto fail;
+	u->irq = (unsigned int)irq;
+	/* Claim the ports before opening files, so a clash truncates none. */
+	if (host->register_range(dev, MODVMM_SPACE_PIO, u->base, UART_NR_REGS,
+				 &serial_ops, u)) {
+		host->set_error(dev, "cannot claim ports %#llx-%#llx",
+				(unsigned long long)u->base,
+				(unsigned long long)u->base + UART_NR_REGS - 1);
+		goto fail;
+	}
+	u->flush_timer = host->timer_new(dev, serial_flush_timer, u);
+	if (!u->flush_timer) {
+		host->set_error(dev, "cannot create the flush timer");
+		goto fail;
+	}
+	if (serial_open_out(u) || serial_open_in(u))
+		goto fail;
+	*priv = u;
+	return 0;
+fail:
+	serial_release(u);
+	return -1;
+}
+
+static void serial_exit(void *priv)
+{
+	struct serial8250 *u = priv;
+
+	serial_out_flush(u, 1);
+	serial_release(u);
+}
+
+static void serial_sync(void *priv)
+{
+	serial_out_flush(priv, 1);
+}
+
+static const struct modvmm_option serial_options[] = {
+	{ "port", "I/O port base of the 8 registers", "0x3f8" },
+	{ "irq", "interrupt line", "4" },
+	{ "out", "transmit to stdout, stderr, null or a file PATH", "stdout" },
+	{ "file", "transmit to file PATH (same as out=PATH)", NULL },
+	{ "in", "receive from stdin (the console; Ctrl-A x quits), null or a file PATH",
+	  "stdin" },
+	{ NULL, NULL, NULL }
+};
+
+MODVMM_DEVICE(serial8250) = {
+	MODVMM_DESC_HEADER,
+	.name = "serial8250",
+	.license = "MIT",
+	.description = "16550A UART (PC COM port) with console and file I/O",
+	.options = serial_options,
+	.init = serial_init,
+	.exit = serial_exit,
+	.sync = serial_sync,
+};
