@@ -67,7 +67,17 @@ enum regbank_dma_status {
 	DMA_ERR_CMD = 4,
 };
 
-#define REGBANK_DEFAULT_BASE	0xd0000000ull
+/*
+ * Built with the tree's autoconf.h (in-tree or make M=), the default base
+ * comes from Kconfig (CONFIG_REGBANK_BASE); a bare compile uses 0xd0000000.
+ */
+#ifdef CONFIG_REGBANK_BASE
+#define REGBANK_DEFAULT_BASE	CONFIG_REGBANK_BASE
+#else
+#define REGBANK_DEFAULT_BASE	0xd0000000
+#endif
+#define REGBANK_STR(x)		#x
+#define REGBANK_XSTR(x)		REGBANK_STR(x)
 #define REGBANK_DEFAULT_REGS	16
 #define REGBANK_MAX_REGS	1024
 #define REGBANK_DEFAULT_IRQ	10
@@ -337,7 +347,8 @@ static void regbank_exit(void *priv)
 }
 
 static const struct modvmm_option regbank_options[] = {
-	{ "base", "guest physical address of the registers", "0xd0000000" },
+	{ "base", "guest physical address of the registers",
+	  REGBANK_XSTR(REGBANK_DEFAULT_BASE) },
 	{ "regs", "number of 32-bit bank registers (1-1024)", "16" },
 	{ "irq", "interrupt line IRQ_LEVEL drives (0-23)", "10" },
 	{ NULL, NULL, NULL }

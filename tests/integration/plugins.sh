@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: MIT
+# The example plugins in plugins/ (counter, regbank): built the way an
+# out-of-tree plugin is, loaded by path, by --plugin-dir and from
+# $MODULES, driven by their guests, and refused with clear errors.
+
+COUNTER_SO=$TOP/plugins/counter/counter.so
+REGBANK_SO=$TOP/plugins/regbank/regbank.so
+REGBANK_ARGS=(--mode protected --load-addr 0x100000)
+
+# need_plugin SO: skip when the example plugins are configured out,
+# fail when they are configured in but were not built.
+need_plugin() {
+	[ -f "$1" ] && return 0
+	grep -q '^CONFIG_EXAMPLE_PLUGINS=y' "$TOP/.config" 2>/dev/null &&
+		fail "$1 missing although CONFIG_EXAMPLE_PLUGINS=y"
+	skip "$1 not built (CONFIG_EXAMPLE_PLUGINS is off)"
+}
+
+need_guest() {
+	[ -f "$GUESTS/$1" ] || fail "guest $GUESTS/$1 not built"
+}
+
+# --- Build -----------------------------------------------------------------
+
+test_plugins_built_into_modules() {
+	need_plugin "$COUNTER_SO"
+	need_plugin "$REGBANK_SO"
+	[ -f "$MODULES/counter.so" ] || fail "make did not copy counter.so to $MODULES"
+	[ -f "$MODULES/regbank.so" ] || fail "make did not copy regbank.so to $MODULES"
+}
+
+# A plugin exports its descriptor and nothing else.
+test_plugins_export_only_descriptor() {
+	local so syms
+
+	need_plugin "$COUNTER_SO"
+	need_plugin "$REGBANK_SO"
+	for so in "$COUNTER_SO" "$REGBANK_SO"; do
+		syms=$(nm -D --defined-only "$so" | awk '{ print $3 }' | sort -u)
+		assert_eq "$syms" modvmm_device_descriptor "exports of $so"
+	done
+}
+
+# What doc/writing-plugins.md tells a user: copy an example into a new
+# directory and run make -C TREE M=DIR; the .so is named after the dir.
+test_plugins_build_out_of_tree() {
+	need_plugin "$COUNTER_SO"
+	need_kvm
+	need_guest counter_test.bin
+	mkdir -p "$TMP/mydev"
+	cp "$TOP/plugins/counter/counter.c" "$TMP/mydev/"
+	make -s -C "$TOP" M="$TMP/mydev" >"$TMP/make.log" 2>&1 ||
+		{ cat "$TMP/make.log" >&2; fail "make M=$TMP/mydev failed"; }
+	[ -f "$TMP/mydev/mydev.so" ] || fail "make M= did not produce mydev.so"
+	vmm -d "$TMP/mydev/mydev.so" "$GUESTS/counter_test.bin"
+	assert_rc 1
+	assert_out "counter: OK 0xc0ffee42"
+}
+
+test_plugins_build_refuses_missing_dir() {
+	make -s -C "$TOP" M="$TMP/nonexistent" >"$TMP/make.log" 2>&1 &&
+		fail "make M= of a missing directory succeeded"
+	grep -q nonexistent "$TMP/make.log" || fail "make did not name the directory"
+}
+
+# --- counter -----------------------------------------------------------------
+
+test_counter_by_path() {
+	need_kvm
+	need_plugin "$COUNTER_SO"
+	need_guest counter_test.bin
+	vmm -d "$COUNTER_SO" "$GUESTS/counter_test.bin"
+	assert_rc 1 "guest wrote 0 to the exit port"
+	assert_out_exact "counter: OK 0xc0ffee42"
+}
+
+test_counter_by_name_plugin_dir() {
+	need_kvm
+	need_plugin "$COUNTER_SO"
+	need_guest counter_test.bin
+	vmm --plugin-dir "$TOP/plugins/counter" -d counter "$GUESTS/counter_test.bin"
+	assert_rc 1
+	assert_out "counter: OK 0xc0ffee42"
+}
+
+test_counter_by_name_from_modules() {
+	need_kvm
+	[ -f "$MODULES/counter.so" ] || skip "no $MODULES/counter.so"
+	need_guest counter_test.bin
+	vmm -d counter "$GUESTS/counter_test.bin"
+	assert_rc 1
+	assert_out "counter: OK 0xc0ffee42"
+}
+
+# Without the device the guest sees all ones at the ID port and fails.
+test_counter_guest_fails_without_device() {
+	need_kvm
+	need_guest counter_test.bin
+	vmm "$GUESTS/counter_test.bin"
+	assert_rc 3 "guest wrote 1 to the exit port"
+	assert_out "counter: FAIL step 1"
+}
+
+test_counter_moved_port_not_at_default() {
+	need_kvm
+	need_plugin "$COUNTER_SO"
+	need_guest counter_test.bin
+	vmm -d "$COUNTER_SO,port=0x600,irq=7" "$GUESTS/counter_test.bin"
+	assert_rc 3
+	assert_out "counter: FAIL step 1"
+}
+
+test_counter_overlap_names_both() {
+	need_plugin "$COUNTER_SO"
+	need_guest counter_test.bin
+	vmm -d "$COUNTER_SO" -d "$COUNTER_SO,port=0x512" "$GUESTS/counter_test.bin"
+	assert_rc 6
+	assert_err "counter [0x510-0x513]"
+	assert_err "counter [0x512-0x515]"
+	assert_err "overlap"
+}
+
+test_counter_bad_port() {
+	need_plugin "$COUNTER_SO"
+	need_guest counter_test.bin
+	vmm -d "$COUNTER_SO,port=0xfffe" "$GUESTS/counter_test.bin"
+	assert_rc 6
+	assert_one_line_err
+	assert_err "port=0xfffe"
+}
+
+# --- regbank -----------------------------------------------------------------
+
+test_regbank_guest() {
+	need_kvm
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO" "$GUESTS/regbank_test.bin"
+	assert_rc 1
+	assert_out_exact "regbank: OK"
+}
+
+test_regbank_guest_sizes() {
+	local n
+
+	need_kvm
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	for n in 4 1024; do
+		vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO,regs=$n,irq=11" \
+			"$GUESTS/regbank_test.bin"
+		assert_rc 1 "regs=$n"
+		assert_out "regbank: OK"
+	done
+}
+
+test_regbank_with_counter() {
+	need_kvm
+	need_plugin "$REGBANK_SO"
+	need_plugin "$COUNTER_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$COUNTER_SO" -d "$REGBANK_SO" \
+		"$GUESTS/regbank_test.bin"
+	assert_rc 1
+	assert_out "regbank: OK"
+}
+
+test_regbank_regs_zero() {
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO,regs=0" "$GUESTS/regbank_test.bin"
+	assert_rc 6
+	assert_one_line_err
+	assert_err "regs=0"
+}
+
+test_regbank_regs_too_many() {
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO,regs=1025" "$GUESTS/regbank_test.bin"
+	assert_rc 6
+	assert_one_line_err
+	assert_err "regs=1025"
+}
+
+test_regbank_regs_not_a_number() {
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO,regs=abc" "$GUESTS/regbank_test.bin"
+	assert_rc 6
+	assert_one_line_err
+	assert_err "regs=abc"
+}
+
+test_regbank_unknown_option() {
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO,size=4" "$GUESTS/regbank_test.bin"
+	assert_rc 6
+	assert_one_line_err
+	assert_err "size"
+}
+
+# The host refuses an MMIO range over guest RAM.
+test_regbank_base_in_ram() {
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO,base=0x200000" "$GUESTS/regbank_test.bin"
+	assert_rc 6
+	assert_err "regbank"
+	assert_err "0x200000"
+}
+
+# --- Listing -------------------------------------------------------------------
+
+test_plugins_list_devices() {
+	need_plugin "$COUNTER_SO"
+	need_plugin "$REGBANK_SO"
+	mkdir -p "$TMP/plugins"
+	cp "$COUNTER_SO" "$REGBANK_SO" "$TMP/plugins/"
+	vmm --plugin-dir "$TMP/plugins" --list-devices
+	assert_rc 0
+	assert_out "counter"
+	assert_out "example port I/O counter"
+	assert_out "regbank"
+	assert_out "example MMIO register bank"
+	assert_out "port"
+	assert_out "first of the 4 I/O ports"
+	assert_out "regs"
+	assert_out "number of 32-bit bank registers (1-1024)"
+	assert_out "0xd0000000"
+}
+
+test_plugins_list_devices_json() {
+	need_plugin "$COUNTER_SO"
+	need_plugin "$REGBANK_SO"
+	mkdir -p "$TMP/plugins"
+	cp "$COUNTER_SO" "$REGBANK_SO" "$TMP/plugins/"
+	vmm --plugin-dir "$TMP/plugins" --list-devices --json
+	assert_rc 0
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json, sys; json.load(sys.stdin)' <"$TMP/out" ||
+			{ show; fail "--list-devices --json is not JSON"; }
+	fi
+	assert_out '"counter"'
+	assert_out '"regbank"'
+}
