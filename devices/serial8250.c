@@ -99,6 +99,16 @@
  * would otherwise never send. */
 #define MSR_CONNECTED	(MSR_CTS | MSR_DSR | MSR_DCD)
 
+/* Kconfig's console UART defaults; plain COM1 when built outside the tree. */
+#ifndef CONFIG_SERIAL_PORT
+#define CONFIG_SERIAL_PORT	0x3f8
+#endif
+#ifndef CONFIG_SERIAL_IRQ
+#define CONFIG_SERIAL_IRQ	4
+#endif
+#define SERIAL_STR(x)	#x
+#define SERIAL_XSTR(x)	SERIAL_STR(x)
+
 #define RX_FIFO_SIZE	16
 #define OUT_BUF_SIZE	4096
 #define BACKLOG_SIZE	4096
@@ -723,9 +733,9 @@ static int serial_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	u->out_fd = -1;
 	u->in_fd = -1;
 	serial_reset(u);
-	if (serial_parse_u64(u, "port", 0x3f8, 0x10000 - UART_NR_REGS,
-			     &u->base) ||
-	    serial_parse_u64(u, "irq", 4, 255, &irq))
+	if (serial_parse_u64(u, "port", CONFIG_SERIAL_PORT,
+			     0x10000 - UART_NR_REGS, &u->base) ||
+	    serial_parse_u64(u, "irq", CONFIG_SERIAL_IRQ, 255, &irq))
 		goto fail;
 	u->irq = (unsigned int)irq;
 	/* Claim the ports before opening files, so a clash truncates none. */
@@ -764,8 +774,9 @@ static void serial_sync(void *priv)
 }
 
 static const struct modvmm_option serial_options[] = {
-	{ "port", "I/O port base of the 8 registers", "0x3f8" },
-	{ "irq", "interrupt line", "4" },
+	{ "port", "I/O port base of the 8 registers",
+	  SERIAL_XSTR(CONFIG_SERIAL_PORT) },
+	{ "irq", "interrupt line", SERIAL_XSTR(CONFIG_SERIAL_IRQ) },
 	{ "out", "transmit to stdout, stderr, null or a file PATH", "stdout" },
 	{ "file", "transmit to file PATH (same as out=PATH)", NULL },
 	{ "in", "receive from stdin (the console; Ctrl-A x quits), null or a file PATH",

@@ -6,7 +6,9 @@
  * from a file and from stdin (escape sequence), options, and a brute force
  * pass over every value at every register in every mode.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -16,7 +18,17 @@
 #include "mock_host.h"
 #include "unit.h"
 
+/* The defaults (Kconfig's, or COM1 without a configuration). */
+#ifdef CONFIG_SERIAL_PORT
+#define BASE	CONFIG_SERIAL_PORT
+#else
 #define BASE	0x3f8
+#endif
+#ifdef CONFIG_SERIAL_IRQ
+#define IRQ	CONFIG_SERIAL_IRQ
+#else
+#define IRQ	4
+#endif
 
 enum { RBR, IER, IIR, LCR, MCR, LSR, MSR, SCR };
 #define DLL	RBR
@@ -151,7 +163,7 @@ UNIT_TEST(serial_reset_values)
 	CHECK_EQ(dev.ranges[0].base, BASE);
 	CHECK_EQ(dev.ranges[0].len, 8);
 	CHECK_EQ(dev.ranges[0].ops->sizes, MODVMM_SIZE_1);
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
 	mock_dev_exit(&dev);
 }
 
@@ -328,19 +340,19 @@ UNIT_TEST(serial_iir_priorities)
 	wr(IER, 0x0f);
 	wr(THR, 'a');
 	wr(THR, 'b');			/* overrun */
-	CHECK_EQ(dev.irq_level[4], 1);
+	CHECK_EQ(dev.irq_level[IRQ], 1);
 	CHECK_EQ(rd(IIR), 0x06);	/* line status first */
 	CHECK_EQ(rd(IIR), 0x06);	/* IIR does not clear it */
 	CHECK_EQ(rd(LSR), 0x63);
 	CHECK_EQ(rd(IIR), 0x04);	/* then received data */
 	CHECK_EQ(rd(RBR), 'b');
-	CHECK_EQ(dev.irq_level[4], 1);
+	CHECK_EQ(dev.irq_level[IRQ], 1);
 	CHECK_EQ(rd(IIR), 0x02);	/* then THRE; this read acks it */
 	CHECK_EQ(rd(IIR), 0x00);	/* then modem status */
-	CHECK_EQ(dev.irq_level[4], 1);
+	CHECK_EQ(dev.irq_level[IRQ], 1);
 	rd(MSR);
 	CHECK_EQ(rd(IIR), 0x01);
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
 	/* With FIFOs the top bits come along. */
 	wr(FCR, 0x01);
 	wr(THR, 'c');
@@ -379,29 +391,29 @@ UNIT_TEST(serial_irq_gated_by_out2)
 {
 	CHECK_EQ(init_null(), 0);
 	wr(IER, 0x02);
-	CHECK_EQ(dev.irq_level[4], 0);	/* pending, but OUT2 is off */
+	CHECK_EQ(dev.irq_level[IRQ], 0);	/* pending, but OUT2 is off */
 	wr(MCR, 0x08);
-	CHECK_EQ(dev.irq_level[4], 1);
-	CHECK_EQ(dev.irq_edges[4], 1);
+	CHECK_EQ(dev.irq_level[IRQ], 1);
+	CHECK_EQ(dev.irq_edges[IRQ], 1);
 	wr(MCR, 0x00);
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
 	wr(MCR, 0x08);
-	CHECK_EQ(dev.irq_level[4], 1);
+	CHECK_EQ(dev.irq_level[IRQ], 1);
 	rd(IIR);			/* acks THRE */
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
 	wr(THR, '.');
-	CHECK_EQ(dev.irq_level[4], 1);
+	CHECK_EQ(dev.irq_level[IRQ], 1);
 	wr(IER, 0x00);
-	CHECK_EQ(dev.irq_level[4], 0);
-	CHECK_EQ(dev.irq_edges[4], 3);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
+	CHECK_EQ(dev.irq_edges[IRQ], 3);
 	mock_dev_exit(&dev);
 
 	/* irq= picks the line. */
-	CHECK_EQ(mock_dev_init(&dev, "serial8250", "irq=3,out=null,in=null"), 0);
+	CHECK_EQ(mock_dev_init(&dev, "serial8250", "irq=11,out=null,in=null"), 0);
 	wr(MCR, 0x08);
 	wr(IER, 0x02);
-	CHECK_EQ(dev.irq_level[3], 1);
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[11], 1);
+	CHECK_EQ(dev.irq_level[IRQ], IRQ == 11);
 	mock_dev_exit(&dev);
 }
 
@@ -508,9 +520,9 @@ UNIT_TEST(serial_input_file)
 	CHECK_EQ(rd(LSR), 0x60);	/* nothing before the watcher fires */
 	wr(IER, 0x01);
 	wr(MCR, 0x08);
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
 	mock_fd_fire(&dev);
-	CHECK_EQ(dev.irq_level[4], 1);	/* raised from the watcher itself */
+	CHECK_EQ(dev.irq_level[IRQ], 1);	/* raised from the watcher itself */
 	CHECK_EQ(stat_rx_bytes, 3);
 	CHECK_EQ(rd(LSR), 0x61);
 	CHECK_EQ(rd(IIR), 0x04);
@@ -518,7 +530,7 @@ UNIT_TEST(serial_input_file)
 	CHECK_EQ(rd(RBR), 'i');
 	CHECK_EQ(rd(RBR), '!');
 	CHECK_EQ(rd(LSR), 0x60);
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
 	mock_fd_fire(&dev);		/* EOF: unwatched */
 	CHECK_EQ(dev.fds[0].used, 0);
 	CHECK_EQ(rd(LSR), 0x60);
@@ -684,7 +696,7 @@ UNIT_TEST(serial_two_instances)
 	mock_outb(&com2, 0x2fc, 0x08);
 	mock_outb(&com2, 0x2f9, 0x02);
 	CHECK_EQ(com2.irq_level[3], 1);
-	CHECK_EQ(dev.irq_level[4], 0);
+	CHECK_EQ(dev.irq_level[IRQ], 0);
 	CHECK_EQ(rd(IIR), 0x01);
 	mock_dev_exit(&com2);
 	mock_dev_exit(&dev);
@@ -765,7 +777,7 @@ UNIT_TEST(serial_random_fuzz)
 		/* That IIR read acked THRE; this one has no side effect. */
 		v = rd(IIR);
 		/* The line follows IIR and OUT2. */
-		if (dev.irq_level[4] != (!(v & 0x01) && (rd(MCR) & 0x08)))
+		if (dev.irq_level[IRQ] != (!(v & 0x01) && (rd(MCR) & 0x08)))
 			bad++;
 	}
 	CHECK_EQ(bad, 0);
