@@ -230,7 +230,7 @@ UNIT_TEST(debugport_fuzz)
 		for (s = 0; s < 3; s++) {
 			CHECK_EQ(mock_dev_init(&dev, "debugport", cfgs[c]), 0);
 			for (port = 0; port <= 0xffff; port++) {
-				v = port * 0x9e3779b97f4a7c15ull;
+				v = (uint64_t)port * 0x9e3779b9u;
 				mock_io(&dev, MODVMM_SPACE_PIO, port, sizes[s], 1, v);
 				mock_io(&dev, MODVMM_SPACE_PIO, port, sizes[s], 0, 0);
 			}
