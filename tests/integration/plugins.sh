@@ -154,6 +154,26 @@ test_regbank_guest_sizes() {
 	done
 }
 
+# 8-byte accesses need 64-bit code.
+test_regbank_long_mode_8_byte() {
+	need_kvm
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_long.bin
+	vmm --mode long --load-addr 0x100000 -d "$REGBANK_SO" "$GUESTS/regbank_long.bin"
+	assert_rc 1
+	assert_out_exact "regbank: OK 64"
+}
+
+# The guest needs 4 registers and says which check failed.
+test_regbank_guest_too_few_regs() {
+	need_kvm
+	need_plugin "$REGBANK_SO"
+	need_guest regbank_test.bin
+	vmm "${REGBANK_ARGS[@]}" -d "$REGBANK_SO,regs=3" "$GUESTS/regbank_test.bin"
+	assert_rc 3
+	assert_out "regbank: FAIL step 2"
+}
+
 test_regbank_with_counter() {
 	need_kvm
 	need_plugin "$REGBANK_SO"
