@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: MIT
+# The pit8254 device with real guests: channel 2 timing the way Linux
+# calibrates the TSC, channel 0 counter latch and read-back, built in and
+# as a module.
+
+pit_guest() {
+	[ -f "$GUESTS/$1.bin" ] || fail "guest $GUESTS/$1.bin not built"
+}
+
+# pit_calibrate polls port 0x61 through 20 mode 0 rounds of 59659 ticks,
+# 1193180 ticks or 0.999998 s of PIT time.  The run cannot be shorter
+# than that if the counter follows the clock, so the lower bound is tight
+# (0.9 s leaves room for the clock granularity only).  The upper bound is
+# loose: process start-up, KVM set-up and exit cost a few ms, but this
+# machine runs KVM nested and is shared, so a poll exit can take far
+# longer than on bare metal; 2.5 s still catches a PIT running at half
+# speed.
+PIT_MIN_MS=900
+PIT_MAX_MS=2500
+
+run_calibrate() {
+	local start end
+
+	start=$(date +%s%N)
+	vmm "$@" "$GUESTS/pit_calibrate.bin"
+	end=$(date +%s%N)
+	PIT_MS=$(( (end - start) / 1000000 ))
+	echo "# pit_calibrate: 20 x 50 ms of PIT time took $PIT_MS ms of wall time" \
+		"(allowed $PIT_MIN_MS-$PIT_MAX_MS ms); guest: $(grep 'pit: done' "$TMP/err")" >&2
+	assert_rc 1
+	assert_err "pit: start"
+	assert_err "pit: done"
+	[ "$PIT_MS" -ge "$PIT_MIN_MS" ] && [ "$PIT_MS" -le "$PIT_MAX_MS" ] ||
+		fail "took $PIT_MS ms, expected $PIT_MIN_MS-$PIT_MAX_MS ms"
+}
+
+test_pit_calibration_timing() {
+	need_kvm
+	pit_guest pit_calibrate
+	run_calibrate
+}
+
+test_pit_readback() {
+	need_kvm
+	pit_guest pit_readback
+	vmm "$GUESTS/pit_readback.bin"
+	assert_rc 1
+	assert_err "readback: OK"
+}
+
+# Without the PIT the ports read as all ones and the guest says FAIL,
+# which shows that the OK above comes from the device.
+test_pit_readback_without_pit() {
+	need_kvm
+	pit_guest pit_readback
+	vmm --nodefaults -d debugport "$GUESTS/pit_readback.bin"
+	assert_rc 3
+	assert_err "readback: FAIL"
+}
+
+test_pit_bad_options() {
+	need_kvm
+	pit_guest pit_readback
+	vmm --nodefaults -d debugport -d pit8254,irq=300 "$GUESTS/pit_readback.bin"
+	assert_rc 6
+	assert_err "irq=300"
+	vmm --nodefaults -d debugport -d pit8254,port=0xfffe "$GUESTS/pit_readback.bin"
+	assert_rc 6
+	assert_err "port=0xfffe"
+}
+
+test_pit_as_module() {
+	need_kvm
+	[ -f "$MODULES/pit8254.so" ] || skip "$MODULES/pit8254.so not built"
+	pit_guest pit_readback
+	vmm --nodefaults -d debugport -d "$MODULES/pit8254.so" \
+		"$GUESTS/pit_readback.bin"
+	assert_rc 1
+	assert_err "readback: OK"
+	run_calibrate --nodefaults -d debugport -d "$MODULES/pit8254.so"
+}
