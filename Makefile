@@ -127,7 +127,6 @@ $(AUTOCONFIG) $(AUTOCONF): $(srctree)/.config | kconfig-prep
 
 # auto.conf.cmd lists the Kconfig files; a new or edited one re-runs conf.
 $(O)/include/config/auto.conf.cmd: ;
-$(srctree)/Kconfig $(wildcard */Kconfig): ;
 
 menuconfig: kconfig-prep
 	$(Q)kconfig-mconf Kconfig
@@ -344,5 +343,6 @@ FORCE:
 .PHONY: all modules example-plugins guests unit-tests run test install clean \
 	mrproper distclean help kconfig-prep FORCE $(config-targets)
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 endif

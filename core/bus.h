@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bus.h - port I/O and MMIO dispatch by address range.
+ *
+ * Each bus is a sorted array of non-overlapping ranges; lookup is a
+ * binary search for the last range starting at or below the address.
+ * Registration happens at set-up or from device callbacks, both on the
+ * vCPU thread, so the hot path takes no lock and allocates nothing.
+ */
+#ifndef MODVMM_BUS_H
+#define MODVMM_BUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <modvmm/device.h>
+
+#include "modvmm.h"
+
+struct bus_range {
+	uint64_t base;
+	uint64_t last;		/* inclusive: a range may end at 2^64 - 1 */
+	const struct modvmm_range_ops *ops;
+	void *opaque;
+	void *owner;		/* the device instance, for unregister_owner */
+	const char *owner_name;
+	uint32_t sizes;		/* MODVMM_SIZE_* mask; MODVMM_SIZE_n == n */
+	uint64_t *hits;		/* owner's access counter, or NULL */
+};
+
+struct bus {
+	const char *name;	/* "io" or "mmio", for messages */
+	enum modvmm_space space;
+	uint64_t limit;		/* highest valid address */
+	struct bus_range *ranges;
+	int nr, cap;
+	int log_all_unclaimed;
+	int trace;		/* print every access */
+	FILE *trace_file;
+	uint64_t unclaimed;	/* count of unclaimed accesses */
+	/* log-once state: a bitmap of ports, or a small set of MMIO pages */
+	uint8_t *logged_ports;
+	uint64_t logged_pages[256];
+	int nr_logged_pages;
+	/* refuses registrations overlapping guest RAM (MMIO); may be NULL */
+	int (*is_ram)(void *ctx, uint64_t base, uint64_t len);
+	void *is_ram_ctx;
+};
+
+void bus_init(struct bus *b, const char *name, enum modvmm_space space,
+	      uint64_t limit);
+void bus_free(struct bus *b);
+
+/* 0, or -1 with a one-line reason in @err ("A [..] overlaps B [..]"). */
+int bus_register(struct bus *b, uint64_t base, uint64_t len,
+		 const struct modvmm_range_ops *ops, void *opaque,
+		 void *owner, const char *owner_name, uint64_t *hits,
+		 char *err, size_t errlen);
+int bus_unregister(struct bus *b, void *owner, uint64_t base);
+void bus_unregister_owner(struct bus *b, void *owner);
+
+/* The device running an access right now, for the crash handler. */
+extern const struct bus_range *volatile bus_current_range;
+extern volatile uint64_t bus_current_addr;
+
+static inline const struct bus_range *bus_find(const struct bus *b,
+					       uint64_t addr)
+{
+	const struct bus_range *r = b->ranges;
+	int lo = 0, hi = b->nr - 1, found = -1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) >> 1;
+
+		if (r[mid].base <= addr) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (found < 0 || addr > r[found].last)
+		return NULL;
+	return &r[found];
+}
+
+void bus_access_slow(struct bus *b, uint64_t addr, uint32_t size,
+		     int is_write, uint8_t *data, uint16_t vcpu);
+void bus_trace(struct bus *b, const char *owner_name, uint64_t addr,
+	       uint32_t size, int is_write, uint64_t val);
+
+/*
+ * Dispatch one access of @size bytes at @addr; @data holds the value to
+ * write or receives the value read (little-endian, as KVM lays it out).
+ */
+static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
+			      int is_write, uint8_t *data, uint16_t vcpu)
+{
+	const struct bus_range *r = bus_find(b, addr);
+	struct modvmm_access a;
+	uint64_t val = 0;
+
+	if (unlikely(!r || size - 1 > r->last - addr || !(r->sizes & size))) {
+		bus_access_slow(b, addr, size, is_write, data, vcpu);
+		return;
+	}
+	a.addr = addr;
+	a.offset = addr - r->base;
+	a.size = size;
+	a.is_write = (uint8_t)is_write;
+	a.space = (uint8_t)b->space;
+	a.vcpu = vcpu;
+	const char *owner_name = r->owner_name;
+
+	if (r->hits)
+		(*r->hits)++;
+	bus_current_addr = addr;
+	bus_current_range = r;
+	if (is_write) {
+		memcpy(&val, data, size);
+		if (r->ops->write)
+			r->ops->write(r->opaque, &a, val);
+	} else {
+		val = r->ops->read ? r->ops->read(r->opaque, &a) : ~0ull;
+		memcpy(data, &val, size);
+	}
+	bus_current_range = NULL;
+	if (unlikely(b->trace))
+		bus_trace(b, owner_name, addr, size, is_write, val);
+}
+
+#endif

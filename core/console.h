@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * console.h - the host terminal: which device owns stdin, raw mode, and
+ * restoring the terminal on every exit path (normal, signal, crash).
+ */
+#ifndef MODVMM_CONSOLE_H
+#define MODVMM_CONSOLE_H
+
+struct modvmm_dev;
+
+/* 1 if @dev now owns stdin (raw mode if a tty), 0 if another device does. */
+int console_acquire(struct modvmm_dev *dev);
+/* Restore the terminal; async-signal-safe, idempotent. */
+void console_restore(void);
+
+#endif

@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device types and instances: the built-in table, the plugin loader and
+ * the host function table that devices call.
+ *
+ * A built-in device's descriptor pointer sits in the "modvmm_devices"
+ * section (MODVMM_DEVICE() without -DMODULE); a plugin exports one
+ * symbol, modvmm_device_descriptor.  Both end up as a struct device_type,
+ * so everything after lookup treats them alike.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "device.h"
+#include "event.h"
+#include "machine.h"
+#include "modvmm.h"
+#include "options.h"
+
+#define DEV_MAX_STATS	16
+
+struct device_type {
+	struct modvmm_device_desc desc;	/* zero-extended copy */
+	void *dl;			/* dlopen handle; NULL if built in */
+	char *path;			/* resolved .so path */
+	int instances;
+	struct device_type *next;
+};
+
+struct dev_stat {
+	const char *name;
+	uint64_t value;
+};
+
+struct modvmm_dev {
+	struct device_type *type;
+	char name[64];
+	struct opt_list opts;
+	void *priv;
+	char error[256];
+	char reg_error[256];
+	uint64_t accesses;
+	struct dev_stat stats[DEV_MAX_STATS];
+	int nr_stats;
+	struct modvmm_dev *next;
+};
+
+extern const struct modvmm_device_desc *const __start_modvmm_devices[];
+extern const struct modvmm_device_desc *const __stop_modvmm_devices[];
+
+static struct device_type *types;
+static struct modvmm_dev *instances;
+static struct plugin_search search;
+static int builtins_loaded;
+
+void device_set_search(const struct plugin_search *s)
+{
+	search = *s;
+}
+
+const char *device_name(const struct modvmm_dev *dev)
+{
+	return dev->name;
+}
+
+/* Smallest descriptor an ABI-1 plugin can have: up to and with exit. */
+#define DESC_MIN_SIZE \
+	(offsetof(struct modvmm_device_desc, exit) + sizeof(void (*)(void *)))
+
+static int device_name_valid(const char *name)
+{
+	const char *p;
+
+	if (!name || !*name || strlen(name) > 40)
+		return 0;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static struct device_type *device_type_by_name(const char *name)
+{
+	struct device_type *t;
+
+	for (t = types; t; t = t->next)
+		if (!strcmp(t->desc.name, name))
+			return t;
+	return NULL;
+}
+
+/*
+ * Check a descriptor and copy it, zero-extended, so fields appended in a
+ * later ABI read as NULL for older plugins.  @what names the source in
+ * messages (a path or "built-in").
+ */
+static struct device_type *device_type_new(const struct modvmm_device_desc *d,
+					   const char *what)
+{
+	struct device_type *t;
+	size_t n;
+
+	if (d->abi_version < MODVMM_ABI_MIN_VERSION ||
+	    d->abi_version > MODVMM_ABI_VERSION) {
+		pr_err("%s: plugin ABI %u, this modvmm speaks %d-%d; rebuild it against this modvmm's include/modvmm/device.h",
+		       what, d->abi_version, MODVMM_ABI_MIN_VERSION,
+		       MODVMM_ABI_VERSION);
+		return NULL;
+	}
+	if (d->struct_size < DESC_MIN_SIZE) {
+		pr_err("%s: descriptor is %u bytes, ABI %u needs at least %zu; rebuild it against this modvmm's include/modvmm/device.h",
+		       what, d->struct_size, d->abi_version, DESC_MIN_SIZE);
+		return NULL;
+	}
+	if (!device_name_valid(d->name)) {
+		pr_err("%s: device name '%s' is invalid (want 1-40 of [a-z0-9_-])",
+		       what, d->name ? d->name : "(null)");
+		return NULL;
+	}
+	if (!d->init) {
+		pr_err("%s: device %s has no init function", what, d->name);
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		pr_err("%s: out of memory", what);
+		return NULL;
+	}
+	n = d->struct_size < sizeof(t->desc) ? d->struct_size : sizeof(t->desc);
+	memcpy(&t->desc, d, n);
+	return t;
+}
+
+static void device_type_add(struct device_type *t)
+{
+	struct device_type **p = &types;
+
+	while (*p)
+		p = &(*p)->next;
+	*p = t;
+}
+
+static int device_load_builtins(void)
+{
+	const struct modvmm_device_desc *const *d;
+
+	if (builtins_loaded)
+		return 0;
+	builtins_loaded = 1;
+	for (d = __start_modvmm_devices; d < __stop_modvmm_devices; d++) {
+		struct device_type *t;
+
+		if (device_type_by_name((*d)->name)) {
+			pr_err("built-in device %s is defined twice", (*d)->name);
+			return -1;
+		}
+		t = device_type_new(*d, "built-in device");
+		if (!t)
+			return -1;
+		device_type_add(t);
+	}
+	return 0;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Fill @dirs with the plugin search path, in order; returns the count. */
+static int device_search_dirs(const char **dirs, char (*bufs)[PATH_MAX])
+{
+	const char *env = getenv("MODVMM_PLUGIN_DIR");
+	int n = 0;
+
+	if (search.plugin_dir)
+		dirs[n++] = search.plugin_dir;
+	if (env && *env)
+		dirs[n++] = env;
+	dirs[n++] = CONFIG_PLUGIN_DIR;
+	if (search.exe_dir) {
+		snprintf(bufs[0], PATH_MAX, "%s/modules", search.exe_dir);
+		dirs[n++] = bufs[0];
+		snprintf(bufs[1], PATH_MAX, "%s/../lib/modvmm", search.exe_dir);
+		dirs[n++] = bufs[1];
+	}
+	return n;
+}
+
+/* dlopen a plugin and turn its descriptor into a type (not yet added). */
+static struct device_type *device_open_plugin(const char *path)
+{
+	const struct modvmm_device_desc *d;
+	struct device_type *t;
+	void *dl;
+
+	if (!file_exists(path)) {
+		pr_err("%s: no such plugin file", path);
+		return NULL;
+	}
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		pr_err("%s: cannot load plugin: %s", path, dlerror());
+		return NULL;
+	}
+	d = dlsym(dl, MODVMM_DESCRIPTOR_SYMBOL);
+	if (!d) {
+		pr_err("%s: not a modvmm plugin (no %s symbol); build it with MODVMM_DEVICE() from <modvmm/device.h>",
+		       path, MODVMM_DESCRIPTOR_SYMBOL);
+		dlclose(dl);
+		return NULL;
+	}
+	t = device_type_new(d, path);
+	if (!t) {
+		dlclose(dl);
+		return NULL;
+	}
+	t->dl = dl;
+	t->path = realpath(path, NULL);
+	if (!t->path)
+		t->path = strdup(path);
+	return t;
+}
+
+static void device_type_free(struct device_type *t)
+{
+	if (t->dl)
+		dlclose(t->dl);
+	free(t->path);
+	free(t);
+}
+
+/* An explicit path: anything with a slash or ending in .so. */
+static int spec_is_path(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strchr(name, '/') || (n > 3 && !strcmp(name + n - 3, ".so"));
+}
+
+static struct device_type *device_type_from_path(const char *path)
+{
+	char *real = realpath(path, NULL);
+	struct device_type *t, *old;
+
+	if (real) {
+		for (t = types; t; t = t->next)
+			if (t->path && !strcmp(t->path, real)) {
+				free(real);
+				return t;
+			}
+		free(real);
+	}
+	t = device_open_plugin(path);
+	if (!t)
+		return NULL;
+	old = device_type_by_name(t->desc.name);
+	if (old) {
+		pr_err("%s: duplicate device name '%s': already provided by %s",
+		       path, t->desc.name, old->path ? old->path : "a built-in device");
+		device_type_free(t);
+		return NULL;
+	}
+	device_type_add(t);
+	return t;
+}
+
+/* Resolve NAME: built in, or NAME.so on the search path. */
+static struct device_type *device_type_lookup(const char *name)
+{
+	char bufs[2][PATH_MAX], path[PATH_MAX], tried[1024] = "";
+	const char *dirs[8];
+	struct device_type *t;
+	int i, n;
+
+	if (spec_is_path(name))
+		return device_type_from_path(name);
+	t = device_type_by_name(name);
+	if (t)
+		return t;
+	if (!device_name_valid(name)) {
+		pr_err("device '%s': invalid name (want [a-z0-9_-]+, or a path to a .so)",
+		       name);
+		return NULL;
+	}
+	n = device_search_dirs(dirs, bufs);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s.so", dirs[i], name);
+		if (file_exists(path))
+			return device_type_from_path(path);
+		snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried),
+			 "%s%s", i ? ", " : "", dirs[i]);
+	}
+	pr_err("device '%s': not built in and no %s.so in %s; see --list-devices, or give a path",
+	       name, name, tried);
+	return NULL;
+}
+
+/* Reject option keys the device does not declare. */
+static int device_check_options(struct device_type *t,
+				const struct opt_list *ol)
+{
+	const struct modvmm_option *o;
+	char accepted[512] = "";
+	int i;
+
+	for (i = 0; i < ol->count; i++) {
+		int known = 0;
+
+		for (o = t->desc.options; o && o->name; o++)
+			if (!strcmp(o->name, ol->kv[i].key))
+				known = 1;
+		if (known)
+			continue;
+		for (o = t->desc.options; o && o->name; o++)
+			snprintf(accepted + strlen(accepted),
+				 sizeof(accepted) - strlen(accepted), "%s%s",
+				 accepted[0] ? ", " : "", o->name);
+		pr_err("%s: unknown option '%s' (accepted: %s)", t->desc.name,
+		       ol->kv[i].key, accepted[0] ? accepted : "none");
+		return -1;
+	}
+	return 0;
+}
+
+static void device_release(struct modvmm_dev *dev)
+{
+	bus_unregister_owner(&machine.pio, dev);
+	bus_unregister_owner(&machine.mmio, dev);
+	event_free_owner(dev);
+	if (machine.chip_opaque && machine.irqchip == IRQCHIP_USER &&
+	    machine.chip_owner == dev) {
+		machine.chip_ops = NULL;
+		machine.chip_opaque = NULL;
+		machine.chip_owner = NULL;
+	}
+}
+
+static void device_unload_if_unused(struct device_type *t)
+{
+	struct device_type **p;
+
+	if (!t->dl || t->instances)
+		return;
+	for (p = &types; *p; p = &(*p)->next) {
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
+	}
+	device_type_free(t);
+}
+
+int device_create(const char *spec)
+{
+	struct modvmm_dev *dev, **p;
+	struct device_type *t;
+	struct opt_list ol;
+	char err[256];
+
+	if (device_load_builtins())
+		return -1;
+	if (opt_list_parse(&ol, spec, err, sizeof(err))) {
+		pr_err("-d %s: %s", spec, err);
+		return -1;
+	}
+	t = device_type_lookup(ol.name);
+	if (!t)
+		goto fail_opts;
+	if (device_check_options(t, &ol))
+		goto fail_type;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev) {
+		pr_err("%s: out of memory", t->desc.name);
+		goto fail_type;
+	}
+	dev->type = t;
+	dev->opts = ol;
+	if (t->instances)
+		snprintf(dev->name, sizeof(dev->name), "%s.%d", t->desc.name,
+			 t->instances);
+	else
+		snprintf(dev->name, sizeof(dev->name), "%s", t->desc.name);
+	t->instances++;
+	if (t->desc.init(dev, &device_host, &dev->priv)) {
+		const char *why = dev->error[0] ? dev->error : dev->reg_error;
+
+		if (dev->error[0] && dev->reg_error[0])
+			pr_err("%s: init failed: %s: %s", dev->name, dev->error,
+			       dev->reg_error);
+		else
+			pr_err("%s: init failed: %s", dev->name,
+			       why[0] ? why : "(the device gave no reason)");
+		device_release(dev);
+		t->instances--;
+		opt_list_free(&dev->opts);
+		free(dev);
+		device_unload_if_unused(t);
+		return -1;
+	}
+	for (p = &instances; *p; p = &(*p)->next)
+		;
+	*p = dev;
+	return 0;
+fail_type:
+	device_unload_if_unused(t);
+fail_opts:
+	opt_list_free(&ol);
+	return -1;
+}
+
+void device_sync_all(void)
+{
+	struct modvmm_dev *d;
+
+	for (d = instances; d; d = d->next)
+		if (d->type->desc.sync)
+			d->type->desc.sync(d->priv);
+}
+
+void device_exit_all(void)
+{
+	struct device_type *t;
+
+	while (instances) {
+		struct modvmm_dev *last = instances, **pp = &instances;
+
+		while (last->next) {
+			pp = &last->next;
+			last = last->next;
+		}
+		if (last->type->desc.exit)
+			last->type->desc.exit(last->priv);
+		device_release(last);
+		opt_list_free(&last->opts);
+		*pp = NULL;
+		free(last);
+	}
+	while (types) {
+		t = types;
+		types = t->next;
+		device_type_free(t);
+	}
+	builtins_loaded = 0;
+}
+
+void device_print_stats(FILE *f)
+{
+	struct modvmm_dev *d;
+	int i;
+
+	for (d = instances; d; d = d->next) {
+		fprintf(f, "  %-16s accesses %llu", d->name,
+			(unsigned long long)d->accesses);
+		for (i = 0; i < d->nr_stats; i++)
+			fprintf(f, ", %s %llu", d->stats[i].name,
+				(unsigned long long)d->stats[i].value);
+		fputc('\n', f);
+	}
+}
+
+/* ---- --list-devices ---------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void device_list_one(const struct device_type *t, int json, int first)
+{
+	const struct modvmm_option *o;
+
+	if (!json) {
+		printf("%-12s %-8s %s\n", t->desc.name, t->dl ? "module" : "built-in",
+		       t->desc.description ? t->desc.description : "");
+		if (t->path)
+			printf("%12s path: %s\n", "", t->path);
+		for (o = t->desc.options; o && o->name; o++)
+			printf("%12s %s=%s  %s\n", "", o->name,
+			       o->def ? o->def : "", o->help ? o->help : "");
+		return;
+	}
+	printf("%s\n  {\"name\": ", first ? "" : ",");
+	json_str(stdout, t->desc.name);
+	printf(", \"built\": \"%s\", \"path\": ", t->dl ? "module" : "built-in");
+	if (t->path)
+		json_str(stdout, t->path);
+	else
+		printf("null");
+	printf(", \"abi\": %u, \"license\": ", t->desc.abi_version);
+	json_str(stdout, t->desc.license);
+	printf(", \"description\": ");
+	json_str(stdout, t->desc.description);
+	printf(", \"options\": [");
+	for (o = t->desc.options; o && o->name; o++) {
+		printf("%s{\"name\": ", o == t->desc.options ? "" : ", ");
+		json_str(stdout, o->name);
+		printf(", \"default\": ");
+		json_str(stdout, o->def);
+		printf(", \"help\": ");
+		json_str(stdout, o->help);
+		printf("}");
+	}
+	printf("]}");
+}
+
+/* Load every NAME.so of every search directory that is not shadowed. */
+static void device_scan_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char name[64];
+
+		if (n < 4 || n >= sizeof(name) + 3 || strcmp(e->d_name + n - 3, ".so"))
+			continue;
+		memcpy(name, e->d_name, n - 3);
+		name[n - 3] = '\0';
+		if (device_type_by_name(name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		device_type_from_path(path);
+	}
+	closedir(d);
+}
+
+int device_list(int json)
+{
+	char bufs[2][PATH_MAX];
+	const char *dirs[8];
+	struct device_type *t;
+	int i, n, first = 1;
+
+	if (device_load_builtins())
+		return EXIT_DEVICE;
+	n = device_search_dirs(dirs, bufs);
+	for (i = 0; i < n; i++)
+		device_scan_dir(dirs[i]);
+	if (json)
+		printf("[");
+	for (t = types; t; t = t->next) {
+		device_list_one(t, json, first);
+		first = 0;
+	}
+	if (json)
+		printf("\n]\n");
+	return 0;
+}
+
+/* ---- the host function table -------------------------------------------- */
+
+static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
+			       uint64_t base, uint64_t len,
+			       const struct modvmm_range_ops *ops, void *opaque)
+{
+	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+
+	if (space != MODVMM_SPACE_PIO && space != MODVMM_SPACE_MMIO) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "unknown address space %d", (int)space);
+		return -1;
+	}
+	if (bus_register(b, base, len, ops, opaque, dev, dev->name,
+			 &dev->accesses, dev->reg_error, sizeof(dev->reg_error)))
+		return -1;
+	return 0;
+}
+
+static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space,
+				 uint64_t base)
+{
+	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+
+	return bus_unregister(b, dev, base);
+}
+
+static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
+{
+	(void)dev;
+	irq_line_set(irq, level);
+}
+
+static void host_irq_pulse(struct modvmm_dev *dev, unsigned int irq)
+{
+	(void)dev;
+	irq_line_pulse(irq);
+}
+
+static int host_mem_read(struct modvmm_dev *dev, uint64_t gpa, void *buf,
+			 size_t len)
+{
+	void *p = guestmem_ptr(&machine.mem, gpa, len);
+
+	(void)dev;
+	if (!p)
+		return -1;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static int host_mem_write(struct modvmm_dev *dev, uint64_t gpa, const void *buf,
+			  size_t len)
+{
+	void *p = guestmem_ptr(&machine.mem, gpa, len);
+
+	(void)dev;
+	if (!p)
+		return -1;
+	memcpy(p, buf, len);
+	return 0;
+}
+
+static void host_log(struct modvmm_dev *dev, enum modvmm_log_level level,
+		     const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if ((int)level > log_verbosity + 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "modvmm: %s: %s\n", dev->name, msg);
+}
+
+static const char *host_opt_str(struct modvmm_dev *dev, const char *key,
+				const char *def)
+{
+	const char *v = opt_list_get(&dev->opts, key);
+
+	return v ? v : def;
+}
+
+static int host_opt_u64(struct modvmm_dev *dev, const char *key, uint64_t def,
+			uint64_t *out)
+{
+	const char *v = opt_list_get(&dev->opts, key);
+
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	if (opt_parse_u64(v, out)) {
+		snprintf(dev->error, sizeof(dev->error),
+			 "option %s=%s: not a number (want decimal, 0x hex or a K/M/G size)",
+			 key, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int host_opt_bool(struct modvmm_dev *dev, const char *key, int def,
+			 int *out)
+{
+	const char *v = opt_list_get(&dev->opts, key);
+
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	if (opt_parse_bool(v, out)) {
+		snprintf(dev->error, sizeof(dev->error),
+			 "option %s=%s: not a boolean (want on/off, yes/no, 1/0)",
+			 key, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* The first reason recorded wins: it is usually the most precise. */
+static void host_set_error(struct modvmm_dev *dev, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (dev->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dev->error, sizeof(dev->error), fmt, ap);
+	va_end(ap);
+}
+
+static struct modvmm_timer *host_timer_new(struct modvmm_dev *dev,
+					   modvmm_timer_fn fn, void *opaque)
+{
+	return event_timer_new(dev, fn, opaque);
+}
+
+static int host_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
+			 void *opaque)
+{
+	return event_fd_watch(dev, fd, fn, opaque);
+}
+
+static void host_fd_unwatch(struct modvmm_dev *dev, int fd)
+{
+	event_fd_unwatch(dev, fd);
+}
+
+static void host_request_stop(struct modvmm_dev *dev, int status)
+{
+	(void)dev;
+	machine_request_stop(status & 0xff);
+}
+
+static int host_console_acquire(struct modvmm_dev *dev)
+{
+	return console_acquire(dev);
+}
+
+static void host_stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
+{
+	int i;
+
+	for (i = 0; i < dev->nr_stats; i++) {
+		if (dev->stats[i].name == name || !strcmp(dev->stats[i].name, name)) {
+			dev->stats[i].value += n;
+			return;
+		}
+	}
+	if (dev->nr_stats < DEV_MAX_STATS)
+		dev->stats[dev->nr_stats++] = (struct dev_stat){ name, n };
+}
+
+static int host_irqchip_register(struct modvmm_dev *dev,
+				 const struct modvmm_irqchip_ops *ops,
+				 void *opaque)
+{
+	if (machine.irqchip != IRQCHIP_USER) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "this machine's interrupt controller is not the userspace one (set CONFIG_IRQCHIP_USER)");
+		return -1;
+	}
+	if (machine.chip_ops) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "%s is already the interrupt controller",
+			 machine.chip_owner->name);
+		return -1;
+	}
+	if (!ops || !ops->set_irq || !ops->pending || !ops->ack) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "incomplete irqchip ops");
+		return -1;
+	}
+	machine.chip_ops = ops;
+	machine.chip_opaque = opaque;
+	machine.chip_owner = dev;
+	return 0;
+}
+
+static void host_irqchip_update(struct modvmm_dev *dev)
+{
+	(void)dev;
+	/* the run loop polls the chip before every KVM_RUN */
+}
+
+const struct modvmm_host device_host = {
+	.abi_version = MODVMM_ABI_VERSION,
+	.struct_size = sizeof(struct modvmm_host),
+	.register_range = host_register_range,
+	.unregister_range = host_unregister_range,
+	.irq_set = host_irq_set,
+	.irq_pulse = host_irq_pulse,
+	.mem_read = host_mem_read,
+	.mem_write = host_mem_write,
+	.log = host_log,
+	.opt_str = host_opt_str,
+	.opt_u64 = host_opt_u64,
+	.opt_bool = host_opt_bool,
+	.set_error = host_set_error,
+	.timer_new = host_timer_new,
+	.timer_arm = event_timer_arm,
+	.timer_free = event_timer_free,
+	.fd_watch = host_fd_watch,
+	.fd_unwatch = host_fd_unwatch,
+	.clock_ns = clock_now_ns,
+	.request_stop = host_request_stop,
+	.console_acquire = host_console_acquire,
+	.stat_add = host_stat_add,
+	.irqchip_register = host_irqchip_register,
+	.irqchip_update = host_irqchip_update,
+};

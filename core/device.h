@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device.h - device types (built-in or plugin) and their instances.
+ */
+#ifndef MODVMM_DEVICE_CORE_H
+#define MODVMM_DEVICE_CORE_H
+
+#include <stdio.h>
+
+#include <modvmm/device.h>
+
+/* Where NAME.so is looked for, after an explicit path. */
+struct plugin_search {
+	const char *plugin_dir;		/* --plugin-dir, or NULL */
+	const char *exe_dir;		/* directory of the modvmm binary */
+};
+
+void device_set_search(const struct plugin_search *s);
+
+/*
+ * Create one instance from "NAME|PATH.so[,key=value...]".  Returns 0, or
+ * -1 after printing one line saying why; the machine is then exactly as
+ * before the call.
+ */
+int device_create(const char *spec);
+/* Call every instance's sync hook (flush output). */
+void device_sync_all(void);
+/* Exit every instance, newest first, and close every plugin. */
+void device_exit_all(void);
+/* --list-devices; returns an exit status. */
+int device_list(int json);
+/* --stats: per-device access counts and device counters. */
+void device_print_stats(FILE *f);
+/* Name of the instance owning a bus range's opaque owner pointer. */
+const char *device_name(const struct modvmm_dev *dev);
+
+extern const struct modvmm_host device_host;
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * event.h - timers and watched file descriptors for devices.
+ *
+ * An event thread waits in epoll_wait() on every timerfd and watched fd.
+ * It never calls device code: it queues what fired and kicks the vCPU
+ * thread, which runs the callbacks between two KVM_RUNs (or while the
+ * guest is halted).  So device code needs no locks, and the I/O hot path
+ * has no lock either.
+ */
+#ifndef MODVMM_EVENT_H
+#define MODVMM_EVENT_H
+
+#include <stdint.h>
+
+#include <modvmm/device.h>
+
+struct event_src;
+
+int event_init(void);
+/* Stop the event thread (before devices exit), then free everything. */
+void event_stop(void);
+void event_shutdown(void);
+/* Start the thread; @halt_poll_ms > 0 also kicks the vCPU after that long
+ * without events (used to notice a vCPU halted for good in the kernel). */
+int event_start(int halt_poll_ms);
+
+struct modvmm_timer *event_timer_new(void *owner, modvmm_timer_fn fn,
+				     void *opaque);
+void event_timer_arm(struct modvmm_timer *t, uint64_t delay_ns,
+		     uint64_t period_ns);
+void event_timer_free(struct modvmm_timer *t);
+void event_free_owner(void *owner);
+
+int event_fd_watch(void *owner, int fd, modvmm_fd_fn fn, void *opaque);
+void event_fd_unwatch(void *owner, int fd);
+
+/* vCPU thread: run the callbacks of everything that fired. */
+void event_dispatch(void);
+/* vCPU thread, guest halted: block until something fires (or @ms). */
+void event_wait(int ms);
+/* Set by the event thread when its idle poll expired. */
+extern volatile int event_halt_check;
+
+uint64_t clock_now_ns(void);
+
+#endif

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+/*
+ * KVM set-up: /dev/kvm, the VM, guest memory slots, the irqchip, the
+ * vCPU and its initial state for each entry mode.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "machine.h"
+#include "modvmm.h"
+
+/* Below 4 GiB, inside the 3-4 GiB hole; Intel needs them for real mode. */
+#define KVM_TSS_ADDR		0xfffbd000ull
+#define KVM_IDENTITY_MAP_ADDR	0xfffbc000ull
+
+static const char *kvm_device_path(void)
+{
+	const char *p = getenv("MODVMM_KVM_DEVICE");
+
+	return p && *p ? p : "/dev/kvm";
+}
+
+int kvm_open(struct machine *m)
+{
+	static const struct { int cap; const char *name; } caps[] = {
+		{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+		{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+		{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	};
+	const char *path = kvm_device_path();
+	size_t i;
+	int v;
+
+	m->kvm_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (m->kvm_fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT || e == ENXIO || e == ENODEV)
+			pr_err("%s: %s; load the KVM module (modprobe kvm_intel or kvm_amd), enable VT-x/AMD-V in the firmware, or nested virtualization if this is a VM",
+			       path, strerror(e));
+		else if (e == EACCES || e == EPERM)
+			pr_err("%s: %s; add your user to the 'kvm' group (usermod -aG kvm $USER, then log in again) or run as root",
+			       path, strerror(e));
+		else
+			pr_err("%s: %s", path, strerror(e));
+		return -1;
+	}
+	v = ioctl(m->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION) {
+		pr_err("%s: KVM API version %d, modvmm needs %d; %s is not a KVM device",
+		       path, v, KVM_API_VERSION, path);
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		if (ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
+			pr_err("%s: this kernel's KVM lacks %s, which modvmm needs; use a newer kernel",
+			       path, caps[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int kvm_set_memory(struct machine *m)
+{
+	int i;
+
+	for (i = 0; i < m->mem.nr_slots; i++) {
+		struct guestmem_slot *s = &m->mem.slot[i];
+		struct kvm_userspace_memory_region r = {
+			.slot = (uint32_t)i,
+			.guest_phys_addr = s->gpa,
+			.memory_size = s->size,
+			.userspace_addr = (uint64_t)(uintptr_t)s->host,
+		};
+
+		if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r)) {
+			pr_err("guest RAM of %llu MiB: KVM refused slot %d at 0x%llx (%s); try a smaller -m",
+			       (unsigned long long)(m->mem.size >> 20), i,
+			       (unsigned long long)s->gpa, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int kvm_create_vm(struct machine *m, int want_irqchip)
+{
+	uint64_t map = KVM_IDENTITY_MAP_ADDR;
+
+	m->vm_fd = ioctl(m->kvm_fd, KVM_CREATE_VM, 0);
+	if (m->vm_fd < 0) {
+		pr_err("KVM_CREATE_VM failed: %s; is another hypervisor using the CPU's virtualization extensions?",
+		       strerror(errno));
+		return -1;
+	}
+	if (ioctl(m->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR)) {
+		pr_err("KVM_SET_TSS_ADDR failed: %s", strerror(errno));
+		return -1;
+	}
+	/* Optional: only Intel uses it, and not every KVM offers it. */
+	if (ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0)
+		ioctl(m->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &map);
+	if (kvm_set_memory(m))
+		return -1;
+	if (want_irqchip) {
+		if (ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0 ||
+		    ioctl(m->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
+			pr_err("KVM_CREATE_IRQCHIP failed: %s; configure modvmm with the userspace irqchip (CONFIG_IRQCHIP_USER)",
+			       strerror(errno));
+			return -1;
+		}
+		m->irqchip = IRQCHIP_KVM;
+	}
+	return 0;
+}
+
+static int kvm_set_cpuid(struct machine *m)
+{
+	struct kvm_cpuid2 *c;
+	int n = 128, r;
+
+	for (;;) {
+		c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+		if (!c)
+			return -1;
+		c->nent = (uint32_t)n;
+		r = ioctl(m->kvm_fd, KVM_GET_SUPPORTED_CPUID, c);
+		if (!r)
+			break;
+		free(c);
+		if (errno != E2BIG || n > 4096) {
+			pr_err("KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
+			return -1;
+		}
+		n *= 2;
+	}
+	r = ioctl(m->vcpu_fd, KVM_SET_CPUID2, c);
+	if (r)
+		pr_err("KVM_SET_CPUID2 failed: %s", strerror(errno));
+	free(c);
+	return r ? -1 : 0;
+}
+
+int kvm_create_vcpu(struct machine *m)
+{
+	int size;
+
+	m->vcpu_fd = ioctl(m->vm_fd, KVM_CREATE_VCPU, 0);
+	if (m->vcpu_fd < 0) {
+		pr_err("KVM_CREATE_VCPU failed: %s", strerror(errno));
+		return -1;
+	}
+	size = ioctl(m->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run)) {
+		pr_err("KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
+		return -1;
+	}
+	m->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      m->vcpu_fd, 0);
+	if (m->run == MAP_FAILED) {
+		m->run = NULL;
+		pr_err("mmap of the vCPU run area failed: %s", strerror(errno));
+		return -1;
+	}
+	m->run_size = (size_t)size;
+	return kvm_set_cpuid(m);
+}
+
+void kvm_close(struct machine *m)
+{
+	if (m->run)
+		munmap(m->run, m->run_size);
+	if (m->vcpu_fd > 0)
+		close(m->vcpu_fd);
+	if (m->vm_fd > 0)
+		close(m->vm_fd);
+	if (m->kvm_fd > 0)
+		close(m->kvm_fd);
+	m->run = NULL;
+	m->vcpu_fd = m->vm_fd = m->kvm_fd = -1;
+}
+
+/* ---- initial vCPU state ------------------------------------------------ */
+
+#define GDT_CODE32	0x08
+#define GDT_DATA	0x10
+#define GDT_CODE64	0x18
+
+#define CR0_PE		(1ull << 0)
+#define CR0_ET		(1ull << 4)
+#define CR0_PG		(1ull << 31)
+#define CR4_PAE		(1ull << 5)
+#define EFER_LME	(1ull << 8)
+#define EFER_LMA	(1ull << 10)
+
+static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type,
+		     int code64)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = (uint8_t)code64;
+	s->db = (uint8_t)!code64;
+}
+
+static void seg_real(struct kvm_segment *s, uint16_t sel, uint8_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->base = (uint64_t)sel << 4;
+	s->limit = 0xffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+}
+
+/* GDT: null, 32-bit code, data, 64-bit code; all flat 4 GiB. */
+static int boot_write_gdt(struct machine *m)
+{
+	static const uint64_t gdt[4] = {
+		0,
+		0x00cf9b000000ffffull,	/* 0x08: code, 32-bit, accessed */
+		0x00cf93000000ffffull,	/* 0x10: data, accessed */
+		0x00af9b000000ffffull,	/* 0x18: code, 64-bit, accessed */
+	};
+	void *p = guestmem_ptr(&m->mem, BOOT_GDT_ADDR, sizeof(gdt));
+
+	if (!p)
+		return -1;
+	memcpy(p, gdt, sizeof(gdt));
+	return 0;
+}
+
+/* Identity-map the low 4 GiB with 2 MiB pages. */
+static int boot_write_page_tables(struct machine *m)
+{
+	uint64_t *pml4 = guestmem_ptr(&m->mem, BOOT_PML4_ADDR, 4096);
+	uint64_t *pdpt = guestmem_ptr(&m->mem, BOOT_PDPT_ADDR, 4096);
+	uint64_t *pd = guestmem_ptr(&m->mem, BOOT_PD_ADDR, 4 * 4096);
+	uint64_t i;
+
+	if (!pml4 || !pdpt || !pd)
+		return -1;
+	memset(pml4, 0, 4096);
+	memset(pdpt, 0, 4096);
+	pml4[0] = BOOT_PDPT_ADDR | 0x3;		/* present, writable */
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (BOOT_PD_ADDR + i * 4096) | 0x3;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | 0x83;	/* present, writable, 2 MiB */
+	return 0;
+}
+
+static int vcpu_setup_sregs(struct machine *m, const struct boot_state *bs,
+			    struct kvm_sregs *s)
+{
+	if (bs->mode == BOOT_REAL) {
+		uint16_t cs = (uint16_t)((bs->rip >> 4) & 0xf000);
+
+		seg_real(&s->cs, cs, 0xb);
+		seg_real(&s->ds, 0, 0x3);
+		seg_real(&s->es, 0, 0x3);
+		seg_real(&s->fs, 0, 0x3);
+		seg_real(&s->gs, 0, 0x3);
+		seg_real(&s->ss, (uint16_t)(BOOT_STACK_TOP >> 4 & 0xf000), 0x3);
+		s->cr0 = CR0_ET;
+		s->cr4 = 0;
+		s->efer = 0;
+		return 0;
+	}
+	if (boot_write_gdt(m)) {
+		pr_err("cannot write the GDT at 0x%llx: not RAM",
+		       (unsigned long long)BOOT_GDT_ADDR);
+		return -1;
+	}
+	s->gdt.base = BOOT_GDT_ADDR;
+	s->gdt.limit = 4 * 8 - 1;
+	seg_flat(&s->ds, GDT_DATA, 0x3, 0);
+	s->es = s->fs = s->gs = s->ss = s->ds;
+	if (bs->mode == BOOT_PROTECTED) {
+		seg_flat(&s->cs, GDT_CODE32, 0xb, 0);
+		s->cr0 = CR0_PE | CR0_ET;
+		s->cr4 = 0;
+		s->efer = 0;
+		return 0;
+	}
+	if (boot_write_page_tables(m)) {
+		pr_err("cannot write the page tables at 0x%llx: not RAM",
+		       (unsigned long long)BOOT_PML4_ADDR);
+		return -1;
+	}
+	seg_flat(&s->cs, GDT_CODE64, 0xb, 1);
+	s->cr3 = BOOT_PML4_ADDR;
+	s->cr4 = CR4_PAE;
+	s->cr0 = CR0_PE | CR0_ET | CR0_PG;
+	s->efer = EFER_LME | EFER_LMA;
+	return 0;
+}
+
+int vcpu_setup(struct machine *m, const struct boot_state *bs)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+
+	if (ioctl(m->vcpu_fd, KVM_GET_SREGS, &s)) {
+		pr_err("KVM_GET_SREGS failed: %s", strerror(errno));
+		return -1;
+	}
+	if (vcpu_setup_sregs(m, bs, &s))
+		return -1;
+	if (ioctl(m->vcpu_fd, KVM_SET_SREGS, &s)) {
+		pr_err("KVM_SET_SREGS failed: %s", strerror(errno));
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.rflags = 0x2;
+	r.rax = bs->rax;
+	r.rbx = bs->rbx;
+	r.rsi = bs->rsi;
+	r.rdi = bs->rdi;
+	if (bs->mode == BOOT_REAL) {
+		r.rip = bs->rip - ((bs->rip >> 4) & 0xf000) * 16;
+		r.rsp = BOOT_STACK_TOP & 0xffff;
+	} else {
+		r.rip = bs->rip;
+		r.rsp = bs->rsp ? bs->rsp : BOOT_STACK_TOP;
+	}
+	if (ioctl(m->vcpu_fd, KVM_SET_REGS, &r)) {
+		pr_err("KVM_SET_REGS failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loader_multiboot.c - multiboot v1 kernels: ELF32, or any format with the
+ * a.out kludge (header flags bit 16).
+ *
+ * Follows the Multiboot Specification 0.6.96.  Where it leaves a choice we
+ * do what GRUB 2 and QEMU do:
+ *  - info flag MODS is always set; with no modules mods_count and
+ *    mods_addr are 0, which says "no modules" rather than "unknown";
+ *  - modules are page-aligned and placed after the kernel's highest
+ *    address (bss included), whether or not header flags bit 0 asks;
+ *    mod_end is exclusive; a module's string is its path, then a space and
+ *    its command line if it has one;
+ *  - the kernel command line is the image path as given, then a space and
+ *    --append's text if any;
+ *  - an ELF entry point inside a segment's virtual range is moved to that
+ *    segment's physical address (kernels linked higher-half);
+ *  - the video bit (2) is accepted and ignored: there is no framebuffer and
+ *    the VBE/framebuffer fields stay zero.
+ * The memory map lists each RAM slot of guestmem as available (type 1);
+ * addresses that are not listed are not RAM.
+ */
+#include <elf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+
+#define MB_HEADER_MAGIC		0x1badb002u
+#define MB_BOOT_MAGIC		0x2badb002u	/* EAX at entry */
+#define MB_SEARCH_END		8192	/* header lies within these bytes */
+#define MB_HEADER_SIZE		12	/* magic, flags, checksum */
+#define MB_AOUT_HEADER_SIZE	32	/* + header/load/load_end/bss_end/entry */
+
+#define MB_FLAG_PAGE_ALIGN	(1u << 0)
+#define MB_FLAG_MEMORY		(1u << 1)
+#define MB_FLAG_VIDEO		(1u << 2)
+#define MB_FLAG_AOUT_KLUDGE	(1u << 16)
+#define MB_FLAGS_REQUIRED	0xffffu	/* a loader must refuse unknown ones */
+#define MB_FLAGS_KNOWN		(MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY | MB_FLAG_VIDEO)
+
+/* header word indices */
+enum { MBH_MAGIC, MBH_FLAGS, MBH_CHECKSUM, MBH_HEADER_ADDR, MBH_LOAD_ADDR,
+       MBH_LOAD_END_ADDR, MBH_BSS_END_ADDR, MBH_ENTRY_ADDR, MBH_WORDS };
+
+/* struct multiboot_info: flags and field offsets */
+#define MBI_F_MEMORY		(1u << 0)
+#define MBI_F_CMDLINE		(1u << 2)
+#define MBI_F_MODS		(1u << 3)
+#define MBI_F_MMAP		(1u << 6)
+#define MBI_F_LOADER_NAME	(1u << 9)
+#define MBI_FLAGS		0
+#define MBI_MEM_LOWER		4
+#define MBI_MEM_UPPER		8
+#define MBI_CMDLINE		16
+#define MBI_MODS_COUNT		20
+#define MBI_MODS_ADDR		24
+#define MBI_MMAP_LENGTH		44
+#define MBI_MMAP_ADDR		48
+#define MBI_LOADER_NAME		64
+#define MBI_SIZE		0x80	/* up to the framebuffer fields, zeroed */
+#define MB_MOD_SIZE		16	/* mod_start, mod_end, string, reserved */
+#define MB_MMAP_ENTRY_SIZE	24	/* u32 size (= 20), u64 base, u64 len, u32 type */
+#define MB_MMAP_AVAILABLE	1
+
+#define MB_LOADER_NAME		"modvmm"
+#define MB_PAGE			0x1000ull
+#define MB_MAX_SEGMENTS		64
+#define MB_4G			0x100000000ull
+
+struct mb_segment {
+	uint64_t addr;		/* guest physical */
+	uint64_t vaddr;		/* where it is linked (ELF p_vaddr) */
+	uint64_t offset;	/* file offset of the bytes copied */
+	uint64_t filesz;	/* bytes copied from the file */
+	uint64_t memsz;		/* filesz, then zeroes (bss) */
+	int phdr;		/* ELF program header index; -1: a.out kludge */
+	uint8_t *host;		/* guestmem_ptr() of the whole segment */
+};
+
+struct mb_kernel {
+	size_t hoff;			/* header offset in the file */
+	uint32_t h[MBH_WORDS];		/* address fields only with bit 16 */
+	struct mb_segment seg[MB_MAX_SEGMENTS];
+	int nr_seg;
+	uint64_t entry;
+	uint64_t end;			/* highest segment end, bss included */
+};
+
+struct mb_module {
+	uint8_t *data;		/* the file, from loader_read_file() */
+	size_t size;
+	uint64_t addr;		/* guest physical, page-aligned */
+	uint8_t *host;
+};
+
+/* Where the info structure's pieces go in [BOOT_INFO_ADDR, BOOT_INFO_END). */
+struct mb_layout {
+	uint64_t mmap, mods, name, cmdline, end;
+	uint64_t modstr[LOADER_MAX_MODULES];
+	uint8_t *host;			/* guestmem_ptr(BOOT_INFO_ADDR) */
+};
+
+/* Guest regions a kernel segment must stay out of. */
+static const struct {
+	uint64_t start, end;
+	const char *what;
+} mb_reserved[] = {
+	{ 0, BOOT_GDT_ADDR, "page 0 [0x0-0xfff], which modvmm keeps free" },
+	{ BOOT_GDT_ADDR, BOOT_TABLES_END, "the boot tables at [0x1000-0x7fff]" },
+	{ BOOT_INFO_ADDR, BOOT_INFO_END,
+	  "the multiboot information area at [0x8000-0x1ffff]" },
+};
+
+static uint32_t mb_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void mb_put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static void mb_put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static uint64_t mb_align_page(uint64_t a)
+{
+	return (a + MB_PAGE - 1) & ~(MB_PAGE - 1);
+}
+
+static int mb_checksum_ok(const uint8_t *h)
+{
+	return (uint32_t)(mb_get32(h) + mb_get32(h + 4) + mb_get32(h + 8)) == 0;
+}
+
+/*
+ * Offset of the first header with a right checksum, else of the first
+ * magic (so that load can say the checksum is wrong), else -1.
+ */
+static long mb_find_header(const struct load_opts *o)
+{
+	size_t limit = o->size < MB_SEARCH_END ? o->size : MB_SEARCH_END;
+	long first = -1;
+	size_t off;
+
+	for (off = 0; off + MB_HEADER_SIZE <= limit; off += 4) {
+		if (mb_get32(o->data + off) != MB_HEADER_MAGIC)
+			continue;
+		if (mb_checksum_ok(o->data + off))
+			return (long)off;
+		if (first < 0)
+			first = (long)off;
+	}
+	return first;
+}
+
+static int mb_probe(const struct load_opts *o)
+{
+	return mb_find_header(o) >= 0;
+}
+
+/* "[0x0-0x9ffff], [0x100000-0x3ffffff]" */
+static void mb_ram_list(const struct guestmem *gm, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < gm->nr_slots && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s[0x%" PRIx64 "-0x%" PRIx64 "]",
+			      i ? ", " : "", gm->slot[i].gpa,
+			      gm->slot[i].gpa + gm->slot[i].size - 1);
+}
+
+static int mb_check_opts(const struct load_opts *o)
+{
+	if (o->mode >= 0 && o->mode != BOOT_PROTECTED) {
+		loader_error(o, "--mode applies to flat images: a multiboot kernel starts in 32-bit protected mode");
+		return -1;
+	}
+	if (o->have_load_addr || o->have_entry) {
+		loader_error(o, "--load-addr and --entry apply to flat images: a multiboot kernel says where it goes");
+		return -1;
+	}
+	if (o->nr_modules < 0 || o->nr_modules > LOADER_MAX_MODULES) {
+		loader_error(o, "%d modules given, at most %d are supported",
+			     o->nr_modules, LOADER_MAX_MODULES);
+		return -1;
+	}
+	return 0;
+}
+
+static int mb_parse_header(const struct load_opts *o, struct mb_kernel *k)
+{
+	long off = mb_find_header(o);
+	uint32_t flags, unknown;
+	size_t avail;
+	int i;
+
+	if (off < 0) {
+		loader_error(o, "no multiboot header (magic 0x%08x, 4-byte aligned) in the first %d bytes",
+			     MB_HEADER_MAGIC, MB_SEARCH_END);
+		return -1;
+	}
+	k->hoff = (size_t)off;
+	avail = (o->size < MB_SEARCH_END ? o->size : MB_SEARCH_END) - k->hoff;
+	for (i = 0; i < MBH_WORDS && (size_t)i * 4 + 4 <= avail; i++)
+		k->h[i] = mb_get32(o->data + k->hoff + i * 4);
+	if (!mb_checksum_ok(o->data + k->hoff)) {
+		loader_error(o, "offset 0x%zx: multiboot header checksum 0x%08x is wrong: magic + flags + checksum = 0x%08x, must be 0",
+			     k->hoff + 8, k->h[MBH_CHECKSUM],
+			     (uint32_t)(k->h[MBH_MAGIC] + k->h[MBH_FLAGS] +
+					k->h[MBH_CHECKSUM]));
+		return -1;
+	}
+	flags = k->h[MBH_FLAGS];
+	unknown = flags & MB_FLAGS_REQUIRED & ~MB_FLAGS_KNOWN;
+	if (unknown) {
+		loader_error(o, "offset 0x%zx: multiboot header flags 0x%08x require features modvmm does not support (bits 0x%04x; it knows bits 0-2 and 16)",
+			     k->hoff + 4, flags, unknown);
+		return -1;
+	}
+	if ((flags & MB_FLAG_AOUT_KLUDGE) && avail < MB_AOUT_HEADER_SIZE) {
+		loader_error(o, "offset 0x%zx: multiboot header is truncated: with the a.out kludge (flags bit 16) it needs %d bytes, only %zu are in the file's first %d bytes",
+			     k->hoff, MB_AOUT_HEADER_SIZE, avail, MB_SEARCH_END);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The a.out kludge: header_addr is where the header itself lands, so the
+ * file bytes loaded at load_addr start header_addr - load_addr before it.
+ */
+static int mb_parse_aout(const struct load_opts *o, struct mb_kernel *k)
+{
+	uint64_t header = k->h[MBH_HEADER_ADDR], load = k->h[MBH_LOAD_ADDR];
+	uint64_t load_end = k->h[MBH_LOAD_END_ADDR], bss_end = k->h[MBH_BSS_END_ADDR];
+	uint64_t entry = k->h[MBH_ENTRY_ADDR];
+	size_t at = k->hoff + 12;	/* offset of header_addr, for messages */
+	uint64_t skip, foff, len, end;
+
+	if (header < load) {
+		loader_error(o, "offset 0x%zx: a.out kludge header_addr 0x%" PRIx64 " is below load_addr 0x%" PRIx64,
+			     at, header, load);
+		return -1;
+	}
+	skip = header - load;
+	if (skip > k->hoff) {
+		loader_error(o, "offset 0x%zx: a.out kludge header_addr 0x%" PRIx64 " is 0x%" PRIx64 " bytes above load_addr 0x%" PRIx64 ", but the header is only 0x%zx bytes into the file",
+			     at, header, skip, load, k->hoff);
+		return -1;
+	}
+	foff = k->hoff - skip;
+	if (!load_end) {
+		len = o->size - foff;
+	} else if (load_end < load) {
+		loader_error(o, "offset 0x%zx: a.out kludge load_end_addr 0x%" PRIx64 " is below load_addr 0x%" PRIx64,
+			     at + 8, load_end, load);
+		return -1;
+	} else {
+		len = load_end - load;
+		if (len > o->size - foff) {
+			loader_error(o, "offset 0x%zx: a.out kludge load range [0x%" PRIx64 "-0x%" PRIx64 ") needs file bytes [0x%" PRIx64 ", 0x%" PRIx64 "), past the end of the file (size 0x%zx)",
+				     at + 8, load, load_end, foff, foff + len, o->size);
+			return -1;
+		}
+	}
+	end = load + len;
+	if (header + MB_AOUT_HEADER_SIZE > end) {
+		loader_error(o, "offset 0x%zx: a.out kludge header_addr 0x%" PRIx64 " puts the header outside the loaded range [0x%" PRIx64 "-0x%" PRIx64 ")",
+			     at, header, load, end);
+		return -1;
+	}
+	if (bss_end && bss_end < end) {
+		loader_error(o, "offset 0x%zx: a.out kludge bss_end_addr 0x%" PRIx64 " is below the end of the loaded image 0x%" PRIx64,
+			     at + 12, bss_end, end);
+		return -1;
+	}
+	if (entry < load || entry >= end) {
+		loader_error(o, "offset 0x%zx: a.out kludge entry_addr 0x%" PRIx64 " is outside the loaded image [0x%" PRIx64 "-0x%" PRIx64 ")",
+			     at + 16, entry, load, end);
+		return -1;
+	}
+	k->seg[0] = (struct mb_segment){ .addr = load, .vaddr = load, .offset = foff,
+		.filesz = len, .memsz = (bss_end ? bss_end : end) - load,
+		.phdr = -1 };
+	k->nr_seg = 1;
+	k->entry = entry;
+	return 0;
+}
+
+
+static int mb_read_elf32_header(const struct load_opts *o, size_t hoff,
+				Elf32_Ehdr *eh)
+{
+	if (o->size < SELFMAG || memcmp(o->data, ELFMAG, SELFMAG)) {
+		loader_error(o, "offset 0x0: not an ELF file, and the multiboot header at 0x%zx has no a.out kludge (flags bit 16): set bit 16 and the address fields, or link an ELF32 kernel",
+			     hoff);
+		return -1;
+	}
+	if (o->size > EI_CLASS && o->data[EI_CLASS] == ELFCLASS64) {
+		loader_error(o, "offset 0x%x: ELF64 image with a multiboot header but without the a.out kludge (flags bit 16): multiboot kernels are ELF32; use --format elf to start it in long mode",
+			     EI_CLASS);
+		return -1;
+	}
+	if (o->size < sizeof(*eh)) {
+		loader_error(o, "offset 0x0: file is %zu bytes, too short for an ELF32 header (%zu bytes)",
+			     o->size, sizeof(*eh));
+		return -1;
+	}
+	memcpy(eh, o->data, sizeof(*eh));
+	if (eh->e_ident[EI_CLASS] != ELFCLASS32) {
+		loader_error(o, "offset 0x%x: EI_CLASS %u is not ELFCLASS32 (1)",
+			     EI_CLASS, eh->e_ident[EI_CLASS]);
+		return -1;
+	}
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB) {
+		loader_error(o, "offset 0x%x: EI_DATA %u is not ELFDATA2LSB (1): an x86 kernel is little-endian",
+			     EI_DATA, eh->e_ident[EI_DATA]);
+		return -1;
+	}
+	if (eh->e_type != ET_EXEC) {
+		loader_error(o, "offset 0x10: e_type %u is not ET_EXEC (2)", eh->e_type);
+		return -1;
+	}
+	if (eh->e_machine != EM_386) {
+		loader_error(o, "offset 0x12: e_machine %u is not EM_386 (3)",
+			     eh->e_machine);
+		return -1;
+	}
+	return 0;
+}
+
+static int mb_check_elf32_phdrs(const struct load_opts *o, const Elf32_Ehdr *eh)
+{
+	uint64_t end;
+
+	if (eh->e_phentsize < sizeof(Elf32_Phdr)) {
+		loader_error(o, "offset 0x2a: e_phentsize %u is smaller than an ELF32 program header (%zu bytes)",
+			     eh->e_phentsize, sizeof(Elf32_Phdr));
+		return -1;
+	}
+	if (!eh->e_phnum) {
+		loader_error(o, "offset 0x2c: no program headers (e_phnum is 0)");
+		return -1;
+	}
+	end = eh->e_phoff + (uint64_t)eh->e_phnum * eh->e_phentsize;
+	if (end > o->size) {
+		loader_error(o, "offset 0x%x: %u program headers of %u bytes [0x%x, 0x%" PRIx64 ") run past the end of the file (size 0x%zx)",
+			     eh->e_phoff, eh->e_phnum, eh->e_phentsize,
+			     eh->e_phoff, end, o->size);
+		return -1;
+	}
+	return 0;
+}
+
+static int mb_add_elf32_segment(const struct load_opts *o, struct mb_kernel *k,
+				const Elf32_Ehdr *eh, unsigned int i)
+{
+	uint64_t at = eh->e_phoff + (uint64_t)i * eh->e_phentsize;
+	Elf32_Phdr ph;
+
+	memcpy(&ph, o->data + at, sizeof(ph));
+	if (ph.p_type != PT_LOAD)
+		return 0;
+	if (ph.p_filesz > ph.p_memsz) {
+		loader_error(o, "offset 0x%" PRIx64 ": program header %u: p_filesz 0x%x is larger than p_memsz 0x%x",
+			     at, i, ph.p_filesz, ph.p_memsz);
+		return -1;
+	}
+	if (ph.p_offset > o->size || ph.p_filesz > o->size - ph.p_offset) {
+		loader_error(o, "offset 0x%" PRIx64 ": program header %u file range [0x%x, 0x%" PRIx64 ") runs past the end of the file (size 0x%zx)",
+			     at, i, ph.p_offset,
+			     (uint64_t)ph.p_offset + ph.p_filesz, o->size);
+		return -1;
+	}
+	if (!ph.p_memsz)
+		return 0;
+	if (k->nr_seg == MB_MAX_SEGMENTS) {
+		loader_error(o, "offset 0x%" PRIx64 ": more than %d PT_LOAD program headers",
+			     at, MB_MAX_SEGMENTS);
+		return -1;
+	}
+	k->seg[k->nr_seg++] = (struct mb_segment){ .addr = ph.p_paddr,
+		.vaddr = ph.p_vaddr, .offset = ph.p_offset,
+		.filesz = ph.p_filesz, .memsz = ph.p_memsz, .phdr = (int)i };
+	return 0;
+}
+
+/*
+ * e_entry is a virtual address; where a segment is linked elsewhere than
+ * it is loaded, enter at the physical copy (as GRUB 2 does).
+ */
+static int mb_set_elf_entry(const struct load_opts *o, struct mb_kernel *k,
+			    uint64_t entry)
+{
+	int i;
+
+	for (i = 0; i < k->nr_seg; i++) {
+		const struct mb_segment *s = &k->seg[i];
+
+		if (entry >= s->vaddr && entry - s->vaddr < s->memsz) {
+			k->entry = s->addr + (entry - s->vaddr);
+			return 0;
+		}
+	}
+	for (i = 0; i < k->nr_seg; i++) {
+		const struct mb_segment *s = &k->seg[i];
+
+		if (entry >= s->addr && entry - s->addr < s->memsz) {
+			k->entry = entry;
+			return 0;
+		}
+	}
+	loader_error(o, "offset 0x18: entry point 0x%" PRIx64 " is outside every loaded segment",
+		     entry);
+	return -1;
+}
+
+static int mb_parse_elf32(const struct load_opts *o, struct mb_kernel *k)
+{
+	Elf32_Ehdr eh;
+	unsigned int i;
+
+	if (mb_read_elf32_header(o, k->hoff, &eh) || mb_check_elf32_phdrs(o, &eh))
+		return -1;
+	for (i = 0; i < eh.e_phnum; i++)
+		if (mb_add_elf32_segment(o, k, &eh, i))
+			return -1;
+	if (!k->nr_seg) {
+		loader_error(o, "offset 0x%x: no PT_LOAD program header with bytes to load",
+			     eh.e_phoff);
+		return -1;
+	}
+	return mb_set_elf_entry(o, k, eh.e_entry);
+}
+
+static void mb_segment_name(const struct mb_segment *s, char *buf, size_t len)
+{
+	if (s->phdr < 0)
+		snprintf(buf, len, "a.out kludge image");
+	else
+		snprintf(buf, len, "program header %d", s->phdr);
+}
+
+/* In RAM, clear of what modvmm builds; remembers the host address. */
+static int mb_check_segment(const struct guestmem *gm, const struct load_opts *o,
+			    struct mb_segment *s)
+{
+	uint64_t end = s->addr + s->memsz;
+	char what[32], ram[160];
+	size_t i;
+
+	mb_segment_name(s, what, sizeof(what));
+	for (i = 0; i < sizeof(mb_reserved) / sizeof(mb_reserved[0]); i++) {
+		if (s->addr < mb_reserved[i].end && end > mb_reserved[i].start) {
+			loader_error(o, "%s: segment [0x%" PRIx64 "-0x%" PRIx64 ") overlaps %s",
+				     what, s->addr, end, mb_reserved[i].what);
+			return -1;
+		}
+	}
+	s->host = guestmem_ptr(gm, s->addr, s->memsz);
+	if (!s->host) {
+		mb_ram_list(gm, ram, sizeof(ram));
+		loader_error(o, "%s: segment [0x%" PRIx64 "-0x%" PRIx64 ") is not in guest RAM (RAM: %s)",
+			     what, s->addr, end, ram);
+		return -1;
+	}
+	return 0;
+}
+
+static int mb_check_segments(const struct guestmem *gm, const struct load_opts *o,
+			     struct mb_kernel *k)
+{
+	int i, j;
+
+	for (i = 0; i < k->nr_seg; i++) {
+		struct mb_segment *a = &k->seg[i];
+
+		if (mb_check_segment(gm, o, a))
+			return -1;
+		for (j = 0; j < i; j++) {
+			const struct mb_segment *b = &k->seg[j];
+
+			if (a->addr < b->addr + b->memsz && b->addr < a->addr + a->memsz) {
+				loader_error(o, "program headers %d and %d overlap: segments [0x%" PRIx64 "-0x%" PRIx64 ") and [0x%" PRIx64 "-0x%" PRIx64 ")",
+					     b->phdr, a->phdr, b->addr,
+					     b->addr + b->memsz, a->addr,
+					     a->addr + a->memsz);
+				return -1;
+			}
+		}
+		if (a->addr + a->memsz > k->end)
+			k->end = a->addr + a->memsz;
+	}
+	return 0;
+}
+
+/* "A", or "A B" when B is given: the kernel's and each module's string. */
+static size_t mb_string_size(const char *a, const char *b)
+{
+	return strlen(a) + (b && *b ? 1 + strlen(b) : 0) + 1;
+}
+
+static void mb_put_string(uint8_t *p, const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	memcpy(p, a, n);
+	if (b && *b) {
+		p[n++] = ' ';
+		memcpy(p + n, b, strlen(b));
+		n += strlen(b);
+	}
+	p[n] = '\0';
+}
+
+static int mb_layout_info(const struct guestmem *gm, const struct load_opts *o,
+			  struct mb_layout *l)
+{
+	uint64_t p = BOOT_INFO_ADDR + MBI_SIZE;
+	char ram[160];
+	int i;
+
+	l->mmap = p;
+	p += (uint64_t)gm->nr_slots * MB_MMAP_ENTRY_SIZE;
+	l->mods = p;
+	p += (uint64_t)o->nr_modules * MB_MOD_SIZE;
+	l->name = p;
+	p += sizeof(MB_LOADER_NAME);
+	l->cmdline = p;
+	p += mb_string_size(o->path, o->append);
+	for (i = 0; i < o->nr_modules; i++) {
+		l->modstr[i] = p;
+		p += mb_string_size(o->modules[i].path, o->modules[i].cmdline);
+	}
+	l->end = p;
+	if (p > BOOT_INFO_END) {
+		loader_error(o, "the command line and module strings need 0x%" PRIx64 " bytes of multiboot information, more than the 0x%llx bytes at [0x8000-0x1ffff]",
+			     (uint64_t)(p - BOOT_INFO_ADDR), BOOT_INFO_END - BOOT_INFO_ADDR);
+		return -1;
+	}
+	l->host = guestmem_ptr(gm, BOOT_INFO_ADDR, p - BOOT_INFO_ADDR);
+	if (!l->host) {
+		mb_ram_list(gm, ram, sizeof(ram));
+		loader_error(o, "guest RAM is too small for the multiboot information at [0x8000-0x%" PRIx64 "] (RAM: %s)",
+			     p - 1, ram);
+		return -1;
+	}
+	return 0;
+}
+
+static void mb_free_modules(struct mb_module *m, int n)
+{
+	while (n--)
+		free(m[n].data);
+}
+
+static int mb_read_modules(const struct load_opts *o, struct mb_module *m)
+{
+	int i;
+
+	for (i = 0; i < o->nr_modules; i++) {
+		if (loader_read_file(o->modules[i].path, &m[i].data, &m[i].size)) {
+			mb_free_modules(m, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Page-aligned, one after the other above the kernel; a kernel in
+ * conventional memory may push them over the legacy hole to 1 MiB.
+ * RAM ends at 3 GiB below 4 GiB, so the 32-bit mod_end cannot overflow.
+ */
+static int mb_place_modules(const struct guestmem *gm, const struct load_opts *o,
+			    const struct mb_kernel *k, struct mb_module *m)
+{
+	uint64_t addr = mb_align_page(k->end);
+	char ram[160];
+	int i;
+
+	for (i = 0; i < o->nr_modules; i++) {
+		m[i].host = guestmem_ptr(gm, addr, m[i].size);
+		if (!m[i].host && addr < GUESTMEM_HOLE_END) {
+			addr = GUESTMEM_HOLE_END;
+			m[i].host = guestmem_ptr(gm, addr, m[i].size);
+		}
+		if (!m[i].host) {
+			mb_ram_list(gm, ram, sizeof(ram));
+			loader_error(o, "module %s (0x%zx bytes) does not fit in guest RAM at 0x%" PRIx64 " (RAM: %s)",
+				     o->modules[i].path, m[i].size, addr, ram);
+			return -1;
+		}
+		m[i].addr = addr;
+		addr = mb_align_page(addr + m[i].size);
+	}
+	return 0;
+}
+
+static void mb_copy(const struct load_opts *o, const struct mb_kernel *k,
+		    const struct mb_module *m)
+{
+	int i;
+
+	for (i = 0; i < k->nr_seg; i++) {
+		const struct mb_segment *s = &k->seg[i];
+
+		memcpy(s->host, o->data + s->offset, s->filesz);
+		memset(s->host + s->filesz, 0, s->memsz - s->filesz);
+	}
+	for (i = 0; i < o->nr_modules; i++)
+		memcpy(m[i].host, m[i].data, m[i].size);
+}
+
+static uint8_t *mb_info_at(const struct mb_layout *l, uint64_t gpa)
+{
+	return l->host + (gpa - BOOT_INFO_ADDR);
+}
+
+static void mb_write_mmap(const struct guestmem *gm, const struct mb_layout *l)
+{
+	int i;
+
+	for (i = 0; i < gm->nr_slots; i++) {
+		uint8_t *e = mb_info_at(l, l->mmap + (uint64_t)i * MB_MMAP_ENTRY_SIZE);
+
+		mb_put32(e, MB_MMAP_ENTRY_SIZE - 4);
+		mb_put64(e + 4, gm->slot[i].gpa);
+		mb_put64(e + 12, gm->slot[i].size);
+		mb_put32(e + 20, MB_MMAP_AVAILABLE);
+	}
+	mb_put32(l->host + MBI_MMAP_LENGTH, gm->nr_slots * MB_MMAP_ENTRY_SIZE);
+	mb_put32(l->host + MBI_MMAP_ADDR, l->mmap);
+}
+
+static void mb_write_mods(const struct load_opts *o, const struct mb_module *m,
+			  const struct mb_layout *l)
+{
+	int i;
+
+	for (i = 0; i < o->nr_modules; i++) {
+		uint8_t *e = mb_info_at(l, l->mods + (uint64_t)i * MB_MOD_SIZE);
+
+		mb_put32(e, m[i].addr);
+		mb_put32(e + 4, m[i].addr + m[i].size);
+		mb_put32(e + 8, l->modstr[i]);
+		mb_put_string(mb_info_at(l, l->modstr[i]), o->modules[i].path,
+			      o->modules[i].cmdline);
+	}
+	mb_put32(l->host + MBI_MODS_COUNT, o->nr_modules);
+	mb_put32(l->host + MBI_MODS_ADDR, o->nr_modules ? l->mods : 0);
+}
+
+static void mb_write_info(const struct guestmem *gm, const struct load_opts *o,
+			  const struct mb_module *m, const struct mb_layout *l)
+{
+	memset(l->host, 0, l->end - BOOT_INFO_ADDR);
+	mb_put32(l->host + MBI_FLAGS, MBI_F_MEMORY | MBI_F_CMDLINE | MBI_F_MODS |
+		 MBI_F_MMAP | MBI_F_LOADER_NAME);
+	mb_put32(l->host + MBI_MEM_LOWER, guestmem_lower_bytes(gm) / 1024);
+	mb_put32(l->host + MBI_MEM_UPPER, guestmem_upper_bytes(gm) / 1024);
+	mb_put_string(mb_info_at(l, l->cmdline), o->path, o->append);
+	mb_put32(l->host + MBI_CMDLINE, l->cmdline);
+	memcpy(mb_info_at(l, l->name), MB_LOADER_NAME, sizeof(MB_LOADER_NAME));
+	mb_put32(l->host + MBI_LOADER_NAME, l->name);
+	mb_write_mods(o, m, l);
+	mb_write_mmap(gm, l);
+}
+
+/* Everything is checked (modules read and placed) before the first write. */
+static int mb_load(struct guestmem *gm, const struct load_opts *o,
+		   struct boot_state *bs)
+{
+	struct mb_module mods[LOADER_MAX_MODULES];
+	struct mb_kernel k;
+	struct mb_layout l;
+	int aout;
+
+	memset(&k, 0, sizeof(k));
+	memset(mods, 0, sizeof(mods));
+	if (mb_check_opts(o) || mb_parse_header(o, &k))
+		return -1;
+	aout = !!(k.h[MBH_FLAGS] & MB_FLAG_AOUT_KLUDGE);
+	if (aout ? mb_parse_aout(o, &k) : mb_parse_elf32(o, &k))
+		return -1;
+	if (mb_check_segments(gm, o, &k) || mb_layout_info(gm, o, &l) ||
+	    mb_read_modules(o, mods))
+		return -1;
+	if (mb_place_modules(gm, o, &k, mods)) {
+		mb_free_modules(mods, o->nr_modules);
+		return -1;
+	}
+	mb_copy(o, &k, mods);
+	mb_write_info(gm, o, mods, &l);
+	mb_free_modules(mods, o->nr_modules);
+
+	memset(bs, 0, sizeof(*bs));
+	bs->mode = BOOT_PROTECTED;
+	bs->rip = k.entry;
+	bs->rax = MB_BOOT_MAGIC;
+	bs->rbx = BOOT_INFO_ADDR;
+	bs->rsp = BOOT_STACK_TOP;
+	return 0;
+}
+
+const struct loader_ops loader_multiboot = {
+	.name = "multiboot",
+	.probe = mb_probe,
+	.load = mb_load,
+};

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/* The machine singleton, logging, and the crash and signal handlers. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "device.h"
+#include "machine.h"
+#include "modvmm.h"
+
+struct machine machine = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
+int log_verbosity;
+
+static void pr_v(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "modvmm: %s\n", msg);
+}
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pr_v(fmt, ap);
+	va_end(ap);
+}
+
+void pr_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	pr_v(fmt, ap);
+	va_end(ap);
+}
+
+void pr_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbosity < 2)
+		return;
+	va_start(ap, fmt);
+	pr_v(fmt, ap);
+	va_end(ap);
+}
+
+static void write_str(const char *s)
+{
+	ssize_t n = write(STDERR_FILENO, s, strlen(s));
+
+	(void)n;
+}
+
+static void hex_str(char *buf, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < 16; i++)
+		buf[2 + i] = digits[(v >> (60 - 4 * i)) & 0xf];
+	buf[18] = '\0';
+}
+
+/*
+ * A device (or modvmm) crashed.  Say which device was handling which
+ * access, give the terminal back, flush what the guest printed, and exit
+ * with a status of its own.  Only async-signal-safe calls, except the
+ * best-effort sync of the other devices' buffers at the end.
+ */
+static void machine_crash_handler(int sig)
+{
+	const struct bus_range *r = bus_current_range;
+	char addr[20];
+	const char *name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
+			   sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
+			   "SIGABRT";
+
+	console_restore();
+	if (r) {
+		bus_current_range = NULL;
+		hex_str(addr, bus_current_addr);
+		write_str("modvmm: device ");
+		write_str(r->owner_name);
+		write_str(" crashed (");
+		write_str(name);
+		write_str(") handling an access at ");
+		write_str(addr);
+		write_str("; stopping the guest\n");
+		device_sync_all();
+		_exit(EXIT_DEVICE_CRASH);
+	}
+	write_str("modvmm: internal error: ");
+	write_str(name);
+	write_str("\n");
+	_exit(EXIT_INTERNAL);
+}
+
+static void machine_stop_signal(int sig)
+{
+	(void)sig;
+	machine_request_stop(EXIT_SIGNAL);
+}
+
+void machine_install_signals(void)
+{
+	static char altstack[65536];
+	static const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
+	size_t i;
+
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = machine_crash_handler;
+	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	for (i = 0; i < ARRAY_SIZE(crash); i++)
+		sigaction(crash[i], &sa, NULL);
+	sa.sa_handler = machine_stop_signal;
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * machine.h - the one virtual machine a modvmm process runs.
+ */
+#ifndef MODVMM_MACHINE_H
+#define MODVMM_MACHINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "bus.h"
+#include "guestmem.h"
+#include "loader.h"
+
+enum irqchip_kind {
+	IRQCHIP_NONE = 0,
+	IRQCHIP_KVM = 1,	/* KVM_CREATE_IRQCHIP */
+	IRQCHIP_USER = 2,	/* a device registered modvmm_irqchip_ops */
+};
+
+struct machine {
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	struct guestmem mem;
+	struct bus pio, mmio;
+
+	enum irqchip_kind irqchip;
+	const struct modvmm_irqchip_ops *chip_ops;	/* IRQCHIP_USER */
+	void *chip_opaque;
+	struct modvmm_dev *chip_owner;
+
+	/* set from any thread or a signal handler; read by the run loop */
+	volatile sig_atomic_t stop;
+	volatile int stop_status;
+
+	int timeout_hit;
+	uint64_t start_ns;
+
+	/* --stats */
+	int stats;
+	uint64_t exits[64];		/* by KVM_EXIT_* reason */
+	uint64_t exits_other;
+	uint64_t kicks;
+};
+
+extern struct machine machine;
+
+/* Ask the run loop to end with @status (first request wins). */
+void machine_request_stop(int status);
+void machine_install_signals(void);
+
+/* kvm.c */
+int kvm_open(struct machine *m);
+int kvm_create_vm(struct machine *m, int want_irqchip);
+int kvm_create_vcpu(struct machine *m);
+void kvm_close(struct machine *m);
+/* Program the vCPU for @bs: segments, control registers, page tables. */
+int vcpu_setup(struct machine *m, const struct boot_state *bs);
+/* The run loop; returns the process exit status. */
+int vcpu_run_loop(struct machine *m);
+void vcpu_dump(struct machine *m, const char *why);
+void vcpu_kick_init(struct machine *m);
+void vcpu_kick(void);
+
+/* irq.c */
+void irq_line_set(unsigned int irq, int level);
+void irq_line_pulse(unsigned int irq);
+
+#endif

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: MIT
+/*
+ * modvmm: the command line, and the order in which a machine is built:
+ * image file -> guest RAM and loader -> KVM -> devices -> vCPU -> run.
+ * Image errors are found before /dev/kvm is touched.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "device.h"
+#include "event.h"
+#include "loader.h"
+#include "machine.h"
+#include "modvmm.h"
+#include "options.h"
+
+#ifndef MODVMM_VERSION
+#define MODVMM_VERSION "0.0.0"
+#endif
+
+#define MAX_DEVICES	64
+
+struct cmdline {
+	uint64_t mem_size;
+	const char *devices[MAX_DEVICES];
+	int nr_devices;
+	int nodefaults;
+	const char *plugin_dir;
+	int list_devices, json;
+	const char *format;
+	double timeout;
+	int stats;
+	const char *trace;
+	int debug_unclaimed;
+	struct load_opts load;
+};
+
+enum {
+	OPT_NODEFAULTS = 256, OPT_PLUGIN_DIR, OPT_LIST_DEVICES, OPT_JSON,
+	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
+	OPT_MODULE, OPT_TIMEOUT, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
+};
+
+static const struct option long_opts[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "nodefaults", no_argument, NULL, OPT_NODEFAULTS },
+	{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
+	{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "load-addr", required_argument, NULL, OPT_LOAD_ADDR },
+	{ "entry", required_argument, NULL, OPT_ENTRY },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "module", required_argument, NULL, OPT_MODULE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "debug-unclaimed", no_argument, NULL, OPT_DEBUG_UNCLAIMED },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: modvmm [options] IMAGE\n"
+"Run IMAGE (flat binary, multiboot ELF32/a.out-kludge, or ELF64) under KVM.\n"
+"\n"
+"Machine:\n"
+"  -m, --memory SIZE        guest RAM, e.g. 64M, 1G (bare number: MiB; default %d MiB)\n"
+"  -d, --device SPEC        add a device: NAME|PATH.so[,key=value...] (repeatable)\n"
+"      --nodefaults         no default devices (default: %s)\n"
+"      --plugin-dir DIR     look for NAME.so in DIR first\n"
+"      --list-devices       list built-in and loadable devices, then exit\n"
+"      --json               with --list-devices: JSON output\n"
+"Image:\n"
+"      --format FMT         auto, flat, multiboot or elf (default auto)\n"
+"      --mode MODE          flat image entry mode: real, protected or long\n"
+"      --load-addr ADDR     flat image load address (real: 0, else 0x100000)\n"
+"      --entry ADDR         flat image entry point (default: load address)\n"
+"      --append TEXT        multiboot command line after the image path\n"
+"      --initrd FILE        multiboot module (same as --module FILE)\n"
+"      --module FILE[,ARGS] multiboot module with its command line (repeatable)\n"
+"Run:\n"
+"      --timeout SECONDS    stop the guest after SECONDS\n"
+"      --stats              print exit and device counts at exit\n"
+"      --trace io,mmio[,file=PATH]  print every access\n"
+"      --debug-unclaimed    log every unclaimed access, not once per port\n"
+"  -v, --verbose            more messages (twice: debug)\n"
+"  -h, --help               this help\n"
+"  -V, --version            version and plugin ABI\n"
+"\n"
+"Exit status: 0 guest halted with interrupts off; odd (v<<1)|1 guest wrote v\n"
+"to the exit port 0xF4; 2 usage error; 4 image error; 6 device or plugin\n"
+"error; 8 KVM unavailable or failed; 10 guest crashed (triple fault, entry\n"
+"failure, emulation failure); 12 timeout; 14 internal error; 16 a device\n"
+"crashed; 20 stopped by SIGINT/SIGTERM or the console escape (Ctrl-A x).\n",
+		CONFIG_MEM_SIZE_MB, CONFIG_DEFAULT_DEVICES);
+}
+
+static int parse_addr(const char *opt, const char *s, uint64_t *out)
+{
+	if (opt_parse_u64(s, out)) {
+		pr_err("%s %s: not an address (want decimal or 0x hex)", opt, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_mode(const char *s, int *mode)
+{
+	if (!strcmp(s, "real"))
+		*mode = BOOT_REAL;
+	else if (!strcmp(s, "protected"))
+		*mode = BOOT_PROTECTED;
+	else if (!strcmp(s, "long"))
+		*mode = BOOT_LONG;
+	else {
+		pr_err("--mode %s: unknown mode (want real, protected or long)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_memory(const char *s, uint64_t *out)
+{
+	if (opt_parse_size(s, out)) {
+		pr_err("-m %s: not a size (want e.g. 64M, 1G, 512K or a number of MiB)", s);
+		return -1;
+	}
+	if (*out < (1ull << 20) || *out & 0xfff) {
+		pr_err("-m %s: guest RAM must be at least 1 MiB and a multiple of 4 KiB", s);
+		return -1;
+	}
+	if (*out > (1ull << 40)) {
+		pr_err("-m %s: more than 1 TiB of guest RAM is not supported", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_module(struct cmdline *c, const char *arg)
+{
+	struct loader_module *mod;
+	char *copy, *comma;
+
+	if (c->load.nr_modules == LOADER_MAX_MODULES) {
+		pr_err("--module %s: at most %d modules", arg, LOADER_MAX_MODULES);
+		return -1;
+	}
+	copy = strdup(arg);
+	if (!copy)
+		return -1;
+	mod = &c->load.modules[c->load.nr_modules++];
+	comma = strchr(copy, ',');
+	if (comma)
+		*comma = '\0';
+	mod->path = copy;
+	mod->cmdline = comma ? comma + 1 : NULL;
+	return 0;
+}
+
+static int parse_timeout(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || *out <= 0 || *out > 1e7) {
+		pr_err("--timeout %s: not a positive number of seconds", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 0, 1 to exit 0 at once (help/version), or -1 on a usage error. */
+static int parse_args(struct cmdline *c, int argc, char **argv)
+{
+	int opt;
+
+	c->mem_size = (uint64_t)CONFIG_MEM_SIZE_MB << 20;
+	c->load.mode = -1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":m:d:vhV", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			if (parse_memory(optarg, &c->mem_size))
+				return -1;
+			break;
+		case 'd':
+			if (c->nr_devices == MAX_DEVICES) {
+				pr_err("-d %s: at most %d devices", optarg, MAX_DEVICES);
+				return -1;
+			}
+			c->devices[c->nr_devices++] = optarg;
+			break;
+		case OPT_NODEFAULTS: c->nodefaults = 1; break;
+		case OPT_PLUGIN_DIR: c->plugin_dir = optarg; break;
+		case OPT_LIST_DEVICES: c->list_devices = 1; break;
+		case OPT_JSON: c->json = 1; break;
+		case OPT_FORMAT: c->format = optarg; break;
+		case OPT_MODE:
+			if (parse_mode(optarg, &c->load.mode))
+				return -1;
+			break;
+		case OPT_LOAD_ADDR:
+			if (parse_addr("--load-addr", optarg, &c->load.load_addr))
+				return -1;
+			c->load.have_load_addr = 1;
+			break;
+		case OPT_ENTRY:
+			if (parse_addr("--entry", optarg, &c->load.entry))
+				return -1;
+			c->load.have_entry = 1;
+			break;
+		case OPT_APPEND: c->load.append = optarg; break;
+		case OPT_INITRD:
+		case OPT_MODULE:
+			if (add_module(c, optarg))
+				return -1;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_timeout(optarg, &c->timeout))
+				return -1;
+			break;
+		case OPT_STATS: c->stats = 1; break;
+		case OPT_TRACE: c->trace = optarg; break;
+		case OPT_DEBUG_UNCLAIMED: c->debug_unclaimed = 1; break;
+		case 'v': log_verbosity++; break;
+		case 'h': usage(stdout); return 1;
+		case 'V':
+			printf("modvmm %s (plugin ABI %d, accepts %d-%d)\n", MODVMM_VERSION,
+			       MODVMM_ABI_VERSION, MODVMM_ABI_MIN_VERSION,
+			       MODVMM_ABI_VERSION);
+			return 1;
+		case ':':
+			pr_err("option %s needs a value; see modvmm --help", argv[optind - 1]);
+			return -1;
+		default:
+			pr_err("unknown option '%s'; see modvmm --help", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (c->list_devices)
+		return 0;
+	if (optind == argc) {
+		pr_err("no guest image given; usage: modvmm [options] IMAGE (see --help)");
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		pr_err("'%s': only one IMAGE may be given; options go before it",
+		       argv[optind + 1]);
+		return -1;
+	}
+	c->load.path = argv[optind];
+	return 0;
+}
+
+static int setup_trace(struct cmdline *c)
+{
+	char *copy = strdup(c->trace), *tok, *save = NULL;
+	FILE *f = NULL;
+	int io = 0, mmio = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "io"))
+			io = 1;
+		else if (!strcmp(tok, "mmio"))
+			mmio = 1;
+		else if (!strncmp(tok, "file=", 5) && !f) {
+			f = fopen(tok + 5, "w");
+			if (!f) {
+				pr_err("--trace file=%s: %s", tok + 5, strerror(errno));
+				free(copy);
+				return -1;
+			}
+		} else {
+			pr_err("--trace %s: unknown item '%s' (want io, mmio, file=PATH)",
+			       c->trace, tok);
+			free(copy);
+			if (f)
+				fclose(f);
+			return -1;
+		}
+	}
+	free(copy);
+	machine.pio.trace = io;
+	machine.mmio.trace = mmio;
+	machine.pio.trace_file = machine.mmio.trace_file = f;
+	return 0;
+}
+
+static int mmio_is_ram(void *ctx, uint64_t base, uint64_t len)
+{
+	return guestmem_overlaps_ram(ctx, base, len);
+}
+
+/* Create the default machine's devices, then the -d ones. */
+static int create_devices(struct cmdline *c)
+{
+	int i;
+
+	if (!c->nodefaults) {
+		char *list = strdup(CONFIG_DEFAULT_DEVICES), *tok, *save = NULL;
+
+		for (tok = strtok_r(list, " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save)) {
+			if (device_create(tok)) {
+				free(list);
+				return -1;
+			}
+		}
+		free(list);
+	}
+	for (i = 0; i < c->nr_devices; i++)
+		if (device_create(c->devices[i]))
+			return -1;
+	return 0;
+}
+
+static void timeout_fired(void *opaque, uint64_t n)
+{
+	double *secs = opaque;
+
+	(void)n;
+	machine.timeout_hit = 1;
+	device_sync_all();
+	pr_err("guest still running after --timeout %g s; stopped", *secs);
+	machine_request_stop(EXIT_TIMEOUT);
+}
+
+static void print_stats(struct machine *m)
+{
+	extern const char *vcpu_exit_name(uint32_t r);
+	double secs = (double)(clock_now_ns() - m->start_ns) / 1e9;
+	uint32_t i;
+
+	fprintf(stderr, "modvmm: stats: run time %.6f s, kicks %" PRIu64 "\n",
+		secs, m->kicks);
+	fprintf(stderr, "  exits:");
+	for (i = 0; i < ARRAY_SIZE(m->exits); i++)
+		if (m->exits[i])
+			fprintf(stderr, " %s %" PRIu64, vcpu_exit_name(i), m->exits[i]);
+	fprintf(stderr, "\n  unclaimed: io %" PRIu64 ", mmio %" PRIu64 "\n",
+		m->pio.unclaimed, m->mmio.unclaimed);
+	device_print_stats(stderr);
+}
+
+static void set_exe_dir(struct plugin_search *s)
+{
+	static char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	s->exe_dir = dirname(buf);
+}
+
+static int want_irqchip(void)
+{
+#ifdef CONFIG_IRQCHIP_KVM
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+static int run_machine(struct cmdline *c)
+{
+	struct boot_state bs;
+	uint8_t *image = NULL;
+	int status;
+
+	if (loader_read_file(c->load.path, &image, &c->load.size))
+		return EXIT_IMAGE;
+	c->load.data = image;
+	if (guestmem_init(&machine.mem, c->mem_size)) {
+		pr_err("-m: cannot map %" PRIu64 " MiB of guest RAM: %s; use a smaller -m",
+		       c->mem_size >> 20, strerror(errno));
+		free(image);
+		return EXIT_USAGE;
+	}
+	status = loader_load(&machine.mem, c->format, &c->load, &bs);
+	free(image);
+	c->load.data = NULL;
+	if (status)
+		return EXIT_IMAGE;
+	if (event_init()) {
+		pr_err("cannot create the event loop: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	if (kvm_open(&machine) || kvm_create_vm(&machine, want_irqchip()))
+		return EXIT_KVM;
+#ifdef CONFIG_IRQCHIP_USER
+	machine.irqchip = IRQCHIP_USER;
+#endif
+	machine.mmio.is_ram = mmio_is_ram;
+	machine.mmio.is_ram_ctx = &machine.mem;
+	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, &bs))
+		return EXIT_KVM;
+	vcpu_kick_init(&machine);
+	if (create_devices(c))
+		return EXIT_DEVICE;
+	if (c->timeout > 0) {
+		struct modvmm_timer *t = event_timer_new(NULL, timeout_fired, &c->timeout);
+
+		if (!t) {
+			pr_err("cannot create the --timeout timer: %s", strerror(errno));
+			return EXIT_INTERNAL;
+		}
+		event_timer_arm(t, (uint64_t)(c->timeout * 1e9), 0);
+	}
+	if (event_start(machine.irqchip == IRQCHIP_KVM ? 200 : 0)) {
+		pr_err("cannot start the event thread: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	machine.start_ns = clock_now_ns();
+	status = vcpu_run_loop(&machine);
+	device_sync_all();
+	if (c->stats)
+		print_stats(&machine);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct plugin_search search = { 0 };
+	struct cmdline c;
+	int status, i;
+
+	memset(&c, 0, sizeof(c));
+	status = parse_args(&c, argc, argv);
+	if (status)
+		return status > 0 ? 0 : EXIT_USAGE;
+	search.plugin_dir = c.plugin_dir;
+	set_exe_dir(&search);
+	device_set_search(&search);
+	if (c.list_devices) {
+		status = device_list(c.json);
+		device_exit_all();
+		return status;
+	}
+	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
+	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	machine.pio.log_all_unclaimed = machine.mmio.log_all_unclaimed =
+		c.debug_unclaimed;
+	if (c.trace && setup_trace(&c))
+		return EXIT_USAGE;
+	machine_install_signals();
+	status = run_machine(&c);
+
+	event_stop();
+	device_exit_all();
+	event_shutdown();
+	console_restore();
+	bus_free(&machine.pio);
+	bus_free(&machine.mmio);
+	if (machine.pio.trace_file)
+		fclose(machine.pio.trace_file);
+	kvm_close(&machine);
+	guestmem_free(&machine.mem);
+	for (i = 0; i < c.load.nr_modules; i++)
+		free((char *)c.load.modules[i].path);
+	return status;
+}

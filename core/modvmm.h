@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * modvmm.h - core-internal declarations shared by core/ files.
+ * Devices never include this: they see only include/modvmm/device.h.
+ */
+#ifndef MODVMM_CORE_H
+#define MODVMM_CORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Process exit statuses; the guest's exit port owns the odd ones. */
+enum modvmm_exit {
+	EXIT_HALT = 0,
+	EXIT_USAGE = 2,
+	EXIT_IMAGE = 4,
+	EXIT_DEVICE = 6,
+	EXIT_KVM = 8,
+	EXIT_GUEST_CRASH = 10,
+	EXIT_TIMEOUT = 12,
+	EXIT_INTERNAL = 14,
+	EXIT_DEVICE_CRASH = 16,
+	EXIT_SIGNAL = 20,
+};
+
+extern int log_verbosity;
+
+/* One line on stderr, prefixed "modvmm: ". */
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

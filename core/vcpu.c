@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The run loop.  It knows no device: port I/O and MMIO exits go to the
+ * buses, everything else is about the vCPU itself.
+ *
+ * Stopping never races: a kick is SIGUSR1 to the vCPU thread, whose
+ * handler sets kvm_run.immediate_exit.  If the signal lands while the
+ * thread is in user space, the next KVM_RUN returns EINTR at once; if it
+ * lands inside KVM_RUN, KVM returns EINTR.  Either way the loop sees it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "device.h"
+#include "event.h"
+#include "machine.h"
+#include "modvmm.h"
+
+static pthread_t vcpu_thread;
+static atomic_int kick_pending;
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig;
+	if (machine.run)
+		machine.run->immediate_exit = 1;
+}
+
+void vcpu_kick_init(struct machine *m)
+{
+	struct sigaction sa;
+
+	(void)m;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vcpu_kick_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	vcpu_thread = pthread_self();
+}
+
+/* Any thread: make the vCPU thread leave KVM_RUN and look at its events. */
+void vcpu_kick(void)
+{
+	if (!atomic_exchange(&kick_pending, 1)) {
+		machine.kicks++;
+		pthread_kill(vcpu_thread, SIGUSR1);
+	}
+}
+
+void machine_request_stop(int status)
+{
+	if (!machine.stop) {
+		machine.stop_status = status;
+		machine.stop = 1;
+	}
+	if (machine.run)
+		machine.run->immediate_exit = 1;
+}
+
+static const char *exit_reason_name(uint32_t r)
+{
+	switch (r) {
+	case KVM_EXIT_IO: return "io";
+	case KVM_EXIT_MMIO: return "mmio";
+	case KVM_EXIT_HLT: return "hlt";
+	case KVM_EXIT_SHUTDOWN: return "shutdown";
+	case KVM_EXIT_FAIL_ENTRY: return "fail_entry";
+	case KVM_EXIT_INTERNAL_ERROR: return "internal_error";
+	case KVM_EXIT_IRQ_WINDOW_OPEN: return "irq_window_open";
+	case KVM_EXIT_INTR: return "intr";
+	case KVM_EXIT_UNKNOWN: return "unknown";
+	case KVM_EXIT_EXCEPTION: return "exception";
+	case KVM_EXIT_DEBUG: return "debug";
+	default: return NULL;
+	}
+}
+
+const char *vcpu_exit_name(uint32_t r);
+const char *vcpu_exit_name(uint32_t r)
+{
+	const char *n = exit_reason_name(r);
+
+	return n ? n : "other";
+}
+
+static void dump_seg(const char *name, const struct kvm_segment *s)
+{
+	fprintf(stderr, "  %-3s sel=%04x base=%016llx limit=%08x type=%x p=%d dpl=%d db=%d l=%d g=%d\n",
+		name, s->selector, (unsigned long long)s->base, s->limit,
+		s->type, s->present, s->dpl, s->db, s->l, s->g);
+}
+
+void vcpu_dump(struct machine *m, const char *why)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	fprintf(stderr, "modvmm: guest crashed: %s\n", why);
+	if (ioctl(m->vcpu_fd, KVM_GET_REGS, &r) ||
+	    ioctl(m->vcpu_fd, KVM_GET_SREGS, &s)) {
+		fprintf(stderr, "  (registers unavailable: %s)\n", strerror(errno));
+		return;
+	}
+	fprintf(stderr, "  RIP=%016llx RSP=%016llx RFLAGS=%016llx\n",
+		(unsigned long long)r.rip, (unsigned long long)r.rsp,
+		(unsigned long long)r.rflags);
+	fprintf(stderr, "  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
+		(unsigned long long)r.rax, (unsigned long long)r.rbx,
+		(unsigned long long)r.rcx, (unsigned long long)r.rdx);
+	fprintf(stderr, "  RSI=%016llx RDI=%016llx RBP=%016llx\n",
+		(unsigned long long)r.rsi, (unsigned long long)r.rdi,
+		(unsigned long long)r.rbp);
+	fprintf(stderr, "  CR0=%016llx CR2=%016llx CR3=%016llx CR4=%016llx EFER=%016llx\n",
+		(unsigned long long)s.cr0, (unsigned long long)s.cr2,
+		(unsigned long long)s.cr3, (unsigned long long)s.cr4,
+		(unsigned long long)s.efer);
+	dump_seg("CS", &s.cs);
+	dump_seg("DS", &s.ds);
+	dump_seg("SS", &s.ss);
+	dump_seg("ES", &s.es);
+	dump_seg("TR", &s.tr);
+	fprintf(stderr, "  GDT base=%016llx limit=%04x  IDT base=%016llx limit=%04x\n",
+		(unsigned long long)s.gdt.base, s.gdt.limit,
+		(unsigned long long)s.idt.base, s.idt.limit);
+}
+
+static void vcpu_handle_io(struct machine *m, struct kvm_run *run)
+{
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	uint32_t size = run->io.size;
+	uint32_t i;
+	int is_write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	/* rep outs/ins: KVM hands over "count" accesses in one exit */
+	for (i = 0; i < run->io.count; i++) {
+		bus_access(&m->pio, run->io.port, size, is_write, data, 0);
+		data += size;
+	}
+}
+
+/*
+ * With the in-kernel irqchip KVM keeps HLT to itself, so a guest that
+ * halted with interrupts off never comes back.  The event thread's idle
+ * poll kicks us now and then; look whether that is what happened.
+ */
+static void vcpu_check_halted(struct machine *m)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs r;
+
+	if (ioctl(m->vcpu_fd, KVM_GET_MP_STATE, &mp) ||
+	    mp.mp_state != KVM_MP_STATE_HALTED)
+		return;
+	device_sync_all();
+	if (ioctl(m->vcpu_fd, KVM_GET_REGS, &r) == 0 && !(r.rflags & (1u << 9)))
+		machine_request_stop(EXIT_HALT);
+}
+
+/* The vCPU left KVM_RUN because of a kick or a signal. */
+static void vcpu_service(struct machine *m)
+{
+	m->run->immediate_exit = 0;
+	atomic_store(&kick_pending, 0);
+	if (event_halt_check) {
+		event_halt_check = 0;
+		if (m->irqchip == IRQCHIP_KVM)
+			vcpu_check_halted(m);
+	}
+	event_dispatch();
+}
+
+/* KVM_EXIT_HLT: only without the in-kernel irqchip. */
+static void vcpu_handle_hlt(struct machine *m)
+{
+	device_sync_all();
+	if (!m->run->if_flag || m->irqchip != IRQCHIP_USER || !m->chip_ops) {
+		machine_request_stop(EXIT_HALT);
+		return;
+	}
+	/* Sleep until a device raises an interrupt (or we are stopped). */
+	while (!m->stop && !m->chip_ops->pending(m->chip_opaque)) {
+		event_wait(-1);
+		m->run->immediate_exit = 0;
+		atomic_store(&kick_pending, 0);
+		event_dispatch();
+	}
+}
+
+/*
+ * Userspace 8259: inject when the guest can take it, else ask KVM to
+ * exit as soon as it can (interrupt window).
+ */
+static void vcpu_inject(struct machine *m)
+{
+	struct kvm_run *run = m->run;
+	struct kvm_interrupt irq;
+	int vector;
+
+	if (!m->chip_ops || !m->chip_ops->pending(m->chip_opaque)) {
+		run->request_interrupt_window = 0;
+		return;
+	}
+	if (!run->ready_for_interrupt_injection || !run->if_flag) {
+		run->request_interrupt_window = 1;
+		return;
+	}
+	vector = m->chip_ops->ack(m->chip_opaque);
+	run->request_interrupt_window = 0;
+	if (vector < 0)
+		return;
+	irq.irq = (uint32_t)vector;
+	if (ioctl(m->vcpu_fd, KVM_INTERRUPT, &irq))
+		pr_err("KVM_INTERRUPT of vector %d failed: %s", vector,
+		       strerror(errno));
+}
+
+static int vcpu_fatal_exit(struct machine *m)
+{
+	struct kvm_run *run = m->run;
+	char why[160];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_SHUTDOWN:
+		snprintf(why, sizeof(why), "triple fault (KVM_EXIT_SHUTDOWN)");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(why, sizeof(why),
+			 "VM entry failed (KVM_EXIT_FAIL_ENTRY, reason 0x%llx)",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(why, sizeof(why),
+			 "KVM could not emulate an instruction (KVM_EXIT_INTERNAL_ERROR, suberror %u)",
+			 run->internal.suberror);
+		break;
+	default:
+		snprintf(why, sizeof(why), "unexpected exit reason %u (%s)",
+			 run->exit_reason, vcpu_exit_name(run->exit_reason));
+		break;
+	}
+	device_sync_all();
+	vcpu_dump(m, why);
+	return EXIT_GUEST_CRASH;
+}
+
+int vcpu_run_loop(struct machine *m)
+{
+	struct kvm_run *run = m->run;
+	int status = -1;
+
+	while (!m->stop) {
+		if (unlikely(m->irqchip == IRQCHIP_USER))
+			vcpu_inject(m);
+		if (unlikely(ioctl(m->vcpu_fd, KVM_RUN, 0) < 0)) {
+			if (errno == EINTR || errno == EAGAIN) {
+				vcpu_service(m);
+				continue;
+			}
+			pr_err("KVM_RUN failed: %s", strerror(errno));
+			status = EXIT_KVM;
+			break;
+		}
+		m->exits[run->exit_reason & 63]++;
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			vcpu_handle_io(m, run);
+			break;
+		case KVM_EXIT_MMIO:
+			bus_access(&m->mmio, run->mmio.phys_addr, run->mmio.len,
+				   run->mmio.is_write, run->mmio.data, 0);
+			break;
+		case KVM_EXIT_HLT:
+			vcpu_handle_hlt(m);
+			break;
+		case KVM_EXIT_IRQ_WINDOW_OPEN:
+			break;
+		case KVM_EXIT_INTR:
+			vcpu_service(m);
+			break;
+		default:
+			status = vcpu_fatal_exit(m);
+			break;
+		}
+		if (status >= 0)
+			break;
+	}
+	if (status < 0)
+		status = m->stop_status;
+	return status;
+}
