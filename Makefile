@@ -80,7 +80,8 @@ endif
 PLUGIN_SDK_INCLUDE := $(srctree)/include
 PLUGIN_AUTOCONF := $(srctree)/$(AUTOCONF)
 PLUGIN_CC := $(CC)
-PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),-fsanitize=address,undefined -fno-omit-frame-pointer)
+SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
 PLUGIN_LDFLAGS := $(SAN_LDFLAGS)
 include $(srctree)/scripts/plugin.mk
 
