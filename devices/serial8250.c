@@ -20,7 +20,8 @@
  * terminal, FLUSH_DELAY_NS after the first unflushed byte, and in the
  * sync and exit hooks.
  *
- * Input is read from the fd only when the host says it is readable, into a
+ * Input is read from the fd only when the host says it is readable (fds
+ * that cannot be watched, like regular files, are always readable), into a
  * software backlog of BACKLOG_SIZE bytes that feeds the RX FIFO as the
  * guest drains it, so pasted input is not lost to overruns.  The fd is
  * unwatched while the backlog is full.  Overrun (LSR.OE) happens only when
@@ -143,6 +144,7 @@ struct serial8250 {
 	int in_owned;
 	int in_console;		/* stdin: the escape sequence applies */
 	int in_watched;
+	int in_always_ready;	/* cannot be watched: read on demand */
 	int in_done;		/* EOF, error or stop requested */
 	int esc_pending;
 	unsigned int bl_head, bl_count;
@@ -244,44 +246,6 @@ static uint8_t serial_rx_pop(struct serial8250 *u)
 	return u->last_rx;
 }
 
-static void serial_in_fd_ready(void *opaque, int fd);
-
-static void serial_in_watch(struct serial8250 *u, int on)
-{
-	if (on == u->in_watched || u->in_fd < 0)
-		return;
-	if (!on) {
-		u->host->fd_unwatch(u->dev, u->in_fd);
-		u->in_watched = 0;
-		return;
-	}
-	if (u->host->fd_watch(u->dev, u->in_fd, serial_in_fd_ready, u)) {
-		u->host->log(u->dev, MODVMM_LOG_WARN,
-			     "cannot watch input fd %d; input disabled",
-			     u->in_fd);
-		u->in_done = 1;
-		return;
-	}
-	u->in_watched = 1;
-}
-
-/*
- * Move backlog bytes into the RX FIFO while it has room.  In loopback the
- * receiver is cut off from the line, so the backlog waits.
- */
-static void serial_rx_refill(struct serial8250 *u)
-{
-	while (u->bl_count && !(u->mcr & MCR_LOOP) &&
-	       u->rx_count < serial_rx_capacity(u)) {
-		serial_rx_push(u, u->backlog[u->bl_head]);
-		u->bl_head = (u->bl_head + 1) % BACKLOG_SIZE;
-		u->bl_count--;
-	}
-	/* Half empty: worth asking the host again. */
-	if (!u->in_done && u->bl_count <= BACKLOG_SIZE / 2)
-		serial_in_watch(u, 1);
-}
-
 static void serial_backlog_put(struct serial8250 *u, uint8_t c)
 {
 	if (u->bl_count >= BACKLOG_SIZE)
@@ -311,32 +275,37 @@ static int serial_in_byte(struct serial8250 *u, uint8_t c)
 	return 0;
 }
 
+static void serial_in_unwatch(struct serial8250 *u)
+{
+	if (u->in_watched)
+		u->host->fd_unwatch(u->dev, u->in_fd);
+	u->in_watched = 0;
+}
+
 static void serial_in_stop(struct serial8250 *u)
 {
-	serial_in_watch(u, 0);
+	serial_in_unwatch(u);
 	u->in_done = 1;
 }
 
 /*
- * The host saw the input fd readable.  One read() cannot block then; we
- * never set O_NONBLOCK on a shared stdin, as that would also affect
- * whatever else uses the same open file (often the terminal stdout).
+ * Read what the input has into the backlog.  Only called when the fd is
+ * readable, so read() does not block; we never set O_NONBLOCK on a shared
+ * stdin, as that would also affect whatever else uses the same open file
+ * (often the terminal's stdout).
  */
-static void serial_in_fd_ready(void *opaque, int fd)
+static void serial_in_read(struct serial8250 *u)
 {
-	struct serial8250 *u = opaque;
 	uint8_t buf[BACKLOG_SIZE];
 	size_t room = BACKLOG_SIZE - u->bl_count;
 	ssize_t n, i;
 
-	if (!u->in_watched || u->in_done)
-		return;
 	/* One spare byte: a pending Ctrl-A may expand into two bytes. */
 	if (room < 2) {
-		serial_in_watch(u, 0);
+		serial_in_unwatch(u);
 		return;
 	}
-	n = read(fd, buf, room - 1);
+	n = read(u->in_fd, buf, room - 1);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 			return;
@@ -353,12 +322,65 @@ static void serial_in_fd_ready(void *opaque, int fd)
 	for (i = 0; i < n; i++) {
 		if (serial_in_byte(u, buf[i])) {
 			serial_in_stop(u);
-			break;
+			return;
 		}
 	}
-	serial_rx_refill(u);
 	if (BACKLOG_SIZE - u->bl_count < 2)
-		serial_in_watch(u, 0);
+		serial_in_unwatch(u);
+}
+
+static void serial_in_fd_ready(void *opaque, int fd);
+
+/*
+ * Ask for more input while the backlog is at most half full.  epoll
+ * refuses fds without poll support, such as regular files and /dev/null;
+ * those are always readable, so they are read here directly instead.
+ */
+static void serial_in_resume(struct serial8250 *u)
+{
+	if (u->in_done || u->in_fd < 0 || u->bl_count > BACKLOG_SIZE / 2)
+		return;
+	if (!u->in_always_ready && !u->in_watched) {
+		if (!u->host->fd_watch(u->dev, u->in_fd, serial_in_fd_ready, u))
+			u->in_watched = 1;
+		else
+			u->in_always_ready = 1;
+	}
+	if (u->in_always_ready)
+		serial_in_read(u);
+}
+
+/*
+ * Move backlog bytes into the RX FIFO while it has room.  This happens
+ * when the guest looks (LSR, RBR, IIR) or listens (IER.ERBFI), not as soon
+ * as input arrives: input that is there before the guest sets the UART up
+ * must not be lost to its FIFO reset.  In loopback the receiver is cut
+ * off from the line, so the backlog waits.
+ */
+static void serial_rx_refill(struct serial8250 *u)
+{
+	serial_in_resume(u);
+	while (u->bl_count && !(u->mcr & MCR_LOOP) &&
+	       u->rx_count < serial_rx_capacity(u)) {
+		serial_rx_push(u, u->backlog[u->bl_head]);
+		u->bl_head = (u->bl_head + 1) % BACKLOG_SIZE;
+		u->bl_count--;
+	}
+}
+
+/* The host saw the input fd readable. */
+static void serial_in_fd_ready(void *opaque, int fd)
+{
+	struct serial8250 *u = opaque;
+
+	(void)fd;
+	if (!u->in_watched)
+		return;
+	serial_in_read(u);
+	/* An interrupt-driven guest hears of it now, a polling one when it
+	 * next reads LSR. */
+	if (u->ier & IER_ERBFI)
+		serial_rx_refill(u);
 	serial_update_irq(u);
 }
 
@@ -501,6 +523,8 @@ static void serial_write_ier(struct serial8250 *u, uint8_t v)
 	if ((v & IER_ETBEI) && !(u->ier & IER_ETBEI))
 		u->thri_pending = 1;
 	u->ier = v;
+	if (v & IER_ERBFI)
+		serial_rx_refill(u);
 }
 
 static void serial_write_fcr(struct serial8250 *u, uint8_t v)
@@ -516,14 +540,12 @@ static void serial_write_fcr(struct serial8250 *u, uint8_t v)
 			serial_rx_clear(u);
 		u->fcr = v & FCR_KEPT;
 	}
-	serial_rx_refill(u);
 }
 
 static void serial_write_mcr(struct serial8250 *u, uint8_t v)
 {
 	u->mcr = v & MCR_MASK;
 	serial_update_msr(u);
-	serial_rx_refill(u);	/* leaving loopback reconnects the line */
 }
 
 static uint64_t serial_read(void *opaque, const struct modvmm_access *a)
@@ -537,13 +559,14 @@ static uint64_t serial_read(void *opaque, const struct modvmm_access *a)
 			v = u->dll;
 			break;
 		}
-		v = serial_rx_pop(u);
 		serial_rx_refill(u);
+		v = serial_rx_pop(u);
 		break;
 	case UART_IER:
 		v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
 		break;
 	case UART_IIR:
+		serial_rx_refill(u);
 		id = serial_iir_id(u);
 		/* Reading IIR acknowledges THRE when it is what IIR shows. */
 		if (id == IIR_THRI)
@@ -557,6 +580,7 @@ static uint64_t serial_read(void *opaque, const struct modvmm_access *a)
 		v = u->mcr;
 		break;
 	case UART_LSR:
+		serial_rx_refill(u);
 		v = serial_lsr(u);
 		u->lsr_errors = 0;
 		break;
@@ -704,13 +728,13 @@ static int serial_open_in(struct serial8250 *u)
 		}
 		u->in_owned = 1;
 	}
-	serial_in_watch(u, 1);
+	serial_in_resume(u);
 	return 0;
 }
 
 static void serial_release(struct serial8250 *u)
 {
-	serial_in_watch(u, 0);
+	serial_in_unwatch(u);
 	if (u->in_owned)
 		close(u->in_fd);
 	serial_out_arm(u, 0);	/* the host frees the timer itself */

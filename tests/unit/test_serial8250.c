@@ -593,6 +593,72 @@ UNIT_TEST(serial_loopback_holds_input)
 	unlink(path);
 }
 
+/* Input that is there before the guest sets the UART up survives the
+ * guest's FIFO reset: it enters the FIFO only when the guest looks. */
+UNIT_TEST(serial_input_survives_fifo_reset)
+{
+	const char *path = tmp_path("in-early");
+	char opts[256];
+
+	file_write(path, "early", 5);
+	snprintf(opts, sizeof(opts), "out=null,in=%s", path);
+	CHECK_EQ(mock_dev_init(&dev, "serial8250", opts), 0);
+	mock_fd_fire(&dev);
+	wr(FCR, 0x07);
+	CHECK_EQ(rd(LSR), 0x61);
+	CHECK_EQ(rd(RBR), 'e');
+	wr(FCR, 0x07);			/* once in the FIFO, a reset drops it */
+	CHECK_EQ(rd(LSR), 0x60);
+	mock_dev_exit(&dev);
+	unlink(path);
+}
+
+static int fail_fd_watch(struct modvmm_dev *d, int fd, modvmm_fd_fn fn,
+			 void *opaque)
+{
+	(void)d; (void)fd; (void)fn; (void)opaque;
+	return -1;
+}
+
+/* fds epoll refuses (regular files, /dev/null) are read on demand. */
+UNIT_TEST(serial_input_unwatchable)
+{
+	static struct modvmm_host host;
+	const char *path = tmp_path("in-unwatchable");
+	static char data[6000];
+	char opts[256];
+	int i, bad = 0;
+
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (char)('a' + i % 26);
+	file_write(path, data, sizeof(data));
+	host = mock_host;
+	host.fd_watch = fail_fd_watch;
+	snprintf(opts, sizeof(opts), "out=null,in=%s", path);
+	memset(&dev, 0, sizeof(dev));
+	dev.desc = mock_find_desc("serial8250");
+	dev.opts = opts;
+	CHECK_EQ(dev.desc->init(&dev, &host, &dev.priv), 0);
+	wr(FCR, 0x01);
+	for (i = 0; i < (int)sizeof(data); i++)
+		if (rd(LSR) != 0x61 || rd(RBR) != (uint8_t)data[i])
+			bad++;
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(rd(LSR), 0x60);
+	CHECK_EQ(rd(LSR), 0x60);	/* EOF: nothing more, no noise */
+	CHECK_EQ(dev.log[0], '\0');
+	mock_dev_exit(&dev);
+
+	memset(&dev, 0, sizeof(dev));
+	dev.desc = mock_find_desc("serial8250");
+	dev.opts = "out=null,in=/dev/null";
+	CHECK_EQ(dev.desc->init(&dev, &host, &dev.priv), 0);
+	CHECK_EQ(rd(LSR), 0x60);
+	CHECK_EQ(dev.log[0], '\0');
+	dev.desc->exit(dev.priv);
+	unlink(path);
+}
+
 /* Run @fn with fd 0 reading @data from a pipe. */
 static void with_stdin(const char *data, size_t len, void (*fn)(void))
 {
