@@ -250,7 +250,7 @@ static int spec_is_path(const char *name)
 	return strchr(name, '/') || (n > 3 && !strcmp(name + n - 3, ".so"));
 }
 
-static struct device_type *device_type_from_path(const char *path)
+static struct device_type *device_type_from_path(const char *path, int explicit)
 {
 	char *real = realpath(path, NULL);
 	struct device_type *t, *old;
@@ -267,6 +267,13 @@ static struct device_type *device_type_from_path(const char *path)
 	if (!t)
 		return NULL;
 	old = device_type_by_name(t->desc.name);
+	/* An explicit path may stand in for a built-in device of that name:
+	 * -d NAME still means the built-in one. */
+	if (old && !old->dl && explicit) {
+		pr_info("%s: plugin %s shadows the built-in device only when named by path",
+			path, t->desc.name);
+		old = NULL;
+	}
 	if (old) {
 		pr_err("%s: duplicate device name '%s': already provided by %s",
 		       path, t->desc.name, old->path ? old->path : "a built-in device");
@@ -286,7 +293,7 @@ static struct device_type *device_type_lookup(const char *name)
 	int i, n;
 
 	if (spec_is_path(name))
-		return device_type_from_path(name);
+		return device_type_from_path(name, 1);
 	t = device_type_by_name(name);
 	if (t)
 		return t;
@@ -299,7 +306,7 @@ static struct device_type *device_type_lookup(const char *name)
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s.so", dirs[i], name);
 		if (file_exists(path))
-			return device_type_from_path(path);
+			return device_type_from_path(path, 0);
 		snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried),
 			 "%s%s", i ? ", " : "", dirs[i]);
 	}
@@ -545,7 +552,7 @@ static void device_scan_dir(const char *dir)
 		if (device_type_by_name(name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		device_type_from_path(path);
+		device_type_from_path(path, 0);
 	}
 	closedir(d);
 }
