@@ -58,6 +58,29 @@ test_pit_readback_without_pit() {
 	assert_err "readback: FAIL"
 }
 
+# Channel 0's IRQ timer, counted by --stats (no interrupt controller is
+# needed for that): ~200 periodic ticks in 200 ms at 1 kHz, none while
+# stopped by a mode command, then one mode 0 tick.  Ticks the vCPU thread
+# could not deliver in time are counted as ticks_lost; the sum is what
+# the timer produced.
+test_pit_irq0_ticks() {
+	local line ticks lost
+
+	need_kvm
+	pit_guest pit_irq0
+	vmm --stats "$GUESTS/pit_irq0.bin"
+	assert_rc 1
+	assert_err "pit_irq0: done"
+	line=$(grep -E '^ *pit8254 ' "$TMP/err")
+	ticks=$(echo "$line" | grep -oE 'ticks [0-9]+' | awk '{ print $2 }')
+	lost=$(echo "$line" | grep -oE 'ticks_lost [0-9]+' | awk '{ print $2 }')
+	echo "# pit_irq0: ticks ${ticks:-none}, ticks_lost ${lost:-0}" >&2
+	[ -n "$ticks" ] || { show; fail "--stats shows no pit8254 ticks"; }
+	ticks=$((ticks + ${lost:-0}))
+	[ "$ticks" -ge 190 ] && [ "$ticks" -le 212 ] ||
+		{ show; fail "$ticks IRQ 0 ticks, expected about 201"; }
+}
+
 test_pit_bad_options() {
 	need_kvm
 	pit_guest pit_readback
