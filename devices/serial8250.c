@@ -117,6 +117,7 @@
 #define WRITE_WAIT_MS	1000		/* longest wait on a full output */
 #define ESCAPE_CHAR	0x01		/* Ctrl-A */
 #define STOP_STATUS	20
+#define MAX_IRQ		23		/* the IOAPIC's last pin */
 
 struct serial8250 {
 	struct modvmm_dev *dev;
@@ -332,20 +333,26 @@ static void serial_in_read(struct serial8250 *u)
 static void serial_in_fd_ready(void *opaque, int fd);
 
 /*
- * Ask for more input while the backlog is at most half full.  epoll
- * refuses fds without poll support, such as regular files and /dev/null;
- * those are always readable, so they are read here directly instead.
+ * Watch the input fd.  epoll refuses fds without poll support, such as
+ * regular files and /dev/null; those are always readable, so they are
+ * read on demand instead, when the guest looks at the receiver.
  */
+static void serial_in_watch(struct serial8250 *u)
+{
+	if (u->in_watched || u->in_always_ready)
+		return;
+	if (u->host->fd_watch(u->dev, u->in_fd, serial_in_fd_ready, u))
+		u->in_always_ready = 1;
+	else
+		u->in_watched = 1;
+}
+
+/* Ask for more input while the backlog is at most half full. */
 static void serial_in_resume(struct serial8250 *u)
 {
 	if (u->in_done || u->in_fd < 0 || u->bl_count > BACKLOG_SIZE / 2)
 		return;
-	if (!u->in_always_ready && !u->in_watched) {
-		if (!u->host->fd_watch(u->dev, u->in_fd, serial_in_fd_ready, u))
-			u->in_watched = 1;
-		else
-			u->in_always_ready = 1;
-	}
+	serial_in_watch(u);
 	if (u->in_always_ready)
 		serial_in_read(u);
 }
@@ -728,7 +735,7 @@ static int serial_open_in(struct serial8250 *u)
 		}
 		u->in_owned = 1;
 	}
-	serial_in_resume(u);
+	serial_in_watch(u);
 	return 0;
 }
 
@@ -759,7 +766,7 @@ static int serial_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	serial_reset(u);
 	if (serial_parse_u64(u, "port", CONFIG_SERIAL_PORT,
 			     0x10000 - UART_NR_REGS, &u->base) ||
-	    serial_parse_u64(u, "irq", CONFIG_SERIAL_IRQ, 255, &irq))
+	    serial_parse_u64(u, "irq", CONFIG_SERIAL_IRQ, MAX_IRQ, &irq))
 		goto fail;
 	u->irq = (unsigned int)irq;
 	/* Claim the ports before opening files, so a clash truncates none. */
@@ -800,7 +807,7 @@ static void serial_sync(void *priv)
 static const struct modvmm_option serial_options[] = {
 	{ "port", "I/O port base of the 8 registers",
 	  SERIAL_XSTR(CONFIG_SERIAL_PORT) },
-	{ "irq", "interrupt line", SERIAL_XSTR(CONFIG_SERIAL_IRQ) },
+	{ "irq", "interrupt line (0-23)", SERIAL_XSTR(CONFIG_SERIAL_IRQ) },
 	{ "out", "transmit to stdout, stderr, null or a file PATH", "stdout" },
 	{ "file", "transmit to file PATH (same as out=PATH)", NULL },
 	{ "in", "receive from stdin (the console; Ctrl-A x quits), null or a file PATH",

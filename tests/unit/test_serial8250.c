@@ -736,7 +736,7 @@ UNIT_TEST(serial_bad_options)
 	check_init_fails("port=xyz,out=null,in=null", "port=xyz");
 	check_init_fails("port=0xfff9,out=null,in=null", "port=0xfff9");
 	check_init_fails("irq=four,out=null,in=null", "irq=four");
-	check_init_fails("irq=256,out=null,in=null", "irq=256");
+	check_init_fails("irq=24,out=null,in=null", "irq=24");
 	check_init_fails("out=/nonexistent/dir/f,in=null", "out=/nonexistent/dir/f");
 	check_init_fails("out=null,in=/nonexistent/file", "in=/nonexistent/file");
 	check_init_fails("out=null,file=/tmp/x,in=null", "both");
