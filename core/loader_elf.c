@@ -49,6 +49,20 @@ static const struct {
 	{ BOOT_GDT_ADDR, BOOT_INFO_END, "the boot tables at [0x1000-0x1ffff]" },
 };
 
+/*
+ * "0x..." for @start + @len, with the carry when the sum passes 2^64, so
+ * that a lying offset is shown as the huge number it is.
+ */
+static const char *elf_fmt_end(char *buf, size_t size, uint64_t start,
+			       uint64_t len)
+{
+	if (start + len < start)
+		snprintf(buf, size, "0x1%016" PRIx64, start + len);
+	else
+		snprintf(buf, size, "0x%" PRIx64, start + len);
+	return buf;
+}
+
 static int elf_probe(const struct load_opts *o)
 {
 	return o->size >= SELFMAG && !memcmp(o->data, ELFMAG, SELFMAG);
@@ -136,6 +150,7 @@ static int elf_check_header(const struct load_opts *o, const Elf64_Ehdr *eh)
 static int elf_check_phdrs(const struct load_opts *o, const Elf64_Ehdr *eh)
 {
 	uint64_t len = (uint64_t)eh->e_phnum * eh->e_phentsize;
+	char end[24];
 
 	if (eh->e_phentsize < sizeof(Elf64_Phdr)) {
 		loader_error(o, "offset 0x36: e_phentsize %u is smaller than an ELF64 program header (%zu bytes)",
@@ -151,9 +166,10 @@ static int elf_check_phdrs(const struct load_opts *o, const Elf64_Ehdr *eh)
 		return -1;
 	}
 	if (eh->e_phoff > o->size || len > o->size - eh->e_phoff) {
-		loader_error(o, "offset 0x%" PRIx64 ": %u program headers of %u bytes [0x%" PRIx64 ", 0x%" PRIx64 ") run past the end of the file (size 0x%zx)",
-			     eh->e_phoff, eh->e_phnum, eh->e_phentsize,
-			     eh->e_phoff, eh->e_phoff + len, o->size);
+		loader_error(o, "offset 0x%" PRIx64 ": %u program headers of %u bytes [0x%" PRIx64 ", %s) run past the end of the file (size 0x%zx)",
+			     eh->e_phoff, eh->e_phnum, eh->e_phentsize, eh->e_phoff,
+			     elf_fmt_end(end, sizeof(end), eh->e_phoff, len),
+			     o->size);
 		return -1;
 	}
 	return 0;
@@ -162,14 +178,18 @@ static int elf_check_phdrs(const struct load_opts *o, const Elf64_Ehdr *eh)
 static int elf_check_load(const struct load_opts *o, const Elf64_Phdr *ph,
 			  uint64_t at, unsigned int i)
 {
+	char end[24];
+
 	if (ph->p_filesz > ph->p_memsz) {
 		loader_error(o, "offset 0x%" PRIx64 ": program header %u: p_filesz 0x%" PRIx64 " is larger than p_memsz 0x%" PRIx64,
 			     at, i, ph->p_filesz, ph->p_memsz);
 		return -1;
 	}
-	if (ph->p_offset > o->size || ph->p_filesz > o->size - ph->p_offset) {
-		loader_error(o, "offset 0x%" PRIx64 ": program header %u file range [0x%" PRIx64 ", 0x%" PRIx64 ") runs past the end of the file (size 0x%zx)",
-			     at, i, ph->p_offset, ph->p_offset + ph->p_filesz,
+	if (ph->p_filesz && (ph->p_offset > o->size ||
+			     ph->p_filesz > o->size - ph->p_offset)) {
+		loader_error(o, "offset 0x%" PRIx64 ": program header %u file range [0x%" PRIx64 ", %s) runs past the end of the file (size 0x%zx)",
+			     at, i, ph->p_offset,
+			     elf_fmt_end(end, sizeof(end), ph->p_offset, ph->p_filesz),
 			     o->size);
 		return -1;
 	}

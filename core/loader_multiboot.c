@@ -378,7 +378,8 @@ static int mb_add_elf32_segment(const struct load_opts *o, struct mb_kernel *k,
 			     at, i, ph.p_filesz, ph.p_memsz);
 		return -1;
 	}
-	if (ph.p_offset > o->size || ph.p_filesz > o->size - ph.p_offset) {
+	if (ph.p_filesz && (ph.p_offset > o->size ||
+			   ph.p_filesz > o->size - ph.p_offset)) {
 		loader_error(o, "offset 0x%" PRIx64 ": program header %u file range [0x%x, 0x%" PRIx64 ") runs past the end of the file (size 0x%zx)",
 			     at, i, ph.p_offset,
 			     (uint64_t)ph.p_offset + ph.p_filesz, o->size);
