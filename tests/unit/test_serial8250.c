@@ -509,6 +509,44 @@ UNIT_TEST(serial_output_tty_newline)
 	close(master);
 }
 
+/*
+ * A non-blocking stdout that is full: the timer keeps the rest and
+ * retries; sync waits a bounded time and then drops it.
+ */
+UNIT_TEST(serial_output_eagain)
+{
+	static char buf[16384];
+	int p[2], saved, i;
+	ssize_t n;
+
+	fflush(stdout);
+	saved = dup(1);
+	CHECK(saved >= 0 && pipe2(p, O_NONBLOCK) == 0);
+	fcntl(p[1], F_SETPIPE_SZ, 4096);
+	dup2(p[1], 1);
+	CHECK_EQ(init_counting(&dev, "in=null"), 0);
+	for (i = 0; i < 6000; i++)		/* 4096 go out when full */
+		wr(THR, 'x');
+	CHECK_EQ(stat_tx_bytes, 4096);
+	mock_clock_advance(&dev, 10000000);	/* pipe full: kept */
+	CHECK_EQ(stat_tx_bytes, 4096);
+	n = read(p[0], buf, sizeof(buf));
+	CHECK_EQ(n, 4096);
+	mock_clock_advance(&dev, 10000000);	/* room now: retried */
+	CHECK_EQ(stat_tx_bytes, 6000);
+	n = read(p[0], buf, sizeof(buf));
+	CHECK_EQ(n, 6000 - 4096);
+	for (i = 0; i < 4200; i++)		/* more than the pipe holds */
+		wr(THR, 'y');
+	sync_dev(&dev);				/* ~1 s wait, then drop */
+	CHECK_STR_CONTAINS(dev.log, "dropped 104 bytes");
+	mock_dev_exit(&dev);
+	dup2(saved, 1);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+}
+
 UNIT_TEST(serial_input_file)
 {
 	const char *path = tmp_path("in");
