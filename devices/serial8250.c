@@ -69,7 +69,6 @@
 
 #define FCR_ENABLE	0x01
 #define FCR_CLEAR_RX	0x02
-#define FCR_CLEAR_TX	0x04
 #define FCR_KEPT	0xc9	/* enable, DMA mode, RX trigger level */
 
 #define LCR_DLAB	0x80
@@ -539,7 +538,8 @@ static void serial_write_fcr(struct serial8250 *u, uint8_t v)
 	/* Switching the FIFOs on or off empties them. */
 	if ((v ^ u->fcr) & FCR_ENABLE)
 		serial_rx_clear(u);
-	/* The other bits only take with FCR0 set. */
+	/* The other bits only take with FCR0 set.  FCR2 (TX reset) has
+	 * nothing to clear: transmission is instant. */
 	if (!(v & FCR_ENABLE)) {
 		u->fcr = 0;
 	} else {
