@@ -17,6 +17,14 @@
 #define IMG_PATH	"test.img"
 #define IMG_MAX		0x10000
 
+/*
+ * The core objects linked into core tests include device.c, which walks
+ * the built-in device section; this test links no device, so it brings an
+ * empty section for __start/__stop_modvmm_devices to exist.
+ */
+static const void *const no_builtin_devices[0]
+	__attribute__((section("modvmm_devices"), used));
+
 static uint8_t img[IMG_MAX] __attribute__((aligned(16)));
 static char errbuf[4096];
 
