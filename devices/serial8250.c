@@ -117,6 +117,7 @@
 #define ESCAPE_CHAR	0x01		/* Ctrl-A */
 #define STOP_STATUS	20
 #define MAX_IRQ		23		/* the IOAPIC's last pin */
+#define MAX_PORT	0xfff8		/* the 8 registers end at 0xffff */
 
 struct serial8250 {
 	struct modvmm_dev *dev;
@@ -651,8 +652,10 @@ static const struct modvmm_range_ops serial_ops = {
 
 /* ---- set-up ---------------------------------------------------------- */
 
+/* Option @key as a number up to @max; @range says so in the error. */
 static int serial_parse_u64(struct serial8250 *u, const char *key,
-			    uint64_t def, uint64_t max, uint64_t *out)
+			    uint64_t def, uint64_t max, const char *range,
+			    uint64_t *out)
 {
 	if (u->host->opt_u64(u->dev, key, def, out)) {
 		u->host->set_error(u->dev, "option %s=%s: not a number", key,
@@ -660,9 +663,8 @@ static int serial_parse_u64(struct serial8250 *u, const char *key,
 		return -1;
 	}
 	if (*out > max) {
-		u->host->set_error(u->dev, "option %s=%s: out of range (max %#llx)",
-				   key, u->host->opt_str(u->dev, key, ""),
-				   (unsigned long long)max);
+		u->host->set_error(u->dev, "option %s=%s: out of range (%s)",
+				   key, u->host->opt_str(u->dev, key, ""), range);
 		return -1;
 	}
 	return 0;
@@ -764,9 +766,10 @@ static int serial_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	u->out_fd = -1;
 	u->in_fd = -1;
 	serial_reset(u);
-	if (serial_parse_u64(u, "port", CONFIG_SERIAL_PORT,
-			     0x10000 - UART_NR_REGS, &u->base) ||
-	    serial_parse_u64(u, "irq", CONFIG_SERIAL_IRQ, MAX_IRQ, &irq))
+	if (serial_parse_u64(u, "port", CONFIG_SERIAL_PORT, MAX_PORT,
+			     "0-" SERIAL_XSTR(MAX_PORT), &u->base) ||
+	    serial_parse_u64(u, "irq", CONFIG_SERIAL_IRQ, MAX_IRQ,
+			     "0-" SERIAL_XSTR(MAX_IRQ), &irq))
 		goto fail;
 	u->irq = (unsigned int)irq;
 	/* Claim the ports before opening files, so a clash truncates none. */
