@@ -54,7 +54,7 @@ start:
 	call puts
 	print `'\n`
 	mov esi, bss_start
-	mov ecx, bss_end - bss_start
+	mov ecx, bss_block_end - bss_start	; not the stack: in use
 .check:
 	cmp byte [esi], 0
 	jne .bad_bss
@@ -77,6 +77,7 @@ load_end:
 absolute load_end
 bss_start:
 	resb 256
+bss_block_end:
 stack:
 	resb 1024
 stack_top:
