@@ -49,13 +49,17 @@ struct modvmm_dev {
 	char error[256];
 	char reg_error[256];
 	uint64_t accesses;
+	uint32_t irq_asserted;		/* lines this instance holds high */
 	struct dev_stat stats[DEV_MAX_STATS];
 	int nr_stats;
 	struct modvmm_dev *next;
 };
 
-extern const struct modvmm_device_desc *const __start_modvmm_devices[];
-extern const struct modvmm_device_desc *const __stop_modvmm_devices[];
+/* weak: a binary with no built-in device has no such section */
+extern const struct modvmm_device_desc *const __start_modvmm_devices[]
+	__attribute__((weak));
+extern const struct modvmm_device_desc *const __stop_modvmm_devices[]
+	__attribute__((weak));
 
 static struct device_type *types;
 static struct modvmm_dev *instances;
@@ -342,8 +346,11 @@ static int device_check_options(struct device_type *t,
 	return 0;
 }
 
+static void device_release_irqs(struct modvmm_dev *dev);
+
 static void device_release(struct modvmm_dev *dev)
 {
+	device_release_irqs(dev);
 	bus_unregister_owner(&machine.pio, dev);
 	bus_unregister_owner(&machine.mmio, dev);
 	event_free_owner(dev);
@@ -607,16 +614,46 @@ static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space
 	return bus_unregister(b, dev, base);
 }
 
+/*
+ * Lines are shared (COM1 and COM3 both on IRQ 4): a line is high while
+ * any device holds it high, so count the holders per line.
+ */
+#define DEV_IRQ_LINES	24
+static unsigned int irq_holders[DEV_IRQ_LINES];
+
 static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 {
-	(void)dev;
-	irq_line_set(irq, level);
+	uint32_t bit;
+
+	if (irq >= DEV_IRQ_LINES)
+		return;
+	bit = 1u << irq;
+	if (level && !(dev->irq_asserted & bit)) {
+		dev->irq_asserted |= bit;
+		if (irq_holders[irq]++ == 0)
+			irq_line_set(irq, 1);
+	} else if (!level && (dev->irq_asserted & bit)) {
+		dev->irq_asserted &= ~bit;
+		if (--irq_holders[irq] == 0)
+			irq_line_set(irq, 0);
+	}
 }
 
 static void host_irq_pulse(struct modvmm_dev *dev, unsigned int irq)
 {
 	(void)dev;
-	irq_line_pulse(irq);
+	if (irq < DEV_IRQ_LINES && !irq_holders[irq])
+		irq_line_pulse(irq);
+}
+
+/* A device that goes away lets go of its lines. */
+static void device_release_irqs(struct modvmm_dev *dev)
+{
+	unsigned int irq;
+
+	for (irq = 0; irq < DEV_IRQ_LINES; irq++)
+		if (dev->irq_asserted & (1u << irq))
+			host_irq_set(dev, irq, 0);
 }
 
 static int host_mem_read(struct modvmm_dev *dev, uint64_t gpa, void *buf,

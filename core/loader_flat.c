@@ -31,15 +31,15 @@ static int flat_load(struct guestmem *gm, const struct load_opts *o,
 		loader_error(o, "load address 0x%" PRIx64 " plus size wraps", load);
 		return -1;
 	}
+	if (mode == BOOT_REAL && (entry > 0xfffff || end > 0xa0000)) {
+		loader_error(o, "real-mode image [0x%" PRIx64 "-0x%" PRIx64 ") with entry 0x%" PRIx64 " must lie below 0xa0000",
+			     load, end, entry);
+		return -1;
+	}
 	dst = guestmem_ptr(gm, load, o->size);
 	if (!dst) {
 		loader_error(o, "%zu bytes at 0x%" PRIx64 " do not fit in guest RAM (0-0x9ffff, then 0x100000 up to -m); use --load-addr or a larger -m",
 			     o->size, load);
-		return -1;
-	}
-	if (mode == BOOT_REAL && (entry > 0xfffff || end > 0xa0000)) {
-		loader_error(o, "real-mode image [0x%" PRIx64 "-0x%" PRIx64 ") with entry 0x%" PRIx64 " must lie below 0xa0000",
-			     load, end, entry);
 		return -1;
 	}
 	if (mode != BOOT_REAL && load < BOOT_INFO_END && end > BOOT_GDT_ADDR) {

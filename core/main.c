@@ -211,7 +211,15 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 		case OPT_PLUGIN_DIR: c->plugin_dir = optarg; break;
 		case OPT_LIST_DEVICES: c->list_devices = 1; break;
 		case OPT_JSON: c->json = 1; break;
-		case OPT_FORMAT: c->format = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "flat") &&
+			    strcmp(optarg, "multiboot") && strcmp(optarg, "elf")) {
+				pr_err("--format %s: unknown format (want auto, flat, multiboot or elf)",
+				       optarg);
+				return -1;
+			}
+			c->format = optarg;
+			break;
 		case OPT_MODE:
 			if (parse_mode(optarg, &c->load.mode))
 				return -1;

@@ -195,7 +195,9 @@ struct modvmm_irqchip_ops {
  *     vCPU thread.  Returns NULL on failure.
  * @timer_arm: (re)arm @t to fire @delay_ns from now, then every
  *     @period_ns (0 for a one-shot).  @delay_ns 0 disarms.
- * @timer_free: disarm and free @t.  Timers are also freed at device exit.
+ * @timer_free: disarm and free @t.  Timers and fd watches a device still
+ *     holds are released by the host after its &modvmm_device_desc.exit
+ *     returns; none fires once exit has been called.
  * @fd_watch: call @fn(@opaque, @fd) on the vCPU thread while @fd is
  *     readable.  Returns 0 or -1.
  * @fd_unwatch: stop watching @fd.
