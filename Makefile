@@ -9,8 +9,15 @@
 
 VERSION		:= 0.1.0
 PREFIX		?= /usr/local
+# A sanitizer build has its own build dir, binary and modules, so it never
+# mixes ASan objects into the normal build.
+ifeq ($(SANITIZE),1)
+O		?= build-san
+else
 O		?= build
+endif
 srctree		:= $(CURDIR)
+objtree		:= $(abspath $(O))
 
 ifeq ($(V),1)
 Q :=
@@ -23,13 +30,14 @@ endif
 say = @printf '  %-7s %s\n' '$(1)' '$(2)'
 
 export KCONFIG_CONFIG		:= $(srctree)/.config
-export KCONFIG_AUTOCONFIG	:= $(srctree)/$(O)/include/config/auto.conf
-export KCONFIG_AUTOHEADER	:= $(srctree)/$(O)/include/generated/autoconf.h
-export KCONFIG_TRISTATE		:= $(srctree)/$(O)/include/config/tristate.conf
+export KCONFIG_AUTOCONFIG	:= $(objtree)/include/config/auto.conf
+export KCONFIG_AUTOHEADER	:= $(objtree)/include/generated/autoconf.h
+export KCONFIG_TRISTATE		:= $(objtree)/include/config/tristate.conf
 export srctree
 
 AUTOCONF	:= $(O)/include/generated/autoconf.h
-AUTOCONFIG	:= $(O)/include/config/auto.conf
+# Absolute, as kconfig-conf names it in auto.conf.cmd.
+AUTOCONFIG	:= $(KCONFIG_AUTOCONFIG)
 
 # Tools the build needs, as command:debian-package.
 TOOLS := kconfig-conf:kconfig-frontends nasm:nasm \
@@ -56,7 +64,6 @@ ifeq ($(SANITIZE),1)
 BASE_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 SAN_LDFLAGS	:= -fsanitize=address,undefined
-O		:= build-san
 endif
 MODVMM_CFLAGS	:= $(BASE_CFLAGS) -fvisibility=hidden -DMODVMM_VERSION='"$(VERSION)"'
 MODULE_CFLAGS	:= $(BASE_CFLAGS) -DMODULE -fPIC -fvisibility=hidden
@@ -78,7 +85,7 @@ ifeq ($(wildcard $(AUTOCONF)),)
 $(error modvmm tree $(srctree) is not configured: run 'make -C $(srctree) defconfig && make -C $(srctree)' first)
 endif
 PLUGIN_SDK_INCLUDE := $(srctree)/include
-PLUGIN_AUTOCONF := $(srctree)/$(AUTOCONF)
+PLUGIN_AUTOCONF := $(objtree)/include/generated/autoconf.h
 PLUGIN_CC := $(CC)
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
