@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+#
+# make bench: build the floor runner and the bus micro-benchmark into
+# $(O)/bench/, then let bench/run-bench build the guest variants and run
+# everything (see bench/README.md).  Included by the top Makefile.
+#
+#   make bench [BENCH_ARGS='--quick' | '--rounds 3' | '--only pio,startup']
+
+BENCH_OUT	:= $(O)/bench
+BENCH_CFLAGS	:= $(BASE_CFLAGS) -I$(srctree)/core
+BENCH_PROGS	:= $(BENCH_OUT)/floor $(BENCH_OUT)/buslookup
+
+$(BENCH_OUT)/floor: bench/floor.c $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call say,CC,$(patsubst $(O)/%,%,$@))
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_OUT)/buslookup: bench/buslookup.c $(O)/core/bus.o $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call say,CC,$(patsubst $(O)/%,%,$@))
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< $(O)/core/bus.o
+
+bench-progs: $(BENCH_PROGS)
+
+bench: modvmm modules bench-progs
+	$(Q)bench/run-bench --build $(O) $(BENCH_ARGS)
+
+.PHONY: bench bench-progs
