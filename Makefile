@@ -19,6 +19,16 @@ endif
 srctree		:= $(CURDIR)
 objtree		:= $(abspath $(O))
 
+# The default build puts modvmm and modules/ at the top of the tree, like
+# vmlinux; any other build dir (O=DIR, SANITIZE=1) keeps them in DIR.
+ifeq ($(objtree),$(srctree)/build)
+BIN		:= modvmm
+MODDIR		:= modules
+else
+BIN		:= $(O)/modvmm
+MODDIR		:= $(O)/modules
+endif
+
 ifeq ($(V),1)
 Q :=
 else
@@ -103,7 +113,7 @@ need-config :=
 endif
 endif
 
-all: modvmm modules guests unit-tests
+all: $(BIN) modules guests unit-tests
 
 .SECONDEXPANSION:
 
@@ -170,7 +180,7 @@ include devices/Makefile
 CORE_OBJS	:= $(addprefix $(O)/core/,$(core-y))
 BUILTIN_OBJS	:= $(addprefix $(O)/devices/,$(obj-y))
 MODULE_NAMES	:= $(basename $(obj-m))
-MODULE_SOS	:= $(addprefix modules/,$(addsuffix .so,$(MODULE_NAMES)))
+MODULE_SOS	:= $(addprefix $(MODDIR)/,$(addsuffix .so,$(MODULE_NAMES)))
 
 -include $(wildcard $(O)/core/*.d $(O)/devices/*.d $(O)/tests/obj/*.d)
 
@@ -192,7 +202,7 @@ $(O)/devices/%.mod.o: devices/%.c $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC [M],$(MODULE_CFLAGS))
 
-$(MODULE_SOS): modules/%.so: $(O)/devices/%.mod.o
+$(MODULE_SOS): $(MODDIR)/%.so: $(O)/devices/%.mod.o
 	@mkdir -p $(@D)
 	$(call say,LD [M],$@)
 	$(Q)$(CC) $(MODULE_LDFLAGS) -o $@ $<
@@ -201,14 +211,19 @@ $(MODULE_SOS): modules/%.so: $(O)/devices/%.mod.o
 $(O)/.builtin-objs: FORCE | $(O)/include/config
 	@echo '$(BUILTIN_OBJS)' | cmp -s - $@ || echo '$(BUILTIN_OBJS)' >$@
 
-modvmm: $(CORE_OBJS) $(BUILTIN_OBJS) $(O)/.builtin-objs
+$(BIN): $(CORE_OBJS) $(BUILTIN_OBJS) $(O)/.builtin-objs
 	$(call say,LD,$@)
 	$(Q)$(CC) $(MODVMM_LDFLAGS) -o $@ $(CORE_OBJS) $(BUILTIN_OBJS) $(MODVMM_LIBS)
+
+ifneq ($(BIN),modvmm)
+modvmm: $(BIN)
+.PHONY: modvmm
+endif
 
 # Drop modules of devices that are no longer =m, so a stale .so is not
 # picked up by -d NAME.
 modules: $(MODULE_SOS) example-plugins
-	@for f in modules/*.so; do \
+	@for f in $(MODDIR)/*.so; do \
 		[ -e "$$f" ] || continue; \
 		case " $(MODULE_SOS) $(EXAMPLE_SOS) " in *" $$f "*) ;; \
 		*) echo "  RM      $$f"; rm -f "$$f" ;; esac; \
@@ -218,13 +233,13 @@ modules: $(MODULE_SOS) example-plugins
 
 EXAMPLE_DIRS := $(if $(CONFIG_EXAMPLE_PLUGINS),$(patsubst %/,%,$(dir $(wildcard plugins/*/*.c))))
 EXAMPLE_DIRS := $(sort $(EXAMPLE_DIRS))
-EXAMPLE_SOS := $(foreach d,$(EXAMPLE_DIRS),modules/$(notdir $(d)).so)
+EXAMPLE_SOS := $(foreach d,$(EXAMPLE_DIRS),$(MODDIR)/$(notdir $(d)).so)
 
 example-plugins: $(EXAMPLE_SOS)
 
-$(EXAMPLE_SOS): modules/%.so: $$(wildcard plugins/$$*/*.c) $(AUTOCONF) include/modvmm/device.h
+$(EXAMPLE_SOS): $(MODDIR)/%.so: $$(wildcard plugins/$$*/*.c) $(AUTOCONF) include/modvmm/device.h
 	$(Q)$(MAKE) -f $(srctree)/Makefile M=plugins/$* O=$(O) SANITIZE=$(SANITIZE)
-	@mkdir -p modules
+	@mkdir -p $(MODDIR)
 	$(Q)cp plugins/$*/$*.so $@
 
 # --- Guests ----------------------------------------------------------------
@@ -296,10 +311,12 @@ $(O)/tests/unit-%: $(O)/tests/obj/test_%.o $(UNIT_HARNESS) $$(call unit_dev_obj,
 # --- Running -----------------------------------------------------------------
 
 run: all
-	$(Q)./modvmm $(O)/guests/hello.bin
+	$(Q)$(abspath $(BIN)) $(O)/guests/hello.bin
 
+# The tests run this build's binary, modules and guests.
 test: all
-	$(Q)O=$(O) tests/run-tests $(T)
+	$(Q)O=$(O) MODVMM=$(abspath $(BIN)) MODULES=$(abspath $(MODDIR)) \
+		GUESTS=$(objtree)/guests tests/run-tests $(T)
 
 -include bench/bench.mk
 -include tests/fuzz/fuzz.mk
@@ -308,8 +325,8 @@ install: all
 	$(call say,INSTALL,$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/modvmm \
 		$(DESTDIR)$(PREFIX)/include/modvmm $(DESTDIR)$(PREFIX)/share/modvmm
-	$(Q)install -m 755 modvmm $(DESTDIR)$(PREFIX)/bin/modvmm
-	$(Q)for f in modules/*.so; do [ -e "$$f" ] && install -m 644 "$$f" \
+	$(Q)install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/modvmm
+	$(Q)for f in $(MODDIR)/*.so; do [ -e "$$f" ] && install -m 644 "$$f" \
 		$(DESTDIR)$(PREFIX)/lib/modvmm/; done; true
 	$(Q)install -m 644 include/modvmm/device.h $(DESTDIR)$(PREFIX)/include/modvmm/
 	$(Q)install -m 644 $(AUTOCONF) $(DESTDIR)$(PREFIX)/share/modvmm/autoconf.h
@@ -346,6 +363,7 @@ help:
 	@echo '  bench           - run the benchmarks (see README, Performance)'
 	@echo '  fuzz            - run each libFuzzer harness for a bounded time'
 	@echo 'Options: V=1 (full commands), O=DIR (build dir), CC=clang, SANITIZE=1, WERROR=1'
+	@echo '  O=DIR and SANITIZE=1 (O=build-san) put modvmm and modules/ in DIR too'
 
 FORCE:
 .PHONY: all modules example-plugins guests unit-tests run test install clean \
