@@ -184,21 +184,24 @@ MODULE_SOS	:= $(addprefix $(MODDIR)/,$(addsuffix .so,$(MODULE_NAMES)))
 
 -include $(wildcard $(O)/core/*.d $(O)/devices/*.d $(O)/tests/obj/*.d)
 
+# Objects depend on autoconf.h only for ordering: fixdep turns each .d
+# file's autoconf.h into the per-symbol files of the CONFIG_ symbols the
+# sources use, so a changed symbol rebuilds only the objects that use it.
 define compile
 	$(call say,$(1),$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(2) -MMD -MP -c -o $@ $<
 	$(Q)$(srctree)/scripts/fixdep $(@:.o=.d) $(O)
 endef
 
-$(O)/core/%.o: core/%.c $(AUTOCONF)
+$(O)/core/%.o: core/%.c | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(MODVMM_CFLAGS))
 
-$(O)/devices/%.o: devices/%.c $(AUTOCONF)
+$(O)/devices/%.o: devices/%.c | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(MODVMM_CFLAGS))
 
-$(O)/devices/%.mod.o: devices/%.c $(AUTOCONF)
+$(O)/devices/%.mod.o: devices/%.c | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC [M],$(MODULE_CFLAGS))
 
@@ -285,18 +288,17 @@ TEST_CFLAGS := $(BASE_CFLAGS) -Itests/unit -Wno-missing-prototypes
 
 unit-tests: $(UNIT_BINS)
 
-$(O)/tests/obj/%.o: tests/unit/%.c $(AUTOCONF)
+$(O)/tests/obj/%.o: tests/unit/%.c | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(TEST_CFLAGS))
 
-$(O)/tests/obj/dev_%.o: devices/%.c $(AUTOCONF)
+$(O)/tests/obj/dev_%.o: devices/%.c | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(TEST_CFLAGS))
 
-$(O)/tests/obj/plugin_%.o: $(AUTOCONF)
+$(O)/tests/obj/plugin_%.o: plugins/$$*/$$*.c | $(AUTOCONF)
 	@mkdir -p $(@D)
-	$(call say,CC,$(patsubst $(O)/%,%,$@))
-	$(Q)$(CC) $(TEST_CFLAGS) -c -o $@ plugins/$*/$*.c
+	$(call compile,CC,$(TEST_CFLAGS))
 
 unit_dev_obj = $(if $(wildcard devices/$(1).c),$(O)/tests/obj/dev_$(1).o,$(if $(wildcard plugins/$(1)/$(1).c),$(O)/tests/obj/plugin_$(1).o))
 
