@@ -99,4 +99,73 @@ int loader_load(struct guestmem *gm, const char *format,
  */
 int loader_read_file(const char *path, uint8_t **data, size_t *size);
 
+/*
+ * Helpers shared by the ELF64 and multiboot loaders (core/loader_elf.c):
+ * one ELF parser for both classes and the checks every loaded piece of an
+ * image goes through.
+ */
+
+#define LOADER_MAX_SEGMENTS	64
+
+/**
+ * struct loader_segment - one piece of an image to load.
+ * @name:   how messages call it ("program header 2", "a.out kludge image").
+ * @addr:   guest physical address.
+ * @vaddr:  where it is linked (ELF p_vaddr; else @addr).
+ * @offset: file offset of the @filesz bytes copied to @addr.
+ * @memsz:  @filesz, then zeroes up to @memsz (bss).
+ * @flags:  ELF PF_* bits.
+ * @host:   host address of @addr, set by loader_check_segments().
+ */
+struct loader_segment {
+	char name[24];
+	uint64_t addr, vaddr, offset, filesz, memsz;
+	uint32_t flags;
+	uint8_t *host;
+};
+
+/**
+ * struct loader_image - the segments of an image and where it starts.
+ * @entry: physical entry point.
+ * @end:   highest @addr + @memsz of any segment, set by
+ *         loader_check_segments().
+ */
+struct loader_image {
+	struct loader_segment seg[LOADER_MAX_SEGMENTS];
+	int nr_seg;
+	uint64_t entry, end;
+};
+
+/* A guest range segments must stay out of, named for messages. */
+struct loader_region {
+	uint64_t start, end;
+	const char *what;	/* "the boot tables at [0x1000-0x7fff]" */
+};
+
+/*
+ * Parse the ELF executable @o of class @elf_class (ELFCLASS32: EM_386,
+ * ELFCLASS64: EM_X86_64) into @img: its PT_LOAD segments, each checked
+ * against the file, and its entry point, which must lie in an executable
+ * segment (an e_entry in a segment's virtual range moves to its physical
+ * copy).  Returns 0, or -1 after loader_error().
+ */
+int loader_elf_parse(const struct load_opts *o, int elf_class,
+		     struct loader_image *img);
+
+/*
+ * Check that each segment is in guest RAM, clear of every @reserved range
+ * and of the other segments; set each @host and @img->end.  Returns 0, or
+ * -1 after loader_error().
+ */
+int loader_check_segments(const struct guestmem *gm, const struct load_opts *o,
+			  struct loader_image *img,
+			  const struct loader_region *reserved, int nr_reserved);
+
+/* Copy checked segments into guest RAM, zeroing each bss. */
+void loader_copy_segments(const struct load_opts *o,
+			  const struct loader_image *img);
+
+/* Guest RAM as "[0x0-0x9ffff], [0x100000-0x3ffffff]", for messages. */
+void loader_ram_list(const struct guestmem *gm, char *buf, size_t len);
+
 #endif

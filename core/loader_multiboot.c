@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "loader.h"
+#include "modvmm.h"
 
 #define MB_HEADER_MAGIC		0x1badb002u
 #define MB_BOOT_MAGIC		0x2badb002u	/* EAX at entry */
@@ -67,26 +68,11 @@ enum { MBH_MAGIC, MBH_FLAGS, MBH_CHECKSUM, MBH_HEADER_ADDR, MBH_LOAD_ADDR,
 
 #define MB_LOADER_NAME		"modvmm"
 #define MB_PAGE			0x1000ull
-#define MB_MAX_SEGMENTS		64
-#define MB_4G			0x100000000ull
-
-struct mb_segment {
-	uint64_t addr;		/* guest physical */
-	uint64_t vaddr;		/* where it is linked (ELF p_vaddr) */
-	uint64_t offset;	/* file offset of the bytes copied */
-	uint64_t filesz;	/* bytes copied from the file */
-	uint64_t memsz;		/* filesz, then zeroes (bss) */
-	int phdr;		/* ELF program header index; -1: a.out kludge */
-	uint8_t *host;		/* guestmem_ptr() of the whole segment */
-};
 
 struct mb_kernel {
 	size_t hoff;			/* header offset in the file */
 	uint32_t h[MBH_WORDS];		/* address fields only with bit 16 */
-	struct mb_segment seg[MB_MAX_SEGMENTS];
-	int nr_seg;
-	uint64_t entry;
-	uint64_t end;			/* highest segment end, bss included */
+	struct loader_image img;
 };
 
 struct mb_module {
@@ -104,10 +90,7 @@ struct mb_layout {
 };
 
 /* Guest regions a kernel segment must stay out of. */
-static const struct {
-	uint64_t start, end;
-	const char *what;
-} mb_reserved[] = {
+static const struct loader_region mb_reserved[] = {
 	{ 0, BOOT_GDT_ADDR, "page 0 [0x0-0xfff], which modvmm keeps free" },
 	{ BOOT_GDT_ADDR, BOOT_TABLES_END, "the boot tables at [0x1000-0x7fff]" },
 	{ BOOT_INFO_ADDR, BOOT_INFO_END,
@@ -166,19 +149,6 @@ static long mb_find_header(const struct load_opts *o)
 static int mb_probe(const struct load_opts *o)
 {
 	return mb_find_header(o) >= 0;
-}
-
-/* "[0x0-0x9ffff], [0x100000-0x3ffffff]" */
-static void mb_ram_list(const struct guestmem *gm, char *buf, size_t len)
-{
-	size_t n = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < gm->nr_slots && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s[0x%" PRIx64 "-0x%" PRIx64 "]",
-			      i ? ", " : "", gm->slot[i].gpa,
-			      gm->slot[i].gpa + gm->slot[i].size - 1);
 }
 
 static int mb_check_opts(const struct load_opts *o)
@@ -291,21 +261,20 @@ static int mb_parse_aout(const struct load_opts *o, struct mb_kernel *k)
 			     at + 16, entry, load, end);
 		return -1;
 	}
-	k->seg[0] = (struct mb_segment){ .addr = load, .vaddr = load, .offset = foff,
-		.filesz = len, .memsz = (bss_end ? bss_end : end) - load,
-		.phdr = -1 };
-	k->nr_seg = 1;
-	k->entry = entry;
+	k->img.seg[0] = (struct loader_segment){ .name = "a.out kludge image",
+		.addr = load, .vaddr = load, .offset = foff, .filesz = len,
+		.memsz = (bss_end ? bss_end : end) - load };
+	k->img.nr_seg = 1;
+	k->img.entry = entry;
 	return 0;
 }
 
-
-static int mb_read_elf32_header(const struct load_opts *o, size_t hoff,
-				Elf32_Ehdr *eh)
+/* Without the a.out kludge the kernel must be ELF32. */
+static int mb_parse_elf32(const struct load_opts *o, struct mb_kernel *k)
 {
 	if (o->size < SELFMAG || memcmp(o->data, ELFMAG, SELFMAG)) {
 		loader_error(o, "offset 0x0: not an ELF file, and the multiboot header at 0x%zx has no a.out kludge (flags bit 16): set bit 16 and the address fields, or link an ELF32 kernel",
-			     hoff);
+			     k->hoff);
 		return -1;
 	}
 	if (o->size > EI_CLASS && o->data[EI_CLASS] == ELFCLASS64) {
@@ -313,198 +282,7 @@ static int mb_read_elf32_header(const struct load_opts *o, size_t hoff,
 			     EI_CLASS);
 		return -1;
 	}
-	if (o->size < sizeof(*eh)) {
-		loader_error(o, "offset 0x0: file is %zu bytes, too short for an ELF32 header (%zu bytes)",
-			     o->size, sizeof(*eh));
-		return -1;
-	}
-	memcpy(eh, o->data, sizeof(*eh));
-	if (eh->e_ident[EI_CLASS] != ELFCLASS32) {
-		loader_error(o, "offset 0x%x: EI_CLASS %u is not ELFCLASS32 (1)",
-			     EI_CLASS, eh->e_ident[EI_CLASS]);
-		return -1;
-	}
-	if (eh->e_ident[EI_DATA] != ELFDATA2LSB) {
-		loader_error(o, "offset 0x%x: EI_DATA %u is not ELFDATA2LSB (1): an x86 kernel is little-endian",
-			     EI_DATA, eh->e_ident[EI_DATA]);
-		return -1;
-	}
-	if (eh->e_type != ET_EXEC) {
-		loader_error(o, "offset 0x10: e_type %u is not ET_EXEC (2)", eh->e_type);
-		return -1;
-	}
-	if (eh->e_machine != EM_386) {
-		loader_error(o, "offset 0x12: e_machine %u is not EM_386 (3)",
-			     eh->e_machine);
-		return -1;
-	}
-	return 0;
-}
-
-static int mb_check_elf32_phdrs(const struct load_opts *o, const Elf32_Ehdr *eh)
-{
-	uint64_t end;
-
-	if (eh->e_phentsize < sizeof(Elf32_Phdr)) {
-		loader_error(o, "offset 0x2a: e_phentsize %u is smaller than an ELF32 program header (%zu bytes)",
-			     eh->e_phentsize, sizeof(Elf32_Phdr));
-		return -1;
-	}
-	if (!eh->e_phnum) {
-		loader_error(o, "offset 0x2c: no program headers (e_phnum is 0)");
-		return -1;
-	}
-	end = eh->e_phoff + (uint64_t)eh->e_phnum * eh->e_phentsize;
-	if (end > o->size) {
-		loader_error(o, "offset 0x%x: %u program headers of %u bytes [0x%x, 0x%" PRIx64 ") run past the end of the file (size 0x%zx)",
-			     eh->e_phoff, eh->e_phnum, eh->e_phentsize,
-			     eh->e_phoff, end, o->size);
-		return -1;
-	}
-	return 0;
-}
-
-static int mb_add_elf32_segment(const struct load_opts *o, struct mb_kernel *k,
-				const Elf32_Ehdr *eh, unsigned int i)
-{
-	uint64_t at = eh->e_phoff + (uint64_t)i * eh->e_phentsize;
-	Elf32_Phdr ph;
-
-	memcpy(&ph, o->data + at, sizeof(ph));
-	if (ph.p_type != PT_LOAD)
-		return 0;
-	if (ph.p_filesz > ph.p_memsz) {
-		loader_error(o, "offset 0x%" PRIx64 ": program header %u: p_filesz 0x%x is larger than p_memsz 0x%x",
-			     at, i, ph.p_filesz, ph.p_memsz);
-		return -1;
-	}
-	if (ph.p_filesz && (ph.p_offset > o->size ||
-			   ph.p_filesz > o->size - ph.p_offset)) {
-		loader_error(o, "offset 0x%" PRIx64 ": program header %u file range [0x%x, 0x%" PRIx64 ") runs past the end of the file (size 0x%zx)",
-			     at, i, ph.p_offset,
-			     (uint64_t)ph.p_offset + ph.p_filesz, o->size);
-		return -1;
-	}
-	if (!ph.p_memsz)
-		return 0;
-	if (k->nr_seg == MB_MAX_SEGMENTS) {
-		loader_error(o, "offset 0x%" PRIx64 ": more than %d PT_LOAD program headers",
-			     at, MB_MAX_SEGMENTS);
-		return -1;
-	}
-	k->seg[k->nr_seg++] = (struct mb_segment){ .addr = ph.p_paddr,
-		.vaddr = ph.p_vaddr, .offset = ph.p_offset,
-		.filesz = ph.p_filesz, .memsz = ph.p_memsz, .phdr = (int)i };
-	return 0;
-}
-
-/*
- * e_entry is a virtual address; where a segment is linked elsewhere than
- * it is loaded, enter at the physical copy (as GRUB 2 does).
- */
-static int mb_set_elf_entry(const struct load_opts *o, struct mb_kernel *k,
-			    uint64_t entry)
-{
-	int i;
-
-	for (i = 0; i < k->nr_seg; i++) {
-		const struct mb_segment *s = &k->seg[i];
-
-		if (entry >= s->vaddr && entry - s->vaddr < s->memsz) {
-			k->entry = s->addr + (entry - s->vaddr);
-			return 0;
-		}
-	}
-	for (i = 0; i < k->nr_seg; i++) {
-		const struct mb_segment *s = &k->seg[i];
-
-		if (entry >= s->addr && entry - s->addr < s->memsz) {
-			k->entry = entry;
-			return 0;
-		}
-	}
-	loader_error(o, "offset 0x18: entry point 0x%" PRIx64 " is outside every loaded segment",
-		     entry);
-	return -1;
-}
-
-static int mb_parse_elf32(const struct load_opts *o, struct mb_kernel *k)
-{
-	Elf32_Ehdr eh;
-	unsigned int i;
-
-	if (mb_read_elf32_header(o, k->hoff, &eh) || mb_check_elf32_phdrs(o, &eh))
-		return -1;
-	for (i = 0; i < eh.e_phnum; i++)
-		if (mb_add_elf32_segment(o, k, &eh, i))
-			return -1;
-	if (!k->nr_seg) {
-		loader_error(o, "offset 0x%x: no PT_LOAD program header with bytes to load",
-			     eh.e_phoff);
-		return -1;
-	}
-	return mb_set_elf_entry(o, k, eh.e_entry);
-}
-
-static void mb_segment_name(const struct mb_segment *s, char *buf, size_t len)
-{
-	if (s->phdr < 0)
-		snprintf(buf, len, "a.out kludge image");
-	else
-		snprintf(buf, len, "program header %d", s->phdr);
-}
-
-/* In RAM, clear of what modvmm builds; remembers the host address. */
-static int mb_check_segment(const struct guestmem *gm, const struct load_opts *o,
-			    struct mb_segment *s)
-{
-	uint64_t end = s->addr + s->memsz;
-	char what[32], ram[160];
-	size_t i;
-
-	mb_segment_name(s, what, sizeof(what));
-	for (i = 0; i < sizeof(mb_reserved) / sizeof(mb_reserved[0]); i++) {
-		if (s->addr < mb_reserved[i].end && end > mb_reserved[i].start) {
-			loader_error(o, "%s: segment [0x%" PRIx64 "-0x%" PRIx64 ") overlaps %s",
-				     what, s->addr, end, mb_reserved[i].what);
-			return -1;
-		}
-	}
-	s->host = guestmem_ptr(gm, s->addr, s->memsz);
-	if (!s->host) {
-		mb_ram_list(gm, ram, sizeof(ram));
-		loader_error(o, "%s: segment [0x%" PRIx64 "-0x%" PRIx64 ") is not in guest RAM (RAM: %s)",
-			     what, s->addr, end, ram);
-		return -1;
-	}
-	return 0;
-}
-
-static int mb_check_segments(const struct guestmem *gm, const struct load_opts *o,
-			     struct mb_kernel *k)
-{
-	int i, j;
-
-	for (i = 0; i < k->nr_seg; i++) {
-		struct mb_segment *a = &k->seg[i];
-
-		if (mb_check_segment(gm, o, a))
-			return -1;
-		for (j = 0; j < i; j++) {
-			const struct mb_segment *b = &k->seg[j];
-
-			if (a->addr < b->addr + b->memsz && b->addr < a->addr + a->memsz) {
-				loader_error(o, "program headers %d and %d overlap: segments [0x%" PRIx64 "-0x%" PRIx64 ") and [0x%" PRIx64 "-0x%" PRIx64 ")",
-					     b->phdr, a->phdr, b->addr,
-					     b->addr + b->memsz, a->addr,
-					     a->addr + a->memsz);
-				return -1;
-			}
-		}
-		if (a->addr + a->memsz > k->end)
-			k->end = a->addr + a->memsz;
-	}
-	return 0;
+	return loader_elf_parse(o, ELFCLASS32, &k->img);
 }
 
 /* "A", or "A B" when B is given: the kernel's and each module's string. */
@@ -553,7 +331,7 @@ static int mb_layout_info(const struct guestmem *gm, const struct load_opts *o,
 	}
 	l->host = guestmem_ptr(gm, BOOT_INFO_ADDR, p - BOOT_INFO_ADDR);
 	if (!l->host) {
-		mb_ram_list(gm, ram, sizeof(ram));
+		loader_ram_list(gm, ram, sizeof(ram));
 		loader_error(o, "guest RAM is too small for the multiboot information at [0x8000-0x%" PRIx64 "] (RAM: %s)",
 			     p - 1, ram);
 		return -1;
@@ -588,7 +366,7 @@ static int mb_read_modules(const struct load_opts *o, struct mb_module *m)
 static int mb_place_modules(const struct guestmem *gm, const struct load_opts *o,
 			    const struct mb_kernel *k, struct mb_module *m)
 {
-	uint64_t addr = mb_align_page(k->end);
+	uint64_t addr = mb_align_page(k->img.end);
 	char ram[160];
 	int i;
 
@@ -599,7 +377,7 @@ static int mb_place_modules(const struct guestmem *gm, const struct load_opts *o
 			m[i].host = guestmem_ptr(gm, addr, m[i].size);
 		}
 		if (!m[i].host) {
-			mb_ram_list(gm, ram, sizeof(ram));
+			loader_ram_list(gm, ram, sizeof(ram));
 			loader_error(o, "module %s (0x%zx bytes) does not fit in guest RAM at 0x%" PRIx64 " (RAM: %s)",
 				     o->modules[i].path, m[i].size, addr, ram);
 			return -1;
@@ -615,12 +393,7 @@ static void mb_copy(const struct load_opts *o, const struct mb_kernel *k,
 {
 	int i;
 
-	for (i = 0; i < k->nr_seg; i++) {
-		const struct mb_segment *s = &k->seg[i];
-
-		memcpy(s->host, o->data + s->offset, s->filesz);
-		memset(s->host + s->filesz, 0, s->memsz - s->filesz);
-	}
+	loader_copy_segments(o, &k->img);
 	for (i = 0; i < o->nr_modules; i++)
 		memcpy(m[i].host, m[i].data, m[i].size);
 }
@@ -696,8 +469,9 @@ static int mb_load(struct guestmem *gm, const struct load_opts *o,
 	aout = !!(k.h[MBH_FLAGS] & MB_FLAG_AOUT_KLUDGE);
 	if (aout ? mb_parse_aout(o, &k) : mb_parse_elf32(o, &k))
 		return -1;
-	if (mb_check_segments(gm, o, &k) || mb_layout_info(gm, o, &l) ||
-	    mb_read_modules(o, mods))
+	if (loader_check_segments(gm, o, &k.img, mb_reserved,
+				  ARRAY_SIZE(mb_reserved)) ||
+	    mb_layout_info(gm, o, &l) || mb_read_modules(o, mods))
 		return -1;
 	if (mb_place_modules(gm, o, &k, mods)) {
 		mb_free_modules(mods, o->nr_modules);
@@ -709,7 +483,7 @@ static int mb_load(struct guestmem *gm, const struct load_opts *o,
 
 	memset(bs, 0, sizeof(*bs));
 	bs->mode = BOOT_PROTECTED;
-	bs->rip = k.entry;
+	bs->rip = k.img.entry;
 	bs->rax = MB_BOOT_MAGIC;
 	bs->rbx = BOOT_INFO_ADDR;
 	bs->rsp = BOOT_STACK_TOP;
