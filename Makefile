@@ -100,6 +100,8 @@ PLUGIN_CC := $(CC)
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
 PLUGIN_LDFLAGS := $(SAN_LDFLAGS)
+PLUGIN_FIXDEP := $(srctree)/scripts/fixdep
+PLUGIN_OBJTREE := $(objtree)
 include $(srctree)/scripts/plugin.mk
 
 else
@@ -240,10 +242,12 @@ EXAMPLE_SOS := $(foreach d,$(EXAMPLE_DIRS),$(MODDIR)/$(notdir $(d)).so)
 
 example-plugins: $(EXAMPLE_SOS)
 
-$(EXAMPLE_SOS): $(MODDIR)/%.so: $$(wildcard plugins/$$*/*.c) $(AUTOCONF) include/modvmm/device.h
+# plugins/NAME is shared by every build dir, so its own make decides, from
+# its flags and dependencies, whether to rebuild; a copy follows a change.
+$(EXAMPLE_SOS): $(MODDIR)/%.so: FORCE | $(AUTOCONF)
 	$(Q)$(MAKE) -f $(srctree)/Makefile M=plugins/$* O=$(O) SANITIZE=$(SANITIZE)
 	@mkdir -p $(MODDIR)
-	$(Q)cp plugins/$*/$*.so $@
+	$(Q)cmp -s plugins/$*/$*.so $@ || cp plugins/$*/$*.so $@
 
 # --- Guests ----------------------------------------------------------------
 
@@ -339,7 +343,7 @@ install: all
 clean:
 	$(call say,CLEAN,$(O) modvmm modules)
 	$(Q)rm -rf $(O) build-san modvmm modules
-	$(Q)rm -f plugins/*/*.o plugins/*/*.d plugins/*/*.so
+	$(Q)rm -f plugins/*/*.o plugins/*/*.d plugins/*/*.so plugins/*/.*.cmd
 
 mrproper: clean
 	$(call say,CLEAN,.config)
