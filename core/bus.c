@@ -178,18 +178,23 @@ static void bus_log_unclaimed(struct bus *b, uint64_t addr, uint32_t size,
  * straddles ranges, or has a size the device did not declare.  Split it
  * into halves (little-endian) until the pieces fit; a single byte that
  * still does not fit behaves like an unclaimed port: reads all ones,
- * writes dropped.
+ * writes dropped.  KVM cuts an MMIO access that crosses a page into
+ * pieces of any length up to 8: those lose their largest power-of-two
+ * head first (3 = 2 + 1, 7 = 4 + 2 + 1).
  */
 void bus_access_slow(struct bus *b, uint64_t addr, uint32_t size,
 		     int is_write, uint8_t *data, uint16_t vcpu)
 {
 	const struct bus_range *r = bus_find(b, addr);
 
-	if (size > 1 && (size & (size - 1)) == 0 && size <= 8) {
-		uint32_t half = size / 2;
+	if (size > 1 && size <= 8) {
+		uint32_t head = size / 2;
 
-		bus_access(b, addr, half, is_write, data, vcpu);
-		bus_access(b, addr + half, half, is_write, data + half, vcpu);
+		if (size & (size - 1))
+			head = size > 4 ? 4 : 2;
+		bus_access(b, addr, head, is_write, data, vcpu);
+		bus_access(b, addr + head, size - head, is_write, data + head,
+			   vcpu);
 		return;
 	}
 	if (!is_write)

@@ -101,7 +101,10 @@ static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
 	struct modvmm_access a;
 	uint64_t val = 0;
 
-	if (unlikely(!r || size - 1 > r->last - addr || !(r->sizes & size))) {
+	/* sizes holds MODVMM_SIZE_n == n: a size must also be a power of
+	 * two, or 3 would pass a device that takes 1 and 2 */
+	if (unlikely(!r || size - 1 > r->last - addr || !(r->sizes & size) ||
+		     (size & (size - 1)))) {
 		bus_access_slow(b, addr, size, is_write, data, vcpu);
 		return;
 	}
