@@ -93,14 +93,9 @@ int loader_load(struct guestmem *gm, const char *format,
 	bs->rsp = BOOT_STACK_TOP;
 	if (format && strcmp(format, "auto")) {
 		for (i = 0; i < ARRAY_SIZE(loaders); i++) {
-			if (strcmp(loaders[i]->name, format))
-				continue;
-			if (loaders[i] != &loader_flat && !loaders[i]->probe(o)) {
-				loader_error(o, "not a %s image (--format %s)", format,
-					     format);
-				return -1;
-			}
-			return loaders[i]->load(gm, o, bs);
+			/* the loader's own checks say precisely what is wrong */
+			if (!strcmp(loaders[i]->name, format))
+				return loaders[i]->load(gm, o, bs);
 		}
 		pr_err("--format %s: unknown format (want auto, flat, multiboot or elf)",
 		       format);
