@@ -116,7 +116,7 @@ expect_image_error() {
 
 test_format_elf_on_flat_binary() {
 	vmm --format elf "$GUESTS/hello.bin"
-	expect_image_error "$GUESTS/hello.bin" "elf"
+	expect_image_error "$GUESTS/hello.bin" "not an ELF file"
 }
 
 test_format_multiboot_on_elf64() {
