@@ -4,8 +4,8 @@
  *
  * Four ports starting at port= (default 0x510).  Each port is one
  * register; the access width picks how many bytes of it the guest sees.
- * The bus only delivers accesses that fit inside the four ports, so a
- * 4-byte access is only possible at the base port:
+ * The bus splits an access that would run past the last port into
+ * smaller ones, so only the base port sees whole 4-byte accesses:
  *
  *   +0 COUNT     read:  the 32-bit count (low 1, 2 or 4 bytes of it)
  *                write: add the value (zero-extended) to the count,
