@@ -189,21 +189,28 @@ MODULE_SOS	:= $(addprefix $(MODDIR)/,$(addsuffix .so,$(MODULE_NAMES)))
 # Objects depend on autoconf.h only for ordering: fixdep turns each .d
 # file's autoconf.h into the per-symbol files of the CONFIG_ symbols the
 # sources use, so a changed symbol rebuilds only the objects that use it.
+# Like Kbuild's .cmd files: a different compiler or flags (CC=clang,
+# WERROR=1) rebuilds the objects instead of mixing old and new ones.
+cflags-sig = $(subst ',,$(CC) $(MODVMM_CFLAGS) $(MODULE_CFLAGS) $(TEST_CFLAGS) $(SAN_LDFLAGS))
+
+$(O)/.cflags: FORCE | $(O)/include/config
+	@echo '$(cflags-sig)' | cmp -s - $@ || echo '$(cflags-sig)' >$@
+
 define compile
 	$(call say,$(1),$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(2) -MMD -MP -c -o $@ $<
 	$(Q)$(srctree)/scripts/fixdep $(@:.o=.d) $(O)
 endef
 
-$(O)/core/%.o: core/%.c | $(AUTOCONF)
+$(O)/core/%.o: core/%.c $(O)/.cflags | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(MODVMM_CFLAGS))
 
-$(O)/devices/%.o: devices/%.c | $(AUTOCONF)
+$(O)/devices/%.o: devices/%.c $(O)/.cflags | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(MODVMM_CFLAGS))
 
-$(O)/devices/%.mod.o: devices/%.c | $(AUTOCONF)
+$(O)/devices/%.mod.o: devices/%.c $(O)/.cflags | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC [M],$(MODULE_CFLAGS))
 
@@ -292,15 +299,15 @@ TEST_CFLAGS := $(BASE_CFLAGS) -Itests/unit -Wno-missing-prototypes
 
 unit-tests: $(UNIT_BINS)
 
-$(O)/tests/obj/%.o: tests/unit/%.c | $(AUTOCONF)
+$(O)/tests/obj/%.o: tests/unit/%.c $(O)/.cflags | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(TEST_CFLAGS))
 
-$(O)/tests/obj/dev_%.o: devices/%.c | $(AUTOCONF)
+$(O)/tests/obj/dev_%.o: devices/%.c $(O)/.cflags | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(TEST_CFLAGS))
 
-$(O)/tests/obj/plugin_%.o: plugins/$$*/$$*.c | $(AUTOCONF)
+$(O)/tests/obj/plugin_%.o: plugins/$$*/$$*.c $(O)/.cflags | $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call compile,CC,$(TEST_CFLAGS))
 
