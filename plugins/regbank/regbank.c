@@ -88,7 +88,6 @@ enum regbank_dma_status {
 struct regbank {
 	struct modvmm_dev *dev;
 	const struct modvmm_host *host;
-	uint64_t base;
 	uint64_t len;		/* bytes of MMIO claimed */
 	unsigned int nregs;
 	unsigned int irq;
@@ -324,7 +323,6 @@ static int regbank_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	}
 	rb->dev = dev;
 	rb->host = host;
-	rb->base = base;
 	rb->nregs = (unsigned int)nregs;
 	rb->len = REG_BANK * 4 + nregs * 4;
 	rb->irq = (unsigned int)irq;
