@@ -40,6 +40,13 @@ need_source_dir_plugin() {
 		skip "$so was built for another build dir (make O=/SANITIZE=)"
 }
 
+# The interrupt guests need an 8259, in the kernel or in userspace.
+need_irqchip() {
+	grep -q '^CONFIG_IRQCHIP_NONE=y' "$TOP/.config" 2>/dev/null &&
+		skip "built without an interrupt controller (CONFIG_IRQCHIP_NONE)"
+	return 0
+}
+
 need_guest() {
 	[ -f "$GUESTS/$1" ] || fail "guest $GUESTS/$1 not built"
 }
@@ -156,6 +163,7 @@ test_counter_bad_port() {
 # The doorbell as an interrupt source through the 8259.
 test_counter_doorbell_interrupts() {
 	need_kvm
+	need_irqchip
 	need_plugin "$COUNTER_SO"
 	need_guest counter_irq.bin
 	vmm -d "$COUNTER_SO" "$GUESTS/counter_irq.bin"
@@ -202,6 +210,7 @@ test_regbank_long_mode_8_byte() {
 # base= in the 640K-1M hole so that a real-mode guest reaches it.
 test_regbank_level_irq() {
 	need_kvm
+	need_irqchip
 	need_plugin "$REGBANK_SO"
 	need_guest regbank_irq.bin
 	vmm -d "$REGBANK_SO,base=0xd0000" "$GUESTS/regbank_irq.bin"
