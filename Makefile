@@ -74,10 +74,11 @@ ifeq ($(SANITIZE),1)
 BASE_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 SAN_LDFLAGS	:= -fsanitize=address,undefined
+SAN_MOD_LDFLAGS	:= $(SAN_LDFLAGS) -Wl,--version-script=$(srctree)/scripts/plugin.ver
 endif
 MODVMM_CFLAGS	:= $(BASE_CFLAGS) -fvisibility=hidden -DMODVMM_VERSION='"$(VERSION)"'
 MODULE_CFLAGS	:= $(BASE_CFLAGS) -DMODULE -fPIC -fvisibility=hidden
-MODULE_LDFLAGS	:= -shared -Wl,--no-undefined $(SAN_LDFLAGS)
+MODULE_LDFLAGS	:= -shared -Wl,--no-undefined $(SAN_MOD_LDFLAGS)
 # The binary exports nothing; plugins get the host's functions as a table.
 MODVMM_LDFLAGS	:= $(SAN_LDFLAGS)
 MODVMM_LIBS	:= -ldl -lpthread -lrt
@@ -99,7 +100,7 @@ PLUGIN_AUTOCONF := $(objtree)/include/generated/autoconf.h
 PLUGIN_CC := $(CC)
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
-PLUGIN_LDFLAGS := $(SAN_LDFLAGS)
+PLUGIN_LDFLAGS := $(SAN_MOD_LDFLAGS)
 PLUGIN_FIXDEP := $(srctree)/scripts/fixdep
 PLUGIN_OBJTREE := $(objtree)
 include $(srctree)/scripts/plugin.mk
@@ -191,7 +192,8 @@ MODULE_SOS	:= $(addprefix $(MODDIR)/,$(addsuffix .so,$(MODULE_NAMES)))
 # sources use, so a changed symbol rebuilds only the objects that use it.
 # Like Kbuild's .cmd files: a different compiler or flags (CC=clang,
 # WERROR=1) rebuilds the objects instead of mixing old and new ones.
-cflags-sig = $(subst ',,$(CC) $(MODVMM_CFLAGS) $(MODULE_CFLAGS) $(TEST_CFLAGS) $(SAN_LDFLAGS))
+cflags-sig = $(subst ',,$(CC) $(MODVMM_CFLAGS) $(MODULE_CFLAGS) $(TEST_CFLAGS) \
+	$(MODULE_LDFLAGS) $(MODVMM_LDFLAGS))
 
 $(O)/.cflags: FORCE | $(O)/include/config
 	@echo '$(cflags-sig)' | cmp -s - $@ || echo '$(cflags-sig)' >$@
