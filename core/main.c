@@ -316,11 +316,30 @@ static int mmio_is_ram(void *ctx, uint64_t base, uint64_t len)
 	return guestmem_overlaps_ram(ctx, base, len);
 }
 
-/* Create the default machine's devices, then the -d ones. */
-static int create_devices(struct cmdline *c)
+/* 1 if some -d option creates device @name. */
+static int cmdline_has_device(const struct cmdline *c, const char *name)
 {
+	size_t n = strlen(name);
 	int i;
 
+	for (i = 0; i < c->nr_devices; i++)
+		if (!strncmp(c->devices[i], name, n) &&
+		    (c->devices[i][n] == '\0' || c->devices[i][n] == ','))
+			return 1;
+	return 0;
+}
+
+/*
+ * The board's interrupt controller (Kconfig names it), then the default
+ * machine's devices, then the -d ones.
+ */
+static int create_devices(struct cmdline *c)
+{
+	const char *chip = CONFIG_IRQCHIP_DEVICE;
+	int i;
+
+	if (chip[0] && !cmdline_has_device(c, chip) && device_create(chip))
+		return -1;
 	if (!c->nodefaults) {
 		char *list = strdup(CONFIG_DEFAULT_DEVICES), *tok, *save = NULL;
 
