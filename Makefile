@@ -16,6 +16,9 @@ O		?= build-san
 else
 O		?= build
 endif
+# make runs in the source tree (make -C TREE for M= builds too), so compile
+# commands and dependency files use relative paths: a copied tree does not
+# rebuild, as in Kbuild.
 srctree		:= $(CURDIR)
 objtree		:= $(abspath $(O))
 
@@ -69,12 +72,12 @@ ifeq ($(WERROR),1)
 WARN		+= -Werror
 endif
 BASE_CFLAGS	:= -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE \
-		   -I$(srctree)/include -I$(O)/include -include $(AUTOCONF)
+		   -Iinclude -I$(O)/include -include $(AUTOCONF)
 ifeq ($(SANITIZE),1)
 BASE_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 SAN_LDFLAGS	:= -fsanitize=address,undefined
-SAN_MOD_LDFLAGS	:= $(SAN_LDFLAGS) -Wl,--version-script=$(srctree)/scripts/plugin.ver
+SAN_MOD_LDFLAGS	:= $(SAN_LDFLAGS) -Wl,--version-script=scripts/plugin.ver
 endif
 MODVMM_CFLAGS	:= $(BASE_CFLAGS) -fvisibility=hidden -DMODVMM_VERSION='"$(VERSION)"'
 MODULE_CFLAGS	:= $(BASE_CFLAGS) -DMODULE -fPIC -fvisibility=hidden
@@ -91,18 +94,19 @@ config-targets := menuconfig nconfig defconfig olddefconfig savedefconfig
 ifneq ($(M),)
 # ---------------------------------------------------------------------------
 # External plugin build: make -C <tree> M=<dir>
-M_DIR := $(abspath $(M))
+# Relative inside the tree (dependency files stay valid in a copy).
+M_DIR := $(patsubst $(srctree)/%,%,$(abspath $(M)))
 ifeq ($(wildcard $(AUTOCONF)),)
 $(error modvmm tree $(srctree) is not configured: run 'make -C $(srctree) defconfig && make -C $(srctree)' first)
 endif
-PLUGIN_SDK_INCLUDE := $(srctree)/include
-PLUGIN_AUTOCONF := $(objtree)/include/generated/autoconf.h
+PLUGIN_SDK_INCLUDE := include
+PLUGIN_AUTOCONF := $(AUTOCONF)
 PLUGIN_CC := $(CC)
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
 PLUGIN_LDFLAGS := $(SAN_MOD_LDFLAGS)
 PLUGIN_FIXDEP := $(srctree)/scripts/fixdep
-PLUGIN_OBJTREE := $(objtree)
+PLUGIN_OBJTREE := $(O)
 include $(srctree)/scripts/plugin.mk
 
 else
