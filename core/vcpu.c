@@ -161,15 +161,32 @@ static void vcpu_check_halted(struct machine *m)
 		machine_request_stop(EXIT_HALT);
 }
 
+/*
+ * How often a vCPU that is kicked for device events also looks for a halt
+ * for good.  The event thread's idle poll only fires when no event came
+ * for that long, and a guest that halts with interrupts off while a
+ * device timer (a PIT tick) keeps firing is never idle that long.
+ */
+#define HALT_CHECK_NS	200000000ull
+
+static uint64_t last_halt_check_ns;
+
 /* The vCPU left KVM_RUN because of a kick or a signal. */
 static void vcpu_service(struct machine *m)
 {
 	m->run->immediate_exit = 0;
 	atomic_store(&kick_pending, 0);
-	if (event_halt_check) {
-		event_halt_check = 0;
-		if (m->irqchip == IRQCHIP_KVM)
+	if (m->irqchip == IRQCHIP_KVM) {
+		uint64_t now = clock_now_ns();
+
+		if (event_halt_check ||
+		    now - last_halt_check_ns >= HALT_CHECK_NS) {
+			event_halt_check = 0;
+			last_halt_check_ns = now;
 			vcpu_check_halted(m);
+		}
+	} else {
+		event_halt_check = 0;
 	}
 	event_dispatch();
 }
