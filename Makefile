@@ -144,10 +144,18 @@ $(srctree)/.config: | kconfig-prep
 
 # kconfig-frontends 4.11 has no --syncconfig: --silentoldconfig writes
 # auto.conf, autoconf.h and the per-symbol files in include/config/.
+# Symbols new in Kconfig are asked on a terminal, as in Kbuild; without
+# one (CI, scripts, make | tee) conf would abort, so they take their
+# defaults.
 $(AUTOCONFIG) $(AUTOCONF): $(srctree)/.config | kconfig-prep
 	$(call say,CONF,.config)
-	$(Q)cd $(O) && kconfig-conf --silentoldconfig $(srctree)/Kconfig \
-		</dev/null >/dev/null
+	$(Q)if ! { [ -t 0 ] && [ -t 1 ]; } && \
+	    new=$$(kconfig-conf --listnewconfig Kconfig) && \
+	    [ -n "$$new" ]; then \
+		echo "  CONF    new symbols at their defaults:" $$new; \
+		kconfig-conf --olddefconfig Kconfig >/dev/null; \
+	fi
+	$(Q)cd $(O) && kconfig-conf --silentoldconfig $(srctree)/Kconfig
 	$(Q)touch $(AUTOCONF)
 
 # auto.conf.cmd lists the Kconfig files; a new or edited one re-runs conf.
