@@ -87,9 +87,9 @@ MODVMM_LDFLAGS	:= $(SAN_LDFLAGS)
 MODVMM_LIBS	:= -ldl -lpthread -lrt
 
 # Targets that must not read or create the configuration.
-no-config-targets := menuconfig nconfig defconfig olddefconfig savedefconfig \
-		     clean mrproper help distclean
-config-targets := menuconfig nconfig defconfig olddefconfig savedefconfig
+config-targets := menuconfig nconfig defconfig oldconfig olddefconfig \
+		  savedefconfig
+no-config-targets := $(config-targets) clean mrproper help distclean
 
 ifneq ($(M),)
 # ---------------------------------------------------------------------------
@@ -171,6 +171,10 @@ nconfig: kconfig-prep
 defconfig: kconfig-prep
 	@echo "  GEN     .config from configs/defconfig"
 	$(Q)kconfig-conf --defconfig=configs/defconfig Kconfig >/dev/null
+
+# Asks for each symbol new in Kconfig (what conf tells you to run).
+oldconfig: $(srctree)/.config kconfig-prep
+	$(Q)kconfig-conf --oldconfig Kconfig
 
 olddefconfig: kconfig-prep
 	$(Q)if [ ! -f .config ]; then \
@@ -377,6 +381,7 @@ help:
 	@echo '  menuconfig      - edit .config in a menu (kconfig-mconf)'
 	@echo '  nconfig         - edit .config in the ncurses menu (kconfig-nconf)'
 	@echo '  defconfig       - new .config from configs/defconfig'
+	@echo '  oldconfig       - update .config, asking for new symbols'
 	@echo '  olddefconfig    - update .config, new symbols at their defaults'
 	@echo '  savedefconfig   - write a minimal ./defconfig'
 	@echo 'Building:'
