@@ -5,8 +5,14 @@
  * lookups at every boundary, and dispatch: offsets, straddling accesses,
  * sizes a device refuses, unclaimed accesses, unregistering.
  */
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
 #include "unit.h"
 #include "../../core/bus.h"
+#include "../../core/device.h"
+#include "../../core/machine.h"
 
 #define CHECK_STR_EQ(a, b) do { \
 	const char *_a = (a), *_b = (b); \
@@ -873,4 +879,81 @@ UNIT_TEST(bus_trace_line)
 	CHECK_STR_EQ(line, "io   (unclaimed)  0x80 r 1 0xff\n");
 	fclose(f);
 	teardown();
+}
+
+/* ---- a failed plugin leaves no range behind ----------------------------- */
+
+/* $(O)/tests/plugins/NAME.so, next to this binary ($(O)/tests/). */
+static int test_plugin(char *buf, size_t len, const char *name)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(buf, len, "%s/plugins/%s.so", exe, name);
+	return access(buf, R_OK);
+}
+
+/* Run device_create() with stderr (its one-line error) thrown away. */
+static int create_quietly(const char *spec)
+{
+	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+	int rc;
+
+	fflush(stderr);
+	if (null >= 0)
+		dup2(null, STDERR_FILENO);
+	rc = device_create(spec);
+	fflush(stderr);
+	if (saved >= 0) {
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	if (null >= 0)
+		close(null);
+	return rc;
+}
+
+/*
+ * tests/plugins/failinit.c claims 4 ports, then fails its init: the host
+ * must release them, so that another device can claim them.  (In modvmm a
+ * failed -d ends the run, so only this test can try the next -d.)
+ */
+UNIT_TEST(bus_failed_plugin_init_releases_its_ranges)
+{
+	char failinit[PATH_MAX + 32], good[PATH_MAX + 32], spec[PATH_MAX + 64];
+	struct plugin_search search = { NULL, NULL };
+
+	if (test_plugin(failinit, sizeof(failinit), "failinit") ||
+	    test_plugin(good, sizeof(good), "good")) {
+		printf("# SKIP %s: no test plugins (make test-plugins)\n", __func__);
+		return;
+	}
+	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
+	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	device_set_search(&search);
+	snprintf(spec, sizeof(spec), "%s,port=0x5a0", failinit);
+	CHECK_EQ(create_quietly(spec), -1);
+	CHECK_EQ(machine.pio.nr, 0);
+	CHECK_EQ(machine.mmio.nr, 0);
+	snprintf(spec, sizeof(spec), "%s,port=0x5a0", good);
+	CHECK_EQ(create_quietly(spec), 0);
+	CHECK_EQ(machine.pio.nr, 1);
+	CHECK_EQ(rd(&machine.pio, 0x5a3, 1), 0x63);
+	/* and failinit fails again, now on the clash */
+	snprintf(spec, sizeof(spec), "%s,port=0x5a2", failinit);
+	CHECK_EQ(create_quietly(spec), -1);
+	CHECK_EQ(machine.pio.nr, 1);
+	CHECK_EQ(rd(&machine.pio, 0x5a2, 1), 0x62);
+	device_exit_all();
+	CHECK_EQ(machine.pio.nr, 0);
+	bus_free(&machine.pio);
+	bus_free(&machine.mmio);
 }

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: MIT
+#
+# libFuzzer harnesses and the deliberately broken test plugins; included
+# by the top Makefile.
+#
+#   make fuzz [FUZZ_TIME=60] [FUZZ=bus,options]  fuzz each harness FUZZ_TIME s
+#   make fuzz-ci [FUZZ_CI_TIME=15]   replay corpus and regressions, short run
+#   make fuzz-build                  only build the harnesses
+#   make test-plugins                the bad plugins of tests/integration/pluginload.sh
+#
+# tests/fuzz/fuzz_NAME.c is the harness NAME.  A harness named after a
+# device (devices/NAME.c or plugins/NAME/NAME.c) is linked with that
+# device, the mock host and tests/fuzz/devfuzz.c; the others list their
+# sources below.  Seeds live in tests/fuzz/corpus/NAME/, inputs that once
+# crashed in tests/fuzz/regress/NAME/; what a run finds goes to
+# $(O)/fuzz/corpus/NAME/ and crashes to $(O)/fuzz/crash-NAME-*.
+
+FUZZ_CC		?= clang
+FUZZ_TIME	?= 60
+FUZZ_CI_TIME	?= 15
+FUZZ_DIR	:= $(O)/fuzz
+FUZZ_SAN	:= -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS	:= -std=gnu11 $(WARN) -Wno-missing-prototypes -g -O1 \
+		   -D_GNU_SOURCE -I$(srctree)/include -I$(O)/include \
+		   -include $(AUTOCONF) -Itests/unit $(FUZZ_SAN)
+
+comma		:= ,
+FUZZ_ALL	:= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES	:= $(if $(FUZZ),$(subst $(comma), ,$(FUZZ)),$(FUZZ_ALL))
+FUZZ_BINS	:= $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
+
+FUZZ_SUPPORT	:= tests/fuzz/support.c
+FUZZ_DEV_SRCS	:= tests/fuzz/devfuzz.c tests/unit/mock_host.c core/options.c \
+		   core/bus.c $(FUZZ_SUPPORT)
+FUZZ_LOADERS	:= $(wildcard core/loader*.c) \
+		   core/guestmem.c tests/fuzz/loadfuzz.c \
+		   $(FUZZ_SUPPORT)
+
+fuzz-srcs-bus			:= core/bus.c $(FUZZ_SUPPORT)
+fuzz-srcs-options		:= core/options.c $(FUZZ_SUPPORT)
+fuzz-srcs-loader_flat		:= $(FUZZ_LOADERS)
+fuzz-srcs-loader_multiboot	:= $(FUZZ_LOADERS)
+fuzz-srcs-loader_elf		:= $(FUZZ_LOADERS)
+
+fuzz_dev_src = $(firstword $(wildcard devices/$(1).c plugins/$(1)/$(1).c))
+fuzz_srcs = $(or $(fuzz-srcs-$(1)),$(call fuzz_dev_src,$(1)) $(FUZZ_DEV_SRCS))
+
+FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h tests/unit/*.h) \
+		   include/modvmm/device.h
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_srcs,$$*) $(FUZZ_HDRS) \
+		$(AUTOCONF) tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$(patsubst $(O)/%,%,$@))
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call fuzz_srcs,$*)
+
+# One harness at a time: the machine's cores are shared.
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run-fuzz fuzz $(FUZZ_TIME) $(FUZZ_DIR) $(FUZZ_NAMES)
+
+fuzz-ci: fuzz-build
+	$(Q)tests/fuzz/run-fuzz ci $(FUZZ_CI_TIME) $(FUZZ_DIR) $(FUZZ_NAMES)
+
+# --- Bad plugins for tests/integration/pluginload.sh --------------------
+# Built like real plugins (scripts/plugin.mk) unless the defect needs
+# otherwise: nodesc has no MODVMM_DEVICE(), undef links without
+# --no-undefined so that only dlopen() finds the missing function.
+
+TEST_PLUGIN_DIR	:= $(O)/tests/plugins
+TEST_PLUGIN_SRCS := $(wildcard tests/plugins/*.c)
+TEST_PLUGINS	:= $(patsubst tests/plugins/%.c,$(TEST_PLUGIN_DIR)/%.so,$(TEST_PLUGIN_SRCS))
+TEST_PLUGIN_CFLAGS := $(MODULE_CFLAGS) -Wno-missing-prototypes
+test-plugin-ldflags = $(if $(filter undef,$(1)),-shared $(SAN_LDFLAGS),$(MODULE_LDFLAGS))
+
+test-plugins: $(TEST_PLUGINS)
+
+$(TEST_PLUGIN_DIR)/%.so: tests/plugins/%.c include/modvmm/device.h $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call say,CC [M],$(patsubst $(O)/%,%,$@))
+	$(Q)$(CC) $(TEST_PLUGIN_CFLAGS) $(call test-plugin-ldflags,$*) -o $@ $<
+
+.PHONY: fuzz fuzz-ci fuzz-build test-plugins
