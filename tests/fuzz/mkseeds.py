@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Write the hand-made seeds of tests/fuzz/corpus/ (device, bus and option
+harnesses); the loader seeds are copies of guests from build/guests/.
+
+    tests/fuzz/mkseeds.py [BUILD_DIR]
+
+Device programs follow tests/fuzz/devfuzz.c: a byte picking the options,
+then steps.  Run it again after changing that format."""
+import os
+import shutil
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIZE_IDX_PIO = {1: 0, 2: 3, 4: 5}
+SIZE_IDX_MMIO = {1: 0, 2: 1, 4: 2, 8: 3, 3: 4}
+
+
+class Prog:
+    def __init__(self, opt, mmio=False):
+        self.b = bytearray([opt])
+        self.sizes = SIZE_IDX_MMIO if mmio else SIZE_IDX_PIO
+
+    def acc(self, rng, off, size, write, val=0):
+        op = (self.sizes[size] << 4) | (8 if write else 0)
+        self.b += bytes([op, rng]) + struct.pack('<H', off)
+        if write:
+            self.b += val.to_bytes(8, 'little')[:size]
+        return self
+
+    def w(self, rng, off, val, size=1):
+        return self.acc(rng, off, size, True, val)
+
+    def r(self, rng, off, size=1):
+        return self.acc(rng, off, size, False)
+
+    def clock(self, ns):
+        shift = 0
+        while ns >> shift > 0xffff:
+            shift += 1
+        self.b += bytes([4]) + struct.pack('<H', ns >> shift) + bytes([shift])
+        return self
+
+    def inp(self, data):
+        self.b += bytes([5, len(data)]) + data
+        return self
+
+    def sync(self):
+        self.b += bytes([6])
+        return self
+
+
+def put(name, seed, data):
+    d = os.path.join(HERE, 'corpus', name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, seed), 'wb') as f:
+        f.write(bytes(data))
+
+
+def serial():
+    p = Prog(0)
+    for off, v in ((3, 0x80), (0, 1), (1, 0), (3, 3), (2, 0xc7), (4, 0x0b), (1, 0x0f)):
+        p.w(0, off, v)
+    for c in b'Hi\n':
+        p.w(0, 0, c)
+    p.r(0, 5).r(0, 2).r(0, 6).clock(6000000).sync()
+    put('serial8250', 'setup-and-print', p.b)
+    p = Prog(0)
+    p.w(0, 4, 0x1f).w(0, 2, 0x01).w(0, 1, 0x0f)
+    for c in range(20):
+        p.w(0, 0, c)
+    for _ in range(4):
+        p.r(0, 2).r(0, 5).r(0, 0)
+    p.r(0, 6).w(0, 4, 0x00).r(0, 6)
+    put('serial8250', 'loopback-overrun', p.b)
+    p = Prog(1)
+    p.w(0, 2, 0x07).w(0, 1, 0x01).w(0, 4, 0x08)
+    p.inp(b'hello\x01x\x01\x01')
+    for _ in range(6):
+        p.r(0, 2).r(0, 0)
+    p.inp(bytes(range(64))).r(0, 5)
+    put('serial8250', 'pipe-input', p.b)
+
+
+def debugport():
+    p = Prog(0)
+    for c in b'hello\n':
+        p.w(0, 0, c)
+    p.r(0, 0).w(0, 0, ord('x')).clock(20000000).w(1, 0, 0x21, 4).sync()
+    put('debugport', 'print-and-exit', p.b)
+    p = Prog(1)
+    p.w(1, 0, 0xff).r(1, 0).w(1, 0, 0x1234, 2)
+    put('debugport', 'exit-size-1', p.b)
+    put('debugport', 'long-line', Prog(3).w(0, 0, 0x41).b + bytes([8, 0, 0, 0, 0x41]) * 300)
+
+
+def pit():
+    p = Prog(0)
+    # channel 0, mode 2, lo/hi, count 1193 (1 kHz)
+    p.w(0, 3, 0x34).w(0, 0, 0xa9).w(0, 0, 0x04)
+    p.clock(5000000).w(0, 3, 0x00).r(0, 0).r(0, 0)
+    p.w(0, 3, 0x36).w(0, 0, 0).w(0, 0, 0).clock(100000000)
+    p.w(0, 3, 0xc2).r(0, 0).r(0, 0).r(0, 0)
+    put('pit8254', 'mode2-mode3-readback', p.b)
+    p = Prog(0)
+    # channel 2 through port 0x61: gate on, mode 0, poll OUT2
+    p.w(1, 0, 0x01).w(0, 3, 0xb0).w(0, 2, 0x10).w(0, 2, 0x00)
+    for _ in range(4):
+        p.clock(1000000).r(1, 0)
+    p.w(0, 3, 0xb2).w(0, 2, 0x05).w(0, 2, 0).w(1, 0, 0).w(1, 0, 1).r(0, 2).r(0, 2)
+    put('pit8254', 'channel2-gate', p.b)
+    p = Prog(1)
+    p.w(0, 3, 0x31).w(0, 0, 0x99).w(0, 0, 0x99).clock(9000000).w(0, 3, 0xe2).r(0, 0)
+    p.w(0, 3, 0x38).w(0, 0, 1).w(0, 0, 0).clock(1000)
+    put('pit8254', 'bcd-mode4', p.b)
+
+
+def counter():
+    p = Prog(0)
+    for _ in range(5):
+        p.r(0, 3)
+    p.w(0, 3, 0).w(0, 0, 0xc0ff0000, 4).w(0, 0, 0xee00, 2).w(0, 0, 0x42)
+    p.r(0, 0, 4).r(0, 0, 2).w(0, 2, 1).r(0, 2).w(0, 1, 0).r(0, 0, 4).r(0, 2, 2)
+    put('counter', 'all-registers', p.b)
+    put('counter', 'top-port', Prog(1).r(0, 0, 4).w(0, 0, 5, 4).r(0, 3, 4).w(0, 2, 1).b)
+
+
+def regbank():
+    p = Prog(0, mmio=True)
+    p.r(0, 0, 4).r(0, 4, 4).w(0, 8, 1, 4).r(0, 0xc, 4).w(0, 8, 0, 4)
+    p.w(0, 0x100, 0x1122334455667788, 8).r(0, 0x101, 2).r(0, 0x103, 3)
+    p.w(0, 0x10, 0x1000, 4).w(0, 0x14, 0, 4).w(0, 0x18, 0x40, 4)
+    p.w(0, 0x1c, 0xdeadbeef, 4).w(0, 0x20, 1, 4).r(0, 0x24, 4).r(0, 0x28, 4)
+    p.w(0, 0x20, 2, 4).r(0, 0x100, 8).w(0, 0x20, 7, 4).r(0, 0x24, 4)
+    put('regbank', 'registers-and-dma', p.b)
+    p = Prog(2, mmio=True)
+    p.w(0, 0x18, 0x100000, 4).w(0, 0x10, 0xfffff000, 4).w(0, 0x14, 0xffffffff, 4)
+    p.w(0, 0x20, 1, 4).r(0, 0x24, 4).r(0, 0x10fc, 4).r(0, 0x10ff, 1)
+    put('regbank', 'dma-errors-top', p.b)
+
+
+def bus():
+    # flags, then ops: register io [0x3f8, +8) dev0 sizes 1; overlap; accesses
+    reg = lambda bus, sel_addr, lensel, owner, ops: bytes([bus << 7]) + sel_addr + lensel + bytes([owner, ops])
+    b = bytes([0])
+    b += reg(0, bytes([1]) + struct.pack('<H', 0x3f8), bytes([0, 7]), 0, 1)
+    b += reg(0, bytes([1]) + struct.pack('<H', 0x3fc), bytes([0, 1]), 1, 3)
+    b += reg(0, bytes([1]) + struct.pack('<H', 0x400), bytes([0, 3]), 2, 15)
+    b += bytes([0x05, 0x0a]) + bytes(8) + bytes([1]) + struct.pack('<H', 0x3fe)
+    b += bytes([0x04, 1, 0, 3]) + bytes([0x02, 1, 0, 0]) + bytes([0x03, 2])
+    put('bus', 'io-overlap-straddle', b)
+    b = bytes([1])
+    b += reg(1, bytes([2]) + struct.pack('<H', 0xfff), bytes([1]) + struct.pack('<H', 0x1000), 3, 4)
+    b += reg(1, bytes([1]) + struct.pack('<H', 0x10), bytes([0, 15]), 0, 16)
+    b += bytes([0x85, 0x0b]) + bytes(8) + bytes([2]) + struct.pack('<H', 0xfff)
+    b += bytes([0x85, 0x13, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0xf8])
+    put('bus', 'mmio-top-odd-sizes', b)
+
+
+def options():
+    for i, s in enumerate((b'serial8250,port=0x3f8,irq=4,out=null', b'counter,port=0x510,irq=5',
+                           b'regbank,base=0xd0000000,regs=1024', b'128', b'4G', b'0x10k', b'017',
+                           b'yes', b'off', b'x,a,b=,c==d', b'x,' + b'k,' * 3)):
+        put('options', 'seed%02d' % i, s)
+
+
+def loaders(build):
+    g = os.path.join(build, 'guests')
+    for name, files in (('loader_flat', ('hello.bin', 'exit_0.bin', 'pm32_hello.bin', 'lm64_hello.bin')),
+                        ('loader_multiboot', ('mb_aout.bin', 'mb_elf.elf')),
+                        ('loader_elf', ('elf64_hello.elf',))):
+        d = os.path.join(HERE, 'corpus', name)
+        os.makedirs(d, exist_ok=True)
+        for f in files:
+            src = os.path.join(g, f)
+            if os.path.exists(src):
+                shutil.copy(src, os.path.join(d, f))
+
+
+serial(); debugport(); pit(); counter(); regbank(); bus(); options()
+loaders(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'build'))
