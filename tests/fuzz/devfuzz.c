@@ -183,26 +183,38 @@ static void devfuzz_input(struct fuzz_in *in)
 	devfuzz_sync_bus();
 }
 
+/*
+ * What the core does with an interrupt controller: other devices drive
+ * lines (any number: a plugin may pass one the chip does not have), and
+ * before entering the guest the run loop acks what is pending.
+ */
 static void devfuzz_chip(struct fuzz_in *in)
 {
 	uint8_t k = fuzz_u8(in);
+	unsigned int line = k >> 3;
+	int v;
 
 	if (!chip_ops)
 		return;
-	switch (k & 3) {
-	case 0:
-	case 1:
-		chip_ops->set_irq(chip_opaque, (k >> 2) % 24, k & 1);
+	if (line == 31)
+		line = ~0u;
+	switch (k & 7) {
+	case 0: case 1: case 2: case 3:
+		chip_ops->set_irq(chip_opaque, line, k & 1);
 		break;
-	case 2:
+	case 4:
 		FUZZ_ASSERT(chip_ops->pending(chip_opaque) >= 0);
 		break;
-	default: {
-		int v = chip_ops->ack(chip_opaque);
-
+	case 5:
+		v = chip_ops->ack(chip_opaque);
 		FUZZ_ASSERT(v >= -1 && v <= 255);
 		break;
-	}
+	default:
+		if (chip_ops->pending(chip_opaque)) {
+			v = chip_ops->ack(chip_opaque);
+			FUZZ_ASSERT(v >= -1 && v <= 255);
+		}
+		break;
 	}
 }
 

@@ -46,6 +46,10 @@ class Prog:
         self.b += bytes([5, len(data)]) + data
         return self
 
+    def chip(self, k):
+        self.b += bytes([7, k])
+        return self
+
     def sync(self):
         self.b += bytes([6])
         return self
@@ -140,6 +144,27 @@ def regbank():
     put('regbank', 'dma-errors-top', p.b)
 
 
+def pic():
+    # chip steps: k & 7 0-3 set line k >> 3 to k & 1; 4 pending; 5 ack;
+    # 6 ack if pending
+    p = Prog(0)
+    for rng, vec, casc in ((0, 0x20, 0x04), (1, 0x28, 0x02)):
+        p.w(rng, 0, 0x11).w(rng, 1, vec).w(rng, 1, casc).w(rng, 1, 0x01).w(rng, 1, 0)
+    p.chip(0x01).chip(0x04).chip(0x06).w(0, 0, 0x20).chip(0x00)
+    p.chip(9 << 3 | 1).chip(0x06).w(0, 0, 0x0b).r(0, 0).w(1, 0, 0x20).w(0, 0, 0x20)
+    p.w(0, 0, 0x0c).r(0, 0).w(2, 1, 0x02).chip(9 << 3 | 1).chip(0x06).chip(9 << 3)
+    p.w(0, 1, 0xff).chip(3 << 3 | 1).chip(0x05).r(2, 0).r(2, 1)
+    put('pic8259', 'init-raise-ack-eoi', p.b)
+    p = Prog(1)
+    p.w(0, 0, 0x1b).w(0, 1, 0x08).w(0, 1, 0x03)
+    for line in range(8):
+        p.chip(line << 3 | 1)
+    for _ in range(9):
+        p.chip(0x06).w(0, 0, 0xa0)
+    p.w(0, 0, 0xc3).w(0, 0, 0x68).chip(0x05).chip(31 << 3 | 1)
+    put('pic8259', 'level-aeoi-rotate', p.b)
+
+
 def bus():
     # flags, then ops: register io [0x3f8, +8) dev0 sizes 1; overlap; accesses
     reg = lambda bus, sel_addr, lensel, owner, ops: bytes([bus << 7]) + sel_addr + lensel + bytes([owner, ops])
@@ -178,5 +203,5 @@ def loaders(build):
                 shutil.copy(src, os.path.join(d, f))
 
 
-serial(); debugport(); pit(); counter(); regbank(); bus(); options()
+serial(); debugport(); pit(); pic(); counter(); regbank(); bus(); options()
 loaders(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'build'))
