@@ -17,9 +17,11 @@
  * So its cost per exit is KVM's own plus one switch on the exit reason:
  * the floor for any VMM that handles exits in user space.
  *
- *   floor [-m MIB] [-n] IMAGE
+ *   floor [-m MIB] [-n] [-p] IMAGE
  *     -m MIB  guest RAM in MiB (default: CONFIG_MEM_SIZE_MB, as modvmm)
  *     -n      no in-kernel irqchip
+ *     -p      KVM's in-kernel 8254 (KVM_CREATE_PIT2), for the idle
+ *             benchmark: the cheapest timer tick there is, no exit at all
  *
  * Exit status: 0 HLT, odd from port 0xF4, 2 usage, 4 image, 8 KVM error,
  * 10 any other exit reason.
@@ -158,8 +160,9 @@ static int floor_reset_vcpu(struct floor *f)
 	return ioctl(f->vcpu, KVM_SET_REGS, &r);
 }
 
-static int floor_create(struct floor *f, int irqchip)
+static int floor_create(struct floor *f, int irqchip, int pit)
 {
+	struct kvm_pit_config pit_config = { .flags = 0 };
 	uint64_t map = IDENTITY_MAP_ADDR;
 	int size;
 
@@ -174,6 +177,8 @@ static int floor_create(struct floor *f, int irqchip)
 	if (floor_map_ram(f))
 		return -1;
 	if (irqchip && ioctl(f->vm, KVM_CREATE_IRQCHIP, 0))
+		return -1;
+	if (pit && ioctl(f->vm, KVM_CREATE_PIT2, &pit_config))
 		return -1;
 	f->vcpu = ioctl(f->vm, KVM_CREATE_VCPU, 0);
 	size = ioctl(f->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -217,16 +222,16 @@ static int floor_run(struct floor *f)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: floor [-m MIB] [-n] IMAGE\n");
+	fprintf(stderr, "usage: floor [-m MIB] [-n] [-p] IMAGE\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	struct floor f = { .ram_size = (uint64_t)CONFIG_MEM_SIZE_MB << 20 };
-	int irqchip = 1, opt;
+	int irqchip = 1, pit = 0, opt;
 
-	while ((opt = getopt(argc, argv, "m:n")) != -1) {
+	while ((opt = getopt(argc, argv, "m:np")) != -1) {
 		switch (opt) {
 		case 'm':
 			f.ram_size = strtoull(optarg, NULL, 0) << 20;
@@ -234,13 +239,16 @@ int main(int argc, char **argv)
 		case 'n':
 			irqchip = 0;
 			break;
+		case 'p':
+			pit = 1;
+			break;
 		default:
 			return usage();
 		}
 	}
-	if (optind != argc - 1 || f.ram_size < HOLE_START)
+	if (optind != argc - 1 || f.ram_size < HOLE_START || (pit && !irqchip))
 		return usage();
-	if (floor_create(&f, irqchip))
+	if (floor_create(&f, irqchip, pit))
 		return die(8, "KVM set-up");
 	if (floor_load(&f, argv[optind]))
 		return die(4, argv[optind]);
