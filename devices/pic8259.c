@@ -483,6 +483,13 @@ static int pic_register(struct pic8259 *p, int elcr)
 {
 	const struct modvmm_host *h = p->host;
 
+	/*
+	 * The controller first: when the host refuses it (not the userspace
+	 * irqchip, or another controller is there already) its message says
+	 * more than a port overlap would.
+	 */
+	if (h->irqchip_register(p->dev, &pic_irqchip_ops, p))
+		return -1;
 	if (h->register_range(p->dev, MODVMM_SPACE_PIO, PIC_MASTER_BASE, 2,
 			      &pic_ops, p) ||
 	    h->register_range(p->dev, MODVMM_SPACE_PIO, PIC_SLAVE_BASE, 2,
@@ -491,9 +498,7 @@ static int pic_register(struct pic8259 *p, int elcr)
 	if (elcr && h->register_range(p->dev, MODVMM_SPACE_PIO, PIC_ELCR_BASE,
 				      2, &pic_elcr_ops, p))
 		return -1;
-	/* The host says why it refuses (not the userspace irqchip, or
-	 * another controller is there first). */
-	return h->irqchip_register(p->dev, &pic_irqchip_ops, p);
+	return 0;
 }
 
 static int pic_init(struct modvmm_dev *dev, const struct modvmm_host *host,
