@@ -199,11 +199,17 @@ static void vcpu_handle_hlt(struct machine *m)
 		machine_request_stop(EXIT_HALT);
 		return;
 	}
-	/* Sleep until a device raises an interrupt (or we are stopped). */
+	/*
+	 * Sleep until a device raises an interrupt (or we are stopped).  The
+	 * event thread wakes event_wait() through its eventfd; its kick
+	 * signal would only add a signal frame to every timer tick of an
+	 * idle guest, so hold the kick while asleep.
+	 */
 	while (!m->stop && !m->chip_ops->pending(m->chip_opaque)) {
+		atomic_store(&kick_pending, 1);
 		event_wait(-1);
-		m->run->immediate_exit = 0;
 		atomic_store(&kick_pending, 0);
+		m->run->immediate_exit = 0;
 		event_dispatch();
 	}
 }
