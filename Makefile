@@ -55,6 +55,8 @@ AUTOCONFIG	:= $(KCONFIG_AUTOCONFIG)
 # Tools the build needs, as command:debian-package.
 TOOLS := kconfig-conf:kconfig-frontends nasm:nasm \
 	 /usr/include/ncurses.h:libncurses-dev
+# and the tests (menuconfig in tmux, the clang build, README examples).
+TEST_TOOLS := tmux:tmux clang:clang python3:python3
 ENSURE_TOOLS = $(Q)$(srctree)/scripts/ensure-tools
 
 CC		?= gcc
@@ -346,6 +348,7 @@ run: all
 
 # The tests run this build's binary, modules and guests.
 test: all
+	$(ENSURE_TOOLS) $(TEST_TOOLS)
 	$(Q)O=$(O) MODVMM=$(abspath $(BIN)) MODULES=$(abspath $(MODDIR)) \
 		GUESTS=$(objtree)/guests tests/run-tests $(T)
 
