@@ -53,7 +53,7 @@ AUTOCONF	:= $(O)/include/generated/autoconf.h
 AUTOCONFIG	:= $(KCONFIG_AUTOCONFIG)
 
 # Tools the build needs, as command:debian-package.
-TOOLS := kconfig-conf:kconfig-frontends nasm:nasm \
+TOOLS := kconfig-conf:kconfig-frontends-nox nasm:nasm \
 	 /usr/include/ncurses.h:libncurses-dev
 # and the tests (menuconfig in tmux, the clang build, README examples).
 TEST_TOOLS := tmux:tmux clang:clang python3:python3
