@@ -61,50 +61,67 @@ static void write_str(const char *s)
 	(void)n;
 }
 
+/* Unpadded, as the bus prints addresses: 0x3f8, 0xd0000000. */
 static void hex_str(char *buf, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	int i = 60, n = 2;
 
 	buf[0] = '0';
 	buf[1] = 'x';
-	for (i = 0; i < 16; i++)
-		buf[2 + i] = digits[(v >> (60 - 4 * i)) & 0xf];
-	buf[18] = '\0';
+	while (i > 0 && !((v >> i) & 0xf))
+		i -= 4;
+	for (; i >= 0; i -= 4)
+		buf[n++] = digits[(v >> i) & 0xf];
+	buf[n] = '\0';
+}
+
+static void crash_say(const char *dev, const char *sig, const char *where,
+		      const char *addr)
+{
+	write_str("modvmm: device ");
+	write_str(dev);
+	write_str(" crashed (");
+	write_str(sig);
+	write_str(") ");
+	write_str(where);
+	write_str(addr);
+	write_str("; stopping the guest\n");
 }
 
 /*
  * A device (or modvmm) crashed.  Say which device was handling which
  * access, give the terminal back, flush what the guest printed, and exit
  * with a status of its own.  Only async-signal-safe calls, except the
- * best-effort sync of the other devices' buffers at the end.
+ * best-effort sync of the devices' output buffers at the end: should that
+ * crash too, the handler runs again (SA_NODEFER) and exits at once with
+ * the status already chosen.
  */
 static void machine_crash_handler(int sig)
 {
+	static volatile sig_atomic_t crashing;
 	const struct bus_range *r = bus_current_range;
 	char addr[20];
 	const char *name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
 			   sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
 			   "SIGABRT";
+	int status = r ? EXIT_DEVICE_CRASH : EXIT_INTERNAL;
 
+	if (crashing)
+		_exit(crashing);
+	crashing = status;
 	console_restore();
 	if (r) {
 		bus_current_range = NULL;
 		hex_str(addr, bus_current_addr);
-		write_str("modvmm: device ");
-		write_str(r->owner_name);
-		write_str(" crashed (");
+		crash_say(r->owner_name, name, "handling an access at ", addr);
+	} else {
+		write_str("modvmm: internal error: ");
 		write_str(name);
-		write_str(") handling an access at ");
-		write_str(addr);
-		write_str("; stopping the guest\n");
-		device_sync_all();
-		_exit(EXIT_DEVICE_CRASH);
+		write_str("\n");
 	}
-	write_str("modvmm: internal error: ");
-	write_str(name);
-	write_str("\n");
-	_exit(EXIT_INTERNAL);
+	device_sync_all();
+	_exit(status);
 }
 
 static void machine_stop_signal(int sig)
@@ -125,7 +142,7 @@ void machine_install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = machine_crash_handler;
-	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
 	for (i = 0; i < ARRAY_SIZE(crash); i++)
 		sigaction(crash[i], &sa, NULL);
 	sa.sa_handler = machine_stop_signal;
