@@ -162,6 +162,18 @@ test_build_fresh_defconfig() {
 	assert_out "Hello from modvmm!"
 }
 
+# The README's first command.
+test_build_make_run() {
+	local t=$TMP/tree
+
+	built_tree "$t"
+	need_kvm
+	(cd "$t" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O -u SANITIZE \
+		timeout 60 make run) </dev/null >"$TMP/run.out" 2>"$TMP/run.err" ||
+		{ cat "$TMP/run.out" "$TMP/run.err" >&2; fail "make run failed"; }
+	assert_eq "$(cat "$TMP/run.out")" "Hello from modvmm!" "make run output"
+}
+
 # A second make with nothing changed does nothing.
 test_build_second_make_does_nothing() {
 	local t=$TMP/tree
