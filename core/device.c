@@ -61,6 +61,8 @@ extern const struct modvmm_device_desc *const __start_modvmm_devices[]
 extern const struct modvmm_device_desc *const __stop_modvmm_devices[]
 	__attribute__((weak));
 
+volatile struct device_ctx device_running;
+
 static struct device_type *types;
 static struct modvmm_dev *instances;
 static struct plugin_search search;
@@ -381,8 +383,10 @@ int device_create(const char *spec)
 {
 	struct modvmm_dev *dev, **p;
 	struct device_type *t;
+	struct device_ctx ctx;
 	struct opt_list ol;
 	char err[256];
+	int failed;
 
 	if (device_load_builtins())
 		return -1;
@@ -408,7 +412,10 @@ int device_create(const char *spec)
 	else
 		snprintf(dev->name, sizeof(dev->name), "%s", t->desc.name);
 	t->instances++;
-	if (t->desc.init(dev, &device_host, &dev->priv)) {
+	ctx = device_enter(dev, "in its init function");
+	failed = t->desc.init(dev, &device_host, &dev->priv);
+	device_leave(ctx);
+	if (failed) {
 		const char *why = dev->error[0] ? dev->error : dev->reg_error;
 
 		if (dev->error[0] && dev->reg_error[0])
@@ -439,9 +446,14 @@ void device_sync_all(void)
 {
 	struct modvmm_dev *d;
 
-	for (d = instances; d; d = d->next)
-		if (d->type->desc.sync)
+	for (d = instances; d; d = d->next) {
+		if (d->type->desc.sync) {
+			struct device_ctx ctx = device_enter(d, "in its sync hook");
+
 			d->type->desc.sync(d->priv);
+			device_leave(ctx);
+		}
+	}
 }
 
 void device_exit_all(void)
@@ -455,8 +467,12 @@ void device_exit_all(void)
 			pp = &last->next;
 			last = last->next;
 		}
-		if (last->type->desc.exit)
+		if (last->type->desc.exit) {
+			struct device_ctx ctx = device_enter(last, "in its exit hook");
+
 			last->type->desc.exit(last->priv);
+			device_leave(ctx);
+		}
 		device_release(last);
 		opt_list_free(&last->opts);
 		*pp = NULL;

@@ -36,4 +36,33 @@ const char *device_name(const struct modvmm_dev *dev);
 
 extern const struct modvmm_host device_host;
 
+/*
+ * What device code the vCPU thread runs outside a bus access (an access
+ * is bus_current_range's), for the crash handler: the instance, or NULL
+ * for modvmm's own code, and "in its init function" and the like.
+ */
+struct device_ctx {
+	const struct modvmm_dev *dev;
+	const char *what;
+};
+
+extern volatile struct device_ctx device_running;
+
+/* Returns the context to give back to device_leave() afterwards. */
+static inline struct device_ctx device_enter(const struct modvmm_dev *dev,
+					     const char *what)
+{
+	struct device_ctx prev = { device_running.dev, device_running.what };
+
+	device_running.what = what;
+	device_running.dev = dev;
+	return prev;
+}
+
+static inline void device_leave(struct device_ctx prev)
+{
+	device_running.dev = prev.dev;
+	device_running.what = prev.what;
+}
+
 #endif

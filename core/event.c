@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device.h"
 #include "event.h"
 #include "machine.h"
 #include "modvmm.h"
@@ -337,6 +338,8 @@ void event_free_owner(void *owner)
 
 static void event_run_source(struct event_src *s)
 {
+	struct device_ctx ctx;
+
 	if (s->dead)
 		return;
 	if (s->kind == SRC_TIMER) {
@@ -347,7 +350,9 @@ static void event_run_source(struct event_src *s)
 				event_rearm(s);
 			return;
 		}
+		ctx = device_enter(s->owner, "in a timer callback");
 		s->timer_fn(s->opaque, n);
+		device_leave(ctx);
 		/* a one-shot stays disarmed unless its callback re-armed it */
 		if (!s->dead && s->armed) {
 			struct itimerspec cur;
@@ -360,7 +365,9 @@ static void event_run_source(struct event_src *s)
 		}
 		return;
 	}
+	ctx = device_enter(s->owner, "in an fd callback");
 	s->fd_fn(s->opaque, s->fd);
+	device_leave(ctx);
 	if (!s->dead && !s->always_ready)
 		event_rearm(s);
 }

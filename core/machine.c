@@ -91,21 +91,23 @@ static void crash_say(const char *dev, const char *sig, const char *where,
 
 /*
  * A device (or modvmm) crashed.  Say which device was handling which
- * access, give the terminal back, flush what the guest printed, and exit
- * with a status of its own.  Only async-signal-safe calls, except the
- * best-effort sync of the devices' output buffers at the end: should that
- * crash too, the handler runs again (SA_NODEFER) and exits at once with
- * the status already chosen.
+ * access (or was running its init, a timer callback...), give the
+ * terminal back, flush what the guest printed, and exit with a status of
+ * its own.  Only async-signal-safe calls, except the best-effort sync of
+ * the devices' output buffers at the end: should that crash too, the
+ * handler runs again (SA_NODEFER) and exits at once with the status
+ * already chosen.
  */
 static void machine_crash_handler(int sig)
 {
 	static volatile sig_atomic_t crashing;
 	const struct bus_range *r = bus_current_range;
+	const struct modvmm_dev *dev = device_running.dev;
 	char addr[20];
 	const char *name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
 			   sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
 			   "SIGABRT";
-	int status = r ? EXIT_DEVICE_CRASH : EXIT_INTERNAL;
+	int status = (r || dev) ? EXIT_DEVICE_CRASH : EXIT_INTERNAL;
 
 	if (crashing)
 		_exit(crashing);
@@ -115,6 +117,8 @@ static void machine_crash_handler(int sig)
 		bus_current_range = NULL;
 		hex_str(addr, bus_current_addr);
 		crash_say(r->owner_name, name, "handling an access at ", addr);
+	} else if (dev) {
+		crash_say(device_name(dev), name, device_running.what, "");
 	} else {
 		write_str("modvmm: internal error: ");
 		write_str(name);
