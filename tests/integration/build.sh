@@ -67,7 +67,8 @@ tree_key() {
 
 # built_tree DIR: DIR becomes a copy of the tree built with `make -j2` from
 # no .config (the defconfig build); its make output is DIR/.make.log.
-# The build is done once per tree content, under a lock, and cached.
+# The build is done once per tree content and cached; the lock keeps other
+# test runs from building, using or removing an entry at the same time.
 built_tree() {
 	local key cache
 
@@ -77,27 +78,30 @@ built_tree() {
 	mkdir -p "$BUILD_CACHE" || fail "cannot create $BUILD_CACHE"
 	(
 		flock 9 || exit 1
-		[ -f "$cache/rc" ] && exit 0
-		rm -rf "$cache.new"
-		mkdir -p "$cache.new/tree"
-		tree_files | tar -C "$TOP" -cf - -T - |
-			tar -C "$cache.new/tree" -xf - || exit 1
-		(cd "$cache.new/tree" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-			-u O -u SANITIZE -u V -u M -u CC -u WERROR -u T make -j2) \
-			>"$cache.new/make.log" 2>&1
-		echo $? >"$cache.new/rc"
-		mv "$cache.new" "$cache" || exit 1
-		# Drop builds of older trees, leaving recent ones to other runs.
+		if [ ! -f "$cache/rc" ]; then
+			rm -rf "$cache.new"
+			mkdir -p "$cache.new/tree"
+			tree_files | tar -C "$TOP" -cf - -T - |
+				tar -C "$cache.new/tree" -xf - || exit 1
+			(cd "$cache.new/tree" && env -u MAKEFLAGS -u MFLAGS \
+				-u MAKELEVEL -u O -u SANITIZE -u V -u M -u CC \
+				-u WERROR -u T make -j2) >"$cache.new/make.log" 2>&1
+			echo $? >"$cache.new/rc"
+			mv "$cache.new" "$cache" || exit 1
+		fi
+		touch "$cache"
+		# Builds of other tree contents not used for 10 minutes go.
 		find "$BUILD_CACHE" -mindepth 1 -maxdepth 1 -type d \
-			! -name "$key" -mmin +60 -exec rm -rf {} + 2>/dev/null
-		exit 0
-	) 9>"$BUILD_CACHE/lock" || fail "cannot build the cached defconfig tree"
-	if [ "$(cat "$cache/rc")" != 0 ]; then
-		tail -40 "$cache/make.log" >&2
-		fail "the defconfig build failed (log: $cache/make.log)"
-	fi
-	cp -a "$cache/tree" "$1" || fail "cannot copy $cache/tree"
-	cp "$cache/make.log" "$1/.make.log"
+			! -name "$key" -mmin +10 -exec rm -rf {} + 2>/dev/null
+		[ "$(cat "$cache/rc")" = 0 ] || exit 2
+		cp -a "$cache/tree" "$1" && cp "$cache/make.log" "$1/.make.log"
+	) 9>"$BUILD_CACHE/lock"
+	case $? in
+	0) ;;
+	2) tail -40 "$cache/make.log" >&2
+	   fail "the defconfig build failed (log: $cache/make.log)" ;;
+	*) fail "cannot build or copy the cached defconfig tree $cache" ;;
+	esac
 }
 
 # set_config TREE SYMBOL VALUE: VALUE n unsets it, as kconfig writes it.
