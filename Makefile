@@ -205,9 +205,6 @@ MODULE_SOS	:= $(addprefix $(MODDIR)/,$(addsuffix .so,$(MODULE_NAMES)))
 
 -include $(wildcard $(O)/core/*.d $(O)/devices/*.d $(O)/tests/obj/*.d)
 
-# Objects depend on autoconf.h only for ordering: fixdep turns each .d
-# file's autoconf.h into the per-symbol files of the CONFIG_ symbols the
-# sources use, so a changed symbol rebuilds only the objects that use it.
 # Like Kbuild's .cmd files: a different compiler or flags (CC=clang,
 # WERROR=1) rebuilds the objects instead of mixing old and new ones.
 cflags-sig = $(subst ',,$(CC) $(MODVMM_CFLAGS) $(MODULE_CFLAGS) $(TEST_CFLAGS) \
@@ -216,6 +213,9 @@ cflags-sig = $(subst ',,$(CC) $(MODVMM_CFLAGS) $(MODULE_CFLAGS) $(TEST_CFLAGS) \
 $(O)/.cflags: FORCE | $(O)/include/config
 	@echo '$(cflags-sig)' | cmp -s - $@ || echo '$(cflags-sig)' >$@
 
+# Objects depend on autoconf.h only for ordering: fixdep turns each .d
+# file's autoconf.h into the per-symbol files of the CONFIG_ symbols the
+# sources use, so a changed symbol rebuilds only the objects that use it.
 define compile
 	$(call say,$(1),$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(2) -MMD -MP -c -o $@ $<
