@@ -24,6 +24,10 @@
  *  - an acknowledge with nothing left to deliver returns the spurious
  *    IR7 vector of the chip that answers (IRQ 7 or IRQ 15) without setting
  *    ISR; for IRQ 15 the master's ISR2 is set, as on a PC.
+ * --stats counts "interrupts" (acknowledged vectors), "spurious" (IRQ 7/15
+ * answers) and "coalesced" (an edge lost because the previous one on that
+ * input was not yet acknowledged: a timer tick the guest did not take in
+ * time).
  * Not modelled: MCS-80/85 mode (ICW4 bit 0 = 0 is treated as 8086 mode),
  * buffered mode, and cascade addresses (the slave always answers on IR2
  * when the master's ICW3 says IR2 has a slave).
