@@ -60,6 +60,9 @@ irq_build_variant() {
 			--exclude='*.o' --exclude='*.so' --exclude='*.d' .) |
 			tar -xf - -C "$dir" || exit 1
 		cd "$dir" || exit 1
+		# a plain build of its own: nothing from the make that runs
+		# the tests (O=, SANITIZE=1, its jobserver) may leak in
+		unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES O SANITIZE
 		if ! cmp -s "$defconfig" .irq-defconfig; then
 			cp "$defconfig" .config && cp "$defconfig" .irq-defconfig &&
 				make -s olddefconfig >/dev/null || exit 1
