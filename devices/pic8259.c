@@ -150,7 +150,8 @@ static int pic_deliverable(const struct pic_chip *c, int master)
 	if (req < 0)
 		return -1;
 	svc = pic_highest(c, pic_blocking_isr(c, master));
-	if (svc >= 0 && pic_prio(c, (unsigned int)svc) <= pic_prio(c, (unsigned int)req))
+	if (svc >= 0 &&
+	    pic_prio(c, (unsigned int)svc) <= pic_prio(c, (unsigned int)req))
 		return -1;
 	return req;
 }
@@ -512,7 +513,8 @@ static int pic_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	int elcr;
 
 	if (!pic_host_has_irqchip(host)) {
-		host->set_error(dev, "this modvmm cannot take a userspace interrupt controller");
+		host->set_error(dev, "this modvmm cannot take a userspace "
+				"interrupt controller");
 		return -1;
 	}
 	if (host->opt_bool(dev, "elcr", 1, &elcr))
@@ -549,7 +551,8 @@ MODVMM_DEVICE(pic8259) = {
 	MODVMM_DESC_HEADER,
 	.name = "pic8259",
 	.license = "MIT",
-	.description = "8259A interrupt controller pair (ports 0x20, 0xa0, ELCR 0x4d0)",
+	.description = "8259A interrupt controller pair "
+		       "(ports 0x20, 0xa0, ELCR 0x4d0)",
 	.options = pic_options,
 	.init = pic_init,
 	.exit = pic_exit,
