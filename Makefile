@@ -91,7 +91,7 @@ MODVMM_LIBS	:= -ldl -lpthread -lrt
 # Targets that must not read or create the configuration.
 config-targets := menuconfig nconfig defconfig oldconfig olddefconfig \
 		  savedefconfig
-no-config-targets := $(config-targets) clean mrproper help distclean
+no-config-targets := $(config-targets) %_defconfig clean mrproper help distclean
 
 ifneq ($(M),)
 # ---------------------------------------------------------------------------
@@ -173,6 +173,12 @@ nconfig: kconfig-prep
 defconfig: kconfig-prep
 	@echo "  GEN     .config from configs/defconfig"
 	$(Q)kconfig-conf --defconfig=configs/defconfig Kconfig >/dev/null
+
+# make NAME_defconfig: .config from configs/NAME_defconfig, as in Linux.
+%_defconfig: kconfig-prep
+	$(Q)[ -f configs/$@ ] || { echo "modvmm: no configs/$@ (see ls configs/)" >&2; exit 1; }
+	@echo "  GEN     .config from configs/$@"
+	$(Q)kconfig-conf --defconfig=configs/$@ Kconfig >/dev/null
 
 # Asks for each symbol new in Kconfig (what conf tells you to run).
 oldconfig: $(srctree)/.config kconfig-prep

@@ -90,6 +90,28 @@ static int kvm_set_memory(struct machine *m)
 	return 0;
 }
 
+/*
+ * KVM's in-kernel 8259s start unmasked with vector base 0; real ones
+ * deliver nothing until ICW1-4.  Mask them until the guest programs them
+ * (ICW1 clears the mask, as on the chip).
+ */
+static int kvm_pic_power_on(struct machine *m)
+{
+	struct kvm_irqchip chip;
+	int id;
+
+	for (id = KVM_IRQCHIP_PIC_MASTER; id <= KVM_IRQCHIP_PIC_SLAVE; id++) {
+		memset(&chip, 0, sizeof(chip));
+		chip.chip_id = (uint32_t)id;
+		if (ioctl(m->vm_fd, KVM_GET_IRQCHIP, &chip))
+			return -1;
+		chip.chip.pic.imr = 0xff;
+		if (ioctl(m->vm_fd, KVM_SET_IRQCHIP, &chip))
+			return -1;
+	}
+	return 0;
+}
+
 int kvm_create_vm(struct machine *m, int want_irqchip)
 {
 	uint64_t map = KVM_IDENTITY_MAP_ADDR;
@@ -117,6 +139,42 @@ int kvm_create_vm(struct machine *m, int want_irqchip)
 			return -1;
 		}
 		m->irqchip = IRQCHIP_KVM;
+		if (kvm_pic_power_on(m)) {
+			pr_err("KVM_SET_IRQCHIP of the 8259s failed: %s",
+			       strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Without the in-kernel irqchip there is no local APIC: say so. */
+static void cpuid_hide_apic(struct kvm_cpuid2 *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++) {
+		if (c->entries[i].function != 1)
+			continue;
+		c->entries[i].edx &= ~(1u << 9);	/* APIC */
+		c->entries[i].ecx &= ~(1u << 21);	/* x2APIC */
+	}
+}
+
+static int kvm_disable_apic_base(struct machine *m)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs;
+
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.e.index = 0x1b;		/* IA32_APIC_BASE */
+	msrs.e.data = 0;
+	if (ioctl(m->vcpu_fd, KVM_SET_MSRS, &msrs) != 1) {
+		pr_err("KVM_SET_MSRS IA32_APIC_BASE failed");
+		return -1;
 	}
 	return 0;
 }
@@ -141,10 +199,14 @@ static int kvm_set_cpuid(struct machine *m)
 		}
 		n *= 2;
 	}
+	if (m->irqchip != IRQCHIP_KVM)
+		cpuid_hide_apic(c);
 	r = ioctl(m->vcpu_fd, KVM_SET_CPUID2, c);
 	if (r)
 		pr_err("KVM_SET_CPUID2 failed: %s", strerror(errno));
 	free(c);
+	if (!r && m->irqchip != IRQCHIP_KVM)
+		r = kvm_disable_apic_base(m);
 	return r ? -1 : 0;
 }
 
