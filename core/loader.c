@@ -81,6 +81,7 @@ int loader_read_file(const char *path, uint8_t **data, size_t *size)
 static const struct loader_ops *const loaders[] = {
 	&loader_multiboot,
 	&loader_elf,
+	&loader_bzimage,
 	&loader_flat,
 };
 

@@ -84,6 +84,7 @@ struct loader_ops {
 extern const struct loader_ops loader_flat;
 extern const struct loader_ops loader_multiboot;
 extern const struct loader_ops loader_elf;
+extern const struct loader_ops loader_bzimage;
 
 /* Print "modvmm: PATH: MESSAGE" as one line. */
 void loader_error(const struct load_opts *o, const char *fmt, ...)
