@@ -47,8 +47,19 @@ static int flat_load(struct guestmem *gm, const struct load_opts *o,
 			     load, end);
 		return -1;
 	}
-	if (mode == BOOT_PROTECTED && entry > 0xffffffffull) {
-		loader_error(o, "entry 0x%" PRIx64 " is above 4 GiB in protected mode", entry);
+	if (!guestmem_ptr(gm, entry, 1)) {
+		char ram[160];
+
+		/* KVM cannot run code from MMIO: the guest would only crash */
+		loader_ram_list(gm, ram, sizeof(ram));
+		loader_error(o, "entry 0x%" PRIx64 " is not in guest RAM (RAM: %s)",
+			     entry, ram);
+		return -1;
+	}
+	if (mode != BOOT_REAL && entry > 0xffffffffull) {
+		loader_error(o, "entry 0x%" PRIx64 " is above 4 GiB in %s", entry,
+			     mode == BOOT_PROTECTED ? "protected mode" :
+			     "long mode (the boot page tables map the first 4 GiB)");
 		return -1;
 	}
 	memcpy(dst, o->data, o->size);
