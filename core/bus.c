@@ -208,8 +208,13 @@ void bus_access_slow(struct bus *b, uint64_t addr, uint32_t size,
 	} else {
 		bus_log_unclaimed(b, addr, size, is_write, "no device");
 	}
-	if (unlikely(b->trace))
-		bus_trace(b, NULL, addr, size, is_write, ~0ull);
+	if (unlikely(b->trace)) {
+		uint64_t val = 0;
+
+		/* what the guest wrote, or the all ones it reads */
+		memcpy(&val, data, size > 8 ? 8 : size);
+		bus_trace(b, NULL, addr, size, is_write, val);
+	}
 }
 
 void bus_trace(struct bus *b, const char *owner_name, uint64_t addr,
