@@ -11,7 +11,8 @@
  *   find_same      bus_find() at one address over and over (a guest
  *                  hammering one register, the common case);
  *   access_random  bus_access() writes at the random addresses: lookup,
- *                  the access record, the hit counter and the callback.
+ *                  the access record, the hit counter and the callback;
+ *   access_same    bus_access() writes at one address (a guest's loop).
  * Time is the thread's CPU time (steady on a shared machine); each loop
  * runs REPEATS times and the fastest is kept.  Results are summed into
  * a volatile sink so the compiler cannot drop the work.
@@ -142,6 +143,21 @@ static double loop_access_random(struct bus *b, long n)
 	return t / n;
 }
 
+static double loop_access_same(struct bus *b, long n)
+{
+	uint64_t addr = addrs[0];
+	double t = thread_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)i;
+
+		bus_access(b, addr, 4, 1, (uint8_t *)&v, 0);
+	}
+	t = thread_ns() - t;
+	return t / n;
+}
+
 static double best_of(double (*fn)(struct bus *, long), struct bus *b, long n)
 {
 	double best = 1e30;
@@ -172,10 +188,12 @@ int main(int argc, char **argv)
 		if (bench_fill(&b, sizes[i]))
 			return 1;
 		printf("{\"ranges\": %d, \"lookups\": %ld, \"find_random_ns\": %.2f, "
-		       "\"find_same_ns\": %.2f, \"access_random_ns\": %.2f}\n",
+		       "\"find_same_ns\": %.2f, \"access_random_ns\": %.2f, "
+		       "\"access_same_ns\": %.2f}\n",
 		       sizes[i], n, best_of(loop_find_random, &b, n),
 		       best_of(loop_find_same, &b, n),
-		       best_of(loop_access_random, &b, n));
+		       best_of(loop_access_random, &b, n),
+		       best_of(loop_access_same, &b, n));
 		bus_free(&b);
 	}
 	return sink == 42 ? 3 : 0;
