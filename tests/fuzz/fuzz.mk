@@ -51,8 +51,15 @@ FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h tests/unit/*.h) \
 
 fuzz-build: $(FUZZ_BINS)
 
+# clang, and its libFuzzer runtime (a package of its own on Debian).
+fuzz-tools:
+	$(ENSURE_TOOLS) $(FUZZ_CC):clang
+	$(Q)v=$$($(FUZZ_CC) -dumpversion | cut -d. -f1); \
+	$(srctree)/scripts/ensure-tools \
+		"$$($(FUZZ_CC) -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-$$v-dev"
+
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_srcs,$$*) $(FUZZ_HDRS) \
-		$(AUTOCONF) tests/fuzz/fuzz.mk
+		$(AUTOCONF) tests/fuzz/fuzz.mk | fuzz-tools
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$(patsubst $(O)/%,%,$@))
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call fuzz_srcs,$*)
@@ -82,4 +89,4 @@ $(TEST_PLUGIN_DIR)/%.so: tests/plugins/%.c include/modvmm/device.h $(AUTOCONF)
 	$(call say,CC [M],$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(TEST_PLUGIN_CFLAGS) $(call test-plugin-ldflags,$*) -o $@ $<
 
-.PHONY: fuzz fuzz-ci fuzz-build test-plugins
+.PHONY: fuzz fuzz-ci fuzz-build fuzz-tools test-plugins
