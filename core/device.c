@@ -492,8 +492,14 @@ void device_print_stats(FILE *f)
 	int i;
 
 	for (d = instances; d; d = d->next) {
+		uint64_t ticks, lost;
+
 		fprintf(f, "  %-16s accesses %llu", d->name,
 			(unsigned long long)d->accesses);
+		event_irq_timer_stats(d, &ticks, &lost);
+		if (ticks || lost)
+			fprintf(f, ", ticks %llu, ticks_lost %llu",
+				(unsigned long long)ticks, (unsigned long long)lost);
 		for (i = 0; i < d->nr_stats; i++)
 			fprintf(f, ", %s %llu", d->stats[i].name,
 				(unsigned long long)d->stats[i].value);
@@ -658,6 +664,12 @@ static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 static void host_irq_pulse(struct modvmm_dev *dev, unsigned int irq)
 {
 	(void)dev;
+	if (irq < DEV_IRQ_LINES && !irq_holders[irq])
+		irq_line_pulse(irq);
+}
+
+void irq_line_pulse_shared(unsigned int irq)
+{
 	if (irq < DEV_IRQ_LINES && !irq_holders[irq])
 		irq_line_pulse(irq);
 }
@@ -834,6 +846,14 @@ static int host_irqchip_register(struct modvmm_dev *dev,
 	return 0;
 }
 
+static struct modvmm_timer *host_irq_timer_new(struct modvmm_dev *dev,
+					       unsigned int irq)
+{
+	if (irq >= DEV_IRQ_LINES)
+		return NULL;
+	return event_irq_timer_new(dev, irq, machine.irqchip == IRQCHIP_KVM);
+}
+
 static void host_irqchip_update(struct modvmm_dev *dev)
 {
 	(void)dev;
@@ -865,4 +885,5 @@ const struct modvmm_host device_host = {
 	.stat_add = host_stat_add,
 	.irqchip_register = host_irqchip_register,
 	.irqchip_update = host_irqchip_update,
+	.irq_timer_new = host_irq_timer_new,
 };

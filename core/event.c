@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -33,6 +34,9 @@ struct event_src {
 	int dead;
 	int armed;		/* timer: has a deadline */
 	int always_ready;	/* fd epoll cannot watch (regular file, /dev/null) */
+	int irq;		/* irq timer: line to pulse, else -1 */
+	int irq_direct;		/* pulsed by the event thread (in-kernel irqchip) */
+	atomic_ullong ticks, ticks_lost;
 	void *owner;
 	modvmm_timer_fn timer_fn;
 	modvmm_fd_fn fd_fn;
@@ -97,9 +101,53 @@ static void event_queue(struct event_src *s)
 	pthread_mutex_unlock(&pending_lock);
 }
 
+static void event_count_ticks(struct event_src *s, uint64_t n)
+{
+	atomic_fetch_add(&s->ticks, 1);
+	if (n > 1)
+		atomic_fetch_add(&s->ticks_lost, n - 1);
+}
+
+/*
+ * An irq timer with the in-kernel irqchip: pulse the line from here.
+ * KVM_IRQ_LINE is a VM ioctl, safe from any thread, and KVM wakes the
+ * halted vCPU itself: no signal, no exit to user space.  A killed
+ * timer keeps its fd open until shutdown, so a late read here is safe.
+ */
+static void event_irq_timer_direct(struct event_src *s)
+{
+	uint64_t n = 0;
+
+	if (read(s->fd, &n, sizeof(n)) != sizeof(n) || !n || s->dead)
+		return;
+	irq_kvm_pulse((unsigned int)s->irq);
+	event_count_ticks(s, n);
+}
+
+/*
+ * Direct irq ticks never kick the vCPU, so the idle poll alone would not
+ * see a guest that halted with interrupts off while the PIT keeps
+ * ticking: ask for a halt check every halt_poll ms anyway.
+ */
+static void event_maybe_halt_check(void)
+{
+	static uint64_t last;
+	uint64_t now;
+
+	if (halt_poll <= 0)
+		return;
+	now = clock_now_ns();
+	if (now - last < (uint64_t)halt_poll * 1000000ull)
+		return;
+	last = now;
+	event_halt_check = 1;
+	vcpu_kick();
+}
+
 static void *event_thread_fn(void *arg)
 {
 	struct epoll_event evs[16];
+	int queued;
 
 	(void)arg;
 	while (!event_quit) {
@@ -121,9 +169,23 @@ static void *event_thread_fn(void *arg)
 			event_signal_waiter();
 			continue;
 		}
-		for (i = 0; i < n; i++)
-			if (evs[i].data.ptr)
-				event_queue(evs[i].data.ptr);
+		queued = 0;
+		for (i = 0; i < n; i++) {
+			struct event_src *s = evs[i].data.ptr;
+
+			if (!s)
+				continue;
+			if (s->irq_direct) {
+				event_irq_timer_direct(s);
+				continue;
+			}
+			event_queue(s);
+			queued = 1;
+		}
+		if (!queued) {
+			event_maybe_halt_check();
+			continue;
+		}
 		vcpu_kick();
 		event_signal_waiter();
 	}
@@ -195,8 +257,9 @@ void event_shutdown(void)
 
 static int event_rearm(struct event_src *s)
 {
+	/* direct irq timers are read by the event thread itself: no oneshot */
 	struct epoll_event ev = {
-		.events = EPOLLIN | EPOLLONESHOT,
+		.events = EPOLLIN | (s->irq_direct ? 0 : EPOLLONESHOT),
 		.data.ptr = s,
 	};
 
@@ -214,6 +277,7 @@ static struct event_src *event_src_new(int kind, int fd, void *owner)
 	s->kind = kind;
 	s->fd = fd;
 	s->owner = owner;
+	s->irq = -1;
 	ev.data.ptr = s;
 	/* added disarmed (no events); event_rearm() enables it */
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
@@ -237,9 +301,50 @@ static void event_src_kill(struct event_src *s)
 	if (s->always_ready)
 		nr_always_ready--;
 	epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+	if (s->irq_direct) {
+		struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+
+		timerfd_settime(s->fd, 0, &off, NULL);
+		return;		/* closed at shutdown: see event_irq_timer_direct() */
+	}
 	if (s->kind == SRC_TIMER) {
 		close(s->fd);
 		s->fd = -1;
+	}
+}
+
+/* An irq timer on the vCPU thread (userspace or no irqchip). */
+static void event_irq_timer_fire(void *opaque, uint64_t n)
+{
+	struct event_src *s = opaque;
+
+	irq_line_pulse_shared((unsigned int)s->irq);
+	event_count_ticks(s, n);
+}
+
+struct modvmm_timer *event_irq_timer_new(void *owner, unsigned int irq,
+					 int direct)
+{
+	struct modvmm_timer *t = event_timer_new(owner, event_irq_timer_fire, NULL);
+
+	if (!t)
+		return NULL;
+	t->src.opaque = &t->src;
+	t->src.irq = (int)irq;
+	t->src.irq_direct = direct;
+	return t;
+}
+
+void event_irq_timer_stats(void *owner, uint64_t *ticks, uint64_t *lost)
+{
+	struct event_src *s;
+
+	*ticks = *lost = 0;
+	for (s = all_sources; s; s = s->next_all) {
+		if (s->owner != owner || s->irq < 0)
+			continue;
+		*ticks += atomic_load(&s->ticks);
+		*lost += atomic_load(&s->ticks_lost);
 	}
 }
 

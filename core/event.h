@@ -30,6 +30,10 @@ struct modvmm_timer *event_timer_new(void *owner, modvmm_timer_fn fn,
 void event_timer_arm(struct modvmm_timer *t, uint64_t delay_ns,
 		     uint64_t period_ns);
 void event_timer_free(struct modvmm_timer *t);
+/* A timer that pulses @irq; @direct: from the event thread (KVM irqchip). */
+struct modvmm_timer *event_irq_timer_new(void *owner, unsigned int irq,
+					 int direct);
+void event_irq_timer_stats(void *owner, uint64_t *ticks, uint64_t *lost);
 void event_free_owner(void *owner);
 
 int event_fd_watch(void *owner, int fd, modvmm_fd_fn fn, void *opaque);

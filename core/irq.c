@@ -22,6 +22,12 @@ static void irq_kvm_line(unsigned int irq, int level)
 		pr_err("KVM_IRQ_LINE %u=%d failed: %s", irq, level, strerror(errno));
 }
 
+void irq_kvm_pulse(unsigned int irq)
+{
+	irq_kvm_line(irq, 1);
+	irq_kvm_line(irq, 0);
+}
+
 void irq_line_set(unsigned int irq, int level)
 {
 	if (irq >= IRQ_LINES)

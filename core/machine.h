@@ -68,5 +68,9 @@ void vcpu_kick(void);
 /* irq.c */
 void irq_line_set(unsigned int irq, int level);
 void irq_line_pulse(unsigned int irq);
+/* Pulse unless a device holds the line high (core/device.c). */
+void irq_line_pulse_shared(unsigned int irq);
+/* KVM_IRQ_LINE up and down; safe from any thread. */
+void irq_kvm_pulse(unsigned int irq);
 
 #endif

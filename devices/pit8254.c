@@ -611,7 +611,15 @@ static int pit_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	pit_reset(pit);
 	if (pit_parse(pit, &port))
 		goto fail;
-	pit->timer = host->timer_new(dev, pit_timer_fire, pit);
+	/*
+	 * Accesses settle the counters from the clock, so IRQ 0 needs no
+	 * callback: a host irq timer lets an in-kernel irqchip take the tick
+	 * without waking the vCPU thread.  Older hosts get a plain timer.
+	 */
+	if (MODVMM_HOST_HAS(host, irq_timer_new))
+		pit->timer = host->irq_timer_new(dev, pit->irq);
+	else
+		pit->timer = host->timer_new(dev, pit_timer_fire, pit);
 	if (!pit->timer) {
 		host->set_error(dev, "cannot create the IRQ timer");
 		goto fail;

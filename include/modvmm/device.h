@@ -216,6 +216,13 @@ struct modvmm_irqchip_ops {
  *     @ops->set_irq, and asks @ops for the vector to inject.
  * @irqchip_update: tell the core that the controller's output (INTR)
  *     may have changed, so it asks KVM for an interrupt window.
+ * @irq_timer_new: a timer that, instead of calling the device, pulses
+ *     line @irq at every expiry; arm and free it with @timer_arm and
+ *     @timer_free.  The host counts delivered and missed periods as
+ *     "ticks" and "ticks_lost" in --stats.  With the in-kernel irqchip the
+ *     host delivers these pulses without waking the vCPU thread, which is
+ *     what keeps a halted guest with a periodic tick cheap.  May be
+ *     absent in hosts older than this field (check @struct_size).
  */
 struct modvmm_host {
 	uint32_t abi_version;
@@ -266,7 +273,20 @@ struct modvmm_host {
 				const struct modvmm_irqchip_ops *ops,
 				void *opaque);
 	void (*irqchip_update)(struct modvmm_dev *dev);
+	struct modvmm_timer *(*irq_timer_new)(struct modvmm_dev *dev,
+					      unsigned int irq);
 };
+
+/**
+ * MODVMM_HOST_HAS() - whether host table @h has a non-NULL @field.
+ *
+ * Fields appended to &struct modvmm_host after a plugin was built are
+ * unknown to it; fields appended after the host was built are beyond
+ * its struct_size.  Test before calling an optional field.
+ */
+#define MODVMM_HOST_HAS(h, field) \
+	((h)->struct_size >= offsetof(struct modvmm_host, field) + \
+	 sizeof((h)->field) && (h)->field)
 
 /**
  * struct modvmm_option - one option a device takes.
