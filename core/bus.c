@@ -27,6 +27,7 @@ void bus_free(struct bus *b)
 	free(b->ranges);
 	free(b->logged_ports);
 	b->ranges = NULL;
+	b->last_hit = NULL;
 	b->logged_ports = NULL;
 	b->nr = b->cap = 0;
 }
@@ -97,6 +98,7 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 	}
 	for (pos = 0; pos < b->nr && b->ranges[pos].base < base; pos++)
 		;
+	b->last_hit = NULL;
 	memmove(&b->ranges[pos + 1], &b->ranges[pos],
 		sizeof(b->ranges[0]) * (b->nr - pos));
 	b->ranges[pos] = (struct bus_range){
@@ -110,6 +112,7 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 
 static void bus_remove_at(struct bus *b, int i)
 {
+	b->last_hit = NULL;
 	memmove(&b->ranges[i], &b->ranges[i + 1],
 		sizeof(b->ranges[0]) * (b->nr - i - 1));
 	b->nr--;

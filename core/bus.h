@@ -34,6 +34,7 @@ struct bus {
 	enum modvmm_space space;
 	uint64_t limit;		/* highest valid address */
 	struct bus_range *ranges;
+	const struct bus_range *last_hit;	/* reset whenever ranges change */
 	int nr, cap;
 	int log_all_unclaimed;
 	int trace;		/* print every access */
@@ -85,6 +86,50 @@ static inline const struct bus_range *bus_find(const struct bus *b,
 	return &r[found];
 }
 
+/*
+ * A guest hammers one register at a time: try the range that took the
+ * last access before searching.
+ */
+static inline const struct bus_range *bus_lookup(struct bus *b, uint64_t addr)
+{
+	const struct bus_range *r = b->last_hit;
+
+	if (likely(r && addr - r->base <= r->last - r->base))
+		return r;
+	r = bus_find(b, addr);
+	if (r)
+		b->last_hit = r;
+	return r;
+}
+
+/* Fixed-size copies compile to one move; memcpy(size) is a libc call. */
+static inline uint64_t bus_load(const uint8_t *p, uint32_t size)
+{
+	uint64_t v8;
+	uint32_t v4;
+	uint16_t v2;
+
+	switch (size) {
+	case 1: return *p;
+	case 2: memcpy(&v2, p, 2); return v2;
+	case 4: memcpy(&v4, p, 4); return v4;
+	default: memcpy(&v8, p, 8); return v8;
+	}
+}
+
+static inline void bus_store(uint8_t *p, uint32_t size, uint64_t v)
+{
+	uint32_t v4 = (uint32_t)v;
+	uint16_t v2 = (uint16_t)v;
+
+	switch (size) {
+	case 1: *p = (uint8_t)v; break;
+	case 2: memcpy(p, &v2, 2); break;
+	case 4: memcpy(p, &v4, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
 void bus_access_slow(struct bus *b, uint64_t addr, uint32_t size,
 		     int is_write, uint8_t *data, uint16_t vcpu);
 void bus_trace(struct bus *b, const char *owner_name, uint64_t addr,
@@ -97,7 +142,7 @@ void bus_trace(struct bus *b, const char *owner_name, uint64_t addr,
 static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
 			      int is_write, uint8_t *data, uint16_t vcpu)
 {
-	const struct bus_range *r = bus_find(b, addr);
+	const struct bus_range *r = bus_lookup(b, addr);
 	struct modvmm_access a;
 	uint64_t val = 0;
 
@@ -121,12 +166,12 @@ static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
 	bus_current_addr = addr;
 	bus_current_range = r;
 	if (is_write) {
-		memcpy(&val, data, size);
+		val = bus_load(data, size);
 		if (r->ops->write)
 			r->ops->write(r->opaque, &a, val);
 	} else {
 		val = r->ops->read ? r->ops->read(r->opaque, &a) : ~0ull;
-		memcpy(data, &val, size);
+		bus_store(data, size, val);
 	}
 	bus_current_range = NULL;
 	if (unlikely(b->trace))
