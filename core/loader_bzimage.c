@@ -66,7 +66,7 @@
 #define HDR_SETUP_DATA		0x250
 #define HDR_PREF_ADDRESS	0x258
 #define HDR_INIT_SIZE		0x260
-#define HDR_NEEDED_END		0x264	/* the fields above, through init_size */
+#define HDR_NEEDED_END		0x264	/* up to init_size's end */
 
 #define BZ_BOOT_FLAG		0xaa55
 #define BZ_MAGIC		0x53726448u	/* "HdrS" */
@@ -84,11 +84,11 @@
 #define BP_ALT_MEM_K		0x1e0
 #define BP_E820_ENTRIES		0x1e8
 #define BP_E820_TABLE		0x2d0
-#define BP_E820_ENTRY_SIZE	20		/* u64 addr, u64 size, u32 type */
+#define BP_E820_ENTRY_SIZE	20	/* u64 addr, u64 size, u32 type */
 #define BP_SIZE			0x1000
 #define E820_RAM		1
 #define E820_RESERVED		2
-#define EXT_MEM_K_MAX		0xfc00		/* what the 16-bit BIOS call says */
+#define EXT_MEM_K_MAX		0xfc00	/* the most INT 15h AH=88h says */
 
 /* Where the loader puts its pieces. */
 #define BZ_ZERO_PAGE		BOOT_INFO_ADDR
@@ -96,11 +96,9 @@
 #define BZ_LOAD_ADDR		BOOT_DEFAULT_LOAD
 #define BZ_PAGE			0x1000ull
 #define BZ_4G			0x100000000ull
-#define BZ_OLD_INITRD_MAX	0x37ffffffu	/* boot.rst: before 2.03 */
 
 /* What the setup header says, and where things go. */
 struct bz_kernel {
-	uint16_t version;
 	uint8_t loadflags;
 	size_t hdr_end;			/* 0x202 + the byte at 0x201 */
 	size_t koff, ksize;		/* protected-mode kernel in the file */
@@ -227,7 +225,6 @@ static int bz_check_version(const struct load_opts *o, struct bz_kernel *k)
 {
 	uint16_t v = bz_get16(o->data + HDR_VERSION), xlf;
 
-	k->version = v;
 	if (v < BZ_MIN_VERSION) {
 		loader_error(o, "offset 0x%x: boot protocol %u.%02u is too old: modvmm needs 2.06 or later",
 			     HDR_VERSION, v >> 8, v & 0xff);
@@ -262,19 +259,21 @@ static int bz_check_version(const struct load_opts *o, struct bz_kernel *k)
 /* Where the protected-mode kernel is in the file. */
 static int bz_check_kernel(const struct load_opts *o, struct bz_kernel *k)
 {
-	unsigned int sects = o->data[HDR_SETUP_SECTS] ? o->data[HDR_SETUP_SECTS] : 4;
+	unsigned int setup_sects = o->data[HDR_SETUP_SECTS];
+	unsigned int sects = setup_sects ? setup_sects : 4;
 	uint64_t syssize = bz_get32(o->data + HDR_SYSSIZE);
 
 	k->koff = (size_t)(sects + 1) * BZ_SECTOR;
 	if (k->koff >= o->size) {
 		loader_error(o, "offset 0x%x: setup_sects %u puts the protected-mode kernel at 0x%zx, at or past the end of the file (size 0x%zx)",
-			     HDR_SETUP_SECTS, o->data[HDR_SETUP_SECTS], k->koff, o->size);
+			     HDR_SETUP_SECTS, setup_sects, k->koff, o->size);
 		return -1;
 	}
 	k->ksize = o->size - k->koff;
 	if (syssize * 16 > k->ksize) {
 		loader_error(o, "offset 0x%x: syssize 0x%" PRIx64 " (0x%" PRIx64 " bytes) is more than the 0x%zx bytes after the setup sectors at 0x%zx: truncated image",
-			     HDR_SYSSIZE, syssize, syssize * 16, k->ksize, k->koff);
+			     HDR_SYSSIZE, syssize, syssize * 16, k->ksize,
+			     k->koff);
 		return -1;
 	}
 	if (syssize)
@@ -297,8 +296,7 @@ static int bz_check_placement(const struct load_opts *o, struct bz_kernel *k)
 	k->pref = bz_get64(d + HDR_PREF_ADDRESS);
 	k->init_size = bz_get32(d + HDR_INIT_SIZE);
 	k->cmdline_size = bz_get32(d + HDR_CMDLINE_SIZE);
-	k->initrd_max = k->version >= 0x0203 ? bz_get32(d + HDR_INITRD_ADDR_MAX) :
-		BZ_OLD_INITRD_MAX;
+	k->initrd_max = bz_get32(d + HDR_INITRD_ADDR_MAX);
 	if (k->pref >= BZ_4G) {
 		loader_error(o, "offset 0x%x: pref_address 0x%" PRIx64 " is above the 4 GiB that modvmm identity-maps",
 			     HDR_PREF_ADDRESS, k->pref);
@@ -318,7 +316,9 @@ static int bz_check_placement(const struct load_opts *o, struct bz_kernel *k)
 		k->load = k->pref ? k->pref : BZ_LOAD_ADDR;
 		k->run = k->load;
 	}
-	k->run_end = k->run + (k->init_size > k->ksize ? k->init_size : k->ksize);
+	k->run_end = k->run + k->init_size;
+	if (k->init_size < k->ksize)
+		k->run_end = k->run + k->ksize;
 	return 0;
 }
 
@@ -342,15 +342,15 @@ static int bz_check_ram(const struct guestmem *gm, const struct load_opts *o,
 	}
 	if (!guestmem_ptr(gm, k->run, k->run_end - k->run)) {
 		loader_error(o, "offset 0x%x: the kernel needs RAM at [0x%" PRIx64 "-0x%" PRIx64 ") (init_size 0x%x from its run address 0x%" PRIx64 "), which guest RAM does not have (RAM: %s); use a larger -m",
-			     HDR_INIT_SIZE, k->run, k->run_end, k->init_size, k->run,
-			     ram);
+			     HDR_INIT_SIZE, k->run, k->run_end, k->init_size,
+			     k->run, ram);
 		return -1;
 	}
 	return 0;
 }
 
-static int bz_check_cmdline(const struct guestmem *gm, const struct load_opts *o,
-			    const struct bz_kernel *k)
+static int bz_check_cmdline(const struct guestmem *gm,
+			    const struct load_opts *o, const struct bz_kernel *k)
 {
 	size_t len = o->append ? strlen(o->append) : 0;
 
@@ -365,7 +365,7 @@ static int bz_check_cmdline(const struct guestmem *gm, const struct load_opts *o
 			     BOOT_INFO_END - 1);
 		return -1;
 	}
-	if (!guestmem_ptr(gm, BZ_ZERO_PAGE, BZ_CMDLINE + len + 1 - BZ_ZERO_PAGE)) {
+	if (!guestmem_ptr(gm, BZ_ZERO_PAGE, BP_SIZE + len + 1)) {
 		loader_error(o, "guest RAM has no room for the zero page and command line at [0x%llx-0x%llx]",
 			     BZ_ZERO_PAGE, BZ_CMDLINE + len);
 		return -1;
@@ -381,8 +381,10 @@ static uint64_t bz_ram_top(const struct guestmem *gm, uint64_t addr)
 	for (i = 0; i < gm->nr_slots; i++) {
 		const struct guestmem_slot *s = &gm->slot[i];
 
-		if (addr >= s->gpa && addr - s->gpa < s->size)
-			return s->gpa + s->size < BZ_4G ? s->gpa + s->size : BZ_4G;
+		uint64_t end = s->gpa + s->size;
+
+		if (addr >= s->gpa && addr < end)
+			return end < BZ_4G ? end : BZ_4G;
 	}
 	return 0;
 }
@@ -401,7 +403,8 @@ static int bz_place_initrd(const struct guestmem *gm, const struct load_opts *o,
 		top = (uint64_t)k->initrd_max + 1;
 	if (rd->size <= top && ((top - rd->size) & ~(BZ_PAGE - 1)) >= low) {
 		rd->addr = (top - rd->size) & ~(BZ_PAGE - 1);
-		return 0;
+		if (guestmem_ptr(gm, rd->addr, rd->size))
+			return 0;
 	}
 	loader_error(o, "initrd %s (0x%zx bytes) does not fit between the kernel's end 0x%" PRIx64 " and 0x%" PRIx64 " (the end of RAM or initrd_addr_max 0x%x + 1); use a larger -m",
 		     o->modules[0].path, rd->size, low, top, k->initrd_max);
@@ -445,10 +448,12 @@ static void bz_write_memory(const struct guestmem *gm, uint8_t *zp)
 			bz_put_e820(zp, n++, GUESTMEM_HOLE_START,
 				    GUESTMEM_HOLE_END - GUESTMEM_HOLE_START,
 				    E820_RESERVED);
-		bz_put_e820(zp, n++, gm->slot[i].gpa, gm->slot[i].size, E820_RAM);
+		bz_put_e820(zp, n++, gm->slot[i].gpa, gm->slot[i].size,
+			    E820_RAM);
 	}
 	zp[BP_E820_ENTRIES] = (uint8_t)n;
-	bz_put16(zp + BP_EXT_MEM_K, upper_k < EXT_MEM_K_MAX ? upper_k : EXT_MEM_K_MAX);
+	bz_put16(zp + BP_EXT_MEM_K,
+		 (uint16_t)(upper_k < EXT_MEM_K_MAX ? upper_k : EXT_MEM_K_MAX));
 	bz_put32(zp + BP_ALT_MEM_K, (uint32_t)upper_k);
 }
 
@@ -482,12 +487,14 @@ static void bz_write(const struct guestmem *gm, const struct load_opts *o,
 	const char *cmdline = o->append ? o->append : "";
 	size_t len = strlen(cmdline);
 	uint8_t *info = guestmem_ptr(gm, BZ_ZERO_PAGE, BP_SIZE + len + 1);
+	uint8_t *kernel = guestmem_ptr(gm, k->load, k->ksize);
 
-	memcpy(guestmem_ptr(gm, k->load, k->ksize), o->data + k->koff, k->ksize);
+	memcpy(kernel, o->data + k->koff, k->ksize);
 	bz_write_zero_page(gm, o, k, rd, info);
 	memcpy(info + (BZ_CMDLINE - BZ_ZERO_PAGE), cmdline, len + 1);
 	if (rd->data)
-		memcpy(guestmem_ptr(gm, rd->addr, rd->size), rd->data, rd->size);
+		memcpy(guestmem_ptr(gm, rd->addr, rd->size), rd->data,
+		       rd->size);
 }
 
 static int bz_load(struct guestmem *gm, const struct load_opts *o,

@@ -95,7 +95,8 @@ static size_t build(const struct bz_spec *s)
 	put32(img + 0x260, s->init_size);
 	/* bytes after the header's end must not reach the zero page */
 	if (0x202 + s->jump_len < 0x290)
-		memset(img + 0x202 + s->jump_len, 0xcc, 0x290 - 0x202 - s->jump_len);
+		memset(img + 0x202 + s->jump_len, 0xcc,
+		       0x290 - 0x202 - s->jump_len);
 	for (j = 0; j < s->ksize && koff + j < IMG_MAX; j++)
 		img[koff + j] = kbyte(j);
 	return koff + s->ksize;
