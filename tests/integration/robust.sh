@@ -46,7 +46,7 @@ expect_err_line() {
 assert_no_crash_report() {
 	local bad
 
-	for bad in "internal error" "crashed" "AddressSanitizer" "LeakSanitizer" \
+	for bad in "internal error" "crashed (SIG" "AddressSanitizer" "LeakSanitizer" \
 		   "UndefinedBehaviorSanitizer" "runtime error:"; do
 		! grep -qF -- "$bad" "$TMP/err" || { show; fail "stderr has '$bad'"; }
 	done
@@ -153,6 +153,27 @@ test_image_wrong_format_elf() {
 	assert_rc 4 "/bin/true"
 	assert_one_line_err
 	assert_err "modvmm: /bin/true: "
+}
+
+# Bytes no loader recognises are a flat real-mode image (flat is the
+# fallback): random bytes run as code and end as a guest would, never
+# as a modvmm failure.
+test_image_garbage_runs_as_flat() {
+	local seed
+
+	need_kvm
+	for seed in 1 2 3 4 5; do
+		python3 -c 'import random, sys; random.seed(int(sys.argv[1])); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(4096)))' \
+			"$seed" >"$TMP/garbage.bin"
+		vmm --timeout 1 --nodefaults -d serial8250,out=null -d debugport,out=null \
+			"$TMP/garbage.bin"
+		echo "# seed $seed: status $RC" >&2
+		case $RC in
+		0|10|12) ;;
+		*) [ $((RC % 2)) = 1 ] || { show; fail "seed $seed: status $RC"; } ;;
+		esac
+		assert_no_crash_report
+	done
 }
 
 # ELF64 headers that lie about sizes and offsets.
