@@ -289,19 +289,28 @@ static void seg_real(struct kvm_segment *s, uint16_t sel, uint8_t type)
 }
 
 /* GDT: null, 32-bit code, data, 64-bit code; all flat 4 GiB. */
-static int boot_write_gdt(struct machine *m)
+static const uint64_t gdt_modvmm[4] = {
+	0,
+	0x00cf9b000000ffffull,	/* 0x08: code, 32-bit, accessed */
+	0x00cf93000000ffffull,	/* 0x10: data, accessed */
+	0x00af9b000000ffffull,	/* 0x18: code, 64-bit, accessed */
+};
+
+/* The Linux boot protocol's: __BOOT_CS = 0x10, __BOOT_DS = 0x18. */
+static const uint64_t gdt_linux[4] = {
+	0,
+	0x00cf9b000000ffffull,	/* 0x08: code, 32-bit (unused) */
+	0x00af9b000000ffffull,	/* 0x10: __BOOT_CS, 64-bit code */
+	0x00cf93000000ffffull,	/* 0x18: __BOOT_DS */
+};
+
+static int boot_write_gdt(struct machine *m, const uint64_t *gdt)
 {
-	static const uint64_t gdt[4] = {
-		0,
-		0x00cf9b000000ffffull,	/* 0x08: code, 32-bit, accessed */
-		0x00cf93000000ffffull,	/* 0x10: data, accessed */
-		0x00af9b000000ffffull,	/* 0x18: code, 64-bit, accessed */
-	};
-	void *p = guestmem_ptr(&m->mem, BOOT_GDT_ADDR, sizeof(gdt));
+	void *p = guestmem_ptr(&m->mem, BOOT_GDT_ADDR, sizeof(gdt_modvmm));
 
 	if (!p)
 		return -1;
-	memcpy(p, gdt, sizeof(gdt));
+	memcpy(p, gdt, sizeof(gdt_modvmm));
 	return 0;
 }
 
@@ -342,14 +351,17 @@ static int vcpu_setup_sregs(struct machine *m, const struct boot_state *bs,
 		s->efer = 0;
 		return 0;
 	}
-	if (boot_write_gdt(m)) {
+	uint16_t cs64 = bs->linux_selectors ? 0x10 : GDT_CODE64;
+	uint16_t ds = bs->linux_selectors ? 0x18 : GDT_DATA;
+
+	if (boot_write_gdt(m, bs->linux_selectors ? gdt_linux : gdt_modvmm)) {
 		pr_err("cannot write the GDT at 0x%llx: not RAM",
 		       (unsigned long long)BOOT_GDT_ADDR);
 		return -1;
 	}
 	s->gdt.base = BOOT_GDT_ADDR;
 	s->gdt.limit = 4 * 8 - 1;
-	seg_flat(&s->ds, GDT_DATA, 0x3, 0);
+	seg_flat(&s->ds, ds, 0x3, 0);
 	s->es = s->fs = s->gs = s->ss = s->ds;
 	if (bs->mode == BOOT_PROTECTED) {
 		seg_flat(&s->cs, GDT_CODE32, 0xb, 0);
@@ -363,7 +375,7 @@ static int vcpu_setup_sregs(struct machine *m, const struct boot_state *bs,
 		       (unsigned long long)BOOT_PML4_ADDR);
 		return -1;
 	}
-	seg_flat(&s->cs, GDT_CODE64, 0xb, 1);
+	seg_flat(&s->cs, cs64, 0xb, 1);
 	s->cr3 = BOOT_PML4_ADDR;
 	s->cr4 = CR4_PAE;
 	s->cr0 = CR0_PE | CR0_ET | CR0_PG;

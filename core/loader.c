@@ -98,7 +98,7 @@ int loader_load(struct guestmem *gm, const char *format,
 			if (!strcmp(loaders[i]->name, format))
 				return loaders[i]->load(gm, o, bs);
 		}
-		pr_err("--format %s: unknown format (want auto, flat, multiboot or elf)",
+		pr_err("--format %s: unknown format (want auto, flat, multiboot, elf or bzimage)",
 		       format);
 		return -1;
 	}

@@ -39,7 +39,7 @@ struct load_opts {
 	int mode;			/* -1: loader default; else enum boot_mode */
 	int have_load_addr, have_entry;
 	uint64_t load_addr, entry;	/* flat images */
-	const char *append;		/* multiboot: text after the path */
+	const char *append;		/* multiboot: after the path; bzImage: all */
 	struct loader_module modules[LOADER_MAX_MODULES];
 	int nr_modules;
 };
@@ -52,9 +52,12 @@ struct load_opts {
  * @rax, @rbx, @rsi, @rdi: initial general registers (multiboot: EAX magic,
  *        EBX info address).
  * @rsp:  initial stack pointer (BOOT_STACK_TOP unless a loader changes it).
+ * @linux_selectors: use the Linux boot protocol's GDT layout (__BOOT_CS
+ *        0x10, __BOOT_DS 0x18) instead of modvmm's (0x08, 0x10, 0x18).
  */
 struct boot_state {
 	int mode;
+	int linux_selectors;	/* Linux boot protocol: CS 0x10, DS/ES/SS 0x18 */
 	uint64_t rip, rax, rbx, rsi, rdi, rsp;
 };
 

@@ -514,6 +514,7 @@ static int bz_load(struct guestmem *gm, const struct load_opts *o,
 
 	memset(bs, 0, sizeof(*bs));
 	bs->mode = BOOT_LONG;
+	bs->linux_selectors = 1;
 	bs->rip = k.load + BZ_ENTRY_64;
 	bs->rsi = BZ_ZERO_PAGE;
 	bs->rsp = BOOT_STACK_TOP;

@@ -77,7 +77,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: modvmm [options] IMAGE\n"
-"Run IMAGE (flat binary, multiboot ELF32/a.out-kludge, or ELF64) under KVM.\n"
+"Run IMAGE (flat binary, multiboot ELF32/a.out kludge, ELF64 or Linux bzImage) under KVM.\n"
 "\n"
 "Machine:\n"
 "  -m, --memory SIZE        guest RAM, e.g. 64M, 1G (bare number: MiB; default %d MiB)\n"
@@ -87,12 +87,12 @@ static void usage(FILE *f)
 "      --list-devices       list built-in and loadable devices, then exit\n"
 "      --json               with --list-devices: JSON output\n"
 "Image:\n"
-"      --format FMT         auto, flat, multiboot or elf (default auto)\n"
+"      --format FMT         auto, flat, multiboot, elf or bzimage (default auto)\n"
 "      --mode MODE          flat image entry mode: real, protected or long\n"
 "      --load-addr ADDR     flat image load address (real: 0, else 0x100000)\n"
 "      --entry ADDR         flat image entry point (default: load address)\n"
-"      --append TEXT        multiboot command line after the image path\n"
-"      --initrd FILE        multiboot module (same as --module FILE)\n"
+"      --append TEXT        kernel command line (multiboot: after the image path)\n"
+"      --initrd FILE        bzImage initrd; multiboot module (as --module FILE)\n"
 "      --module FILE[,ARGS] multiboot module with its command line (repeatable)\n"
 "Run:\n"
 "      --timeout SECONDS    stop the guest after SECONDS\n"
@@ -213,8 +213,9 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 		case OPT_JSON: c->json = 1; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "flat") &&
-			    strcmp(optarg, "multiboot") && strcmp(optarg, "elf")) {
-				pr_err("--format %s: unknown format (want auto, flat, multiboot or elf)",
+			    strcmp(optarg, "multiboot") && strcmp(optarg, "elf") &&
+			    strcmp(optarg, "bzimage")) {
+				pr_err("--format %s: unknown format (want auto, flat, multiboot, elf or bzimage)",
 				       optarg);
 				return -1;
 			}
