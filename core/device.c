@@ -523,15 +523,64 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void device_list_one(const struct device_type *t, int json, int first)
+static int device_listing;	/* --list-devices: instances are probes */
+
+static void bus_ranges_of(const struct bus *b, const void *owner, char *buf,
+			  size_t len)
+{
+	int i;
+
+	for (i = 0; i < b->nr; i++) {
+		size_t n = strlen(buf);
+
+		if (b->ranges[i].owner != owner)
+			continue;
+		snprintf(buf + n, len - n, "%s%s 0x%llx-0x%llx", n ? ", " : "",
+			 b->name, (unsigned long long)b->ranges[i].base,
+			 (unsigned long long)b->ranges[i].last);
+	}
+}
+
+/*
+ * The ranges a device claims with its default options: create a probe
+ * instance (no console, no KVM behind it), read the buses, and destroy it.
+ */
+static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
+{
+	struct modvmm_dev *dev = calloc(1, sizeof(*dev));
+
+	buf[0] = '\0';
+	if (!dev)
+		return;
+	dev->type = t;
+	snprintf(dev->name, sizeof(dev->name), "%s", t->desc.name);
+	device_listing = 1;
+	if (t->desc.init(dev, &device_host, &dev->priv)) {
+		snprintf(buf, len, "(none with default options: %s)",
+			 dev->error[0] ? dev->error : dev->reg_error);
+	} else {
+		bus_ranges_of(&machine.pio, dev, buf, len);
+		bus_ranges_of(&machine.mmio, dev, buf, len);
+		if (t->desc.exit)
+			t->desc.exit(dev->priv);
+	}
+	device_listing = 0;
+	device_release(dev);
+	free(dev);
+}
+
+static void device_list_one(struct device_type *t, int json, int first)
 {
 	const struct modvmm_option *o;
+	char ranges[512];
 
+	device_probe_ranges(t, ranges, sizeof(ranges));
 	if (!json) {
 		printf("%-12s %-8s %s\n", t->desc.name, t->dl ? "module" : "built-in",
 		       t->desc.description ? t->desc.description : "");
 		if (t->path)
 			printf("%12s path: %s\n", "", t->path);
+		printf("%12s ranges: %s\n", "", ranges[0] ? ranges : "none");
 		for (o = t->desc.options; o && o->name; o++)
 			printf("%12s %s=%s  %s\n", "", o->name,
 			       o->def ? o->def : "", o->help ? o->help : "");
@@ -544,6 +593,8 @@ static void device_list_one(const struct device_type *t, int json, int first)
 		json_str(stdout, t->path);
 	else
 		printf("null");
+	printf(", \"ranges\": ");
+	json_str(stdout, ranges);
 	printf(", \"abi\": %u, \"license\": ", t->desc.abi_version);
 	json_str(stdout, t->desc.license);
 	printf(", \"description\": ");
@@ -803,6 +854,8 @@ static void host_request_stop(struct modvmm_dev *dev, int status)
 
 static int host_console_acquire(struct modvmm_dev *dev)
 {
+	if (device_listing)
+		return 0;
 	return console_acquire(dev);
 }
 

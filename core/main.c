@@ -477,13 +477,19 @@ int main(int argc, char **argv)
 	search.plugin_dir = c.plugin_dir;
 	set_exe_dir(&search);
 	device_set_search(&search);
-	if (c.list_devices) {
-		status = device_list(c.json);
-		device_exit_all();
-		return status;
-	}
 	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
 	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	if (c.list_devices) {
+#ifdef CONFIG_IRQCHIP_USER
+		machine.irqchip = IRQCHIP_USER;	/* so pic8259 can probe */
+#endif
+		status = event_init() ? EXIT_INTERNAL : device_list(c.json);
+		device_exit_all();
+		event_shutdown();
+		bus_free(&machine.pio);
+		bus_free(&machine.mmio);
+		return status;
+	}
 	machine.pio.log_all_unclaimed = machine.mmio.log_all_unclaimed =
 		c.debug_unclaimed;
 	if (c.trace && setup_trace(&c))

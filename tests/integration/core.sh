@@ -297,6 +297,9 @@ test_list_devices() {
 	assert_out "serial8250"
 	assert_out "debugport"
 	assert_out "pit8254"
+	assert_out "ranges: io 0x3f8-0x3ff"
+	assert_out "ranges: io 0xe9-0xe9, io 0xf4-0xf7"
+	assert_out "port=0x3f8  I/O port base"
 	vmm --list-devices --json
 	assert_rc 0
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(x["name"]=="serial8250" for x in d)' "$TMP/out" ||
