@@ -578,6 +578,23 @@ test_crash_plugin_in_timer_and_init() {
 	done
 }
 
+# In the sync and exit hooks, once the guest wrote the magic and ran to
+# its end: the crash handler's own sync runs the crashing hook again,
+# and modvmm still exits with 16 and one line, the guest's output out.
+test_crash_plugin_in_sync_and_exit() {
+	local mode sig when
+
+	build_crashdev
+	for mode in segv:SIGSEGV bus:SIGBUS abort:SIGABRT; do
+		sig=${mode#*:}
+		for when in sync exit; do
+			vmm -d "$CRASHDEV,mode=${mode%:*},when=$when" "$GUESTS/crash_plugin.bin"
+			expect_err_line 16 "$CRASH_MSG ($sig) in its $when hook; stopping the guest"
+			assert_out_exact "$(printf '%s\n%s' "$CRASH_LINE" "crash_plugin: still running")"
+		done
+	done
+}
+
 # pty_run CMD...: run CMD on a new pseudo-terminal between two "stty -g"
 # (and "rc=STATUS" after CMD); everything it printed goes to $TMP/pty.
 pty_run() {

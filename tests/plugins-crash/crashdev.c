@@ -17,6 +17,9 @@
  *
  *   when=access crash inside the write handler (the default)
  *   when=timer  arm a 1 ms timer and crash in its callback instead
+ *   when=sync   crash in the sync hook once the magic was written (the
+ *               crash handler's own sync then crashes again)
+ *   when=exit   crash in the exit hook once the magic was written
  *   when=init   crash in init, before the guest runs
  *
  * Built by tests/integration/robust.sh with make -C TREE M=DIR.
@@ -38,7 +41,7 @@
 #define CRASHDEV_TIMER_NS	1000000ull
 
 enum crash_mode { CRASH_NONE, CRASH_SEGV, CRASH_BUS, CRASH_ABORT };
-enum crash_when { WHEN_ACCESS, WHEN_TIMER, WHEN_INIT };
+enum crash_when { WHEN_ACCESS, WHEN_TIMER, WHEN_SYNC, WHEN_EXIT, WHEN_INIT };
 
 struct crashdev {
 	struct modvmm_dev *dev;
@@ -46,6 +49,7 @@ struct crashdev {
 	enum crash_mode mode;
 	enum crash_when when;
 	struct modvmm_timer *timer;
+	int armed;		/* the magic was written (sync, exit) */
 };
 
 /* volatile, so the compiler cannot see the NULL and turn the store into
@@ -101,10 +105,18 @@ static void crashdev_write(void *opaque, const struct modvmm_access *a,
 	(void)a;
 	if (val != CRASHDEV_MAGIC)
 		return;
-	if (c->when == WHEN_TIMER)
+	switch (c->when) {
+	case WHEN_TIMER:
 		c->host->timer_arm(c->timer, CRASHDEV_TIMER_NS, 0);
-	else
+		break;
+	case WHEN_SYNC:
+	case WHEN_EXIT:
+		c->armed = 1;
+		break;
+	default:
 		crash_now(c->mode);
+		break;
+	}
 }
 
 static void crashdev_timer(void *opaque, uint64_t expired)
@@ -143,10 +155,15 @@ static int crashdev_parse(struct crashdev *c)
 		c->when = WHEN_ACCESS;
 	else if (!strcmp(when, "timer"))
 		c->when = WHEN_TIMER;
+	else if (!strcmp(when, "sync"))
+		c->when = WHEN_SYNC;
+	else if (!strcmp(when, "exit"))
+		c->when = WHEN_EXIT;
 	else if (!strcmp(when, "init"))
 		c->when = WHEN_INIT;
 	else {
-		c->host->set_error(c->dev, "when=%s: want access, timer or init",
+		c->host->set_error(c->dev,
+				   "when=%s: want access, timer, sync, exit or init",
 				   when);
 		return -1;
 	}
@@ -200,9 +217,21 @@ fail:
 	return -1;
 }
 
+static void crashdev_sync(void *priv)
+{
+	struct crashdev *c = priv;
+
+	if (c->when == WHEN_SYNC && c->armed)
+		crash_now(c->mode);
+}
+
 static void crashdev_exit(void *priv)
 {
-	free(priv);
+	struct crashdev *c = priv;
+
+	if (c->when == WHEN_EXIT && c->armed)
+		crash_now(c->mode);
+	free(c);
 }
 
 static const struct modvmm_option crashdev_options[] = {
@@ -210,7 +239,8 @@ static const struct modvmm_option crashdev_options[] = {
 	{ "mmio", "guest physical address of the register (instead of port=)",
 	  NULL },
 	{ "mode", "how to crash: segv, bus, abort or none", "segv" },
-	{ "when", "where to crash: access, timer or init", "access" },
+	{ "when", "where to crash: access, timer, sync, exit or init",
+	  "access" },
 	{ NULL, NULL, NULL }
 };
 
@@ -222,4 +252,5 @@ MODVMM_DEVICE(crashdev) = {
 	.options = crashdev_options,
 	.init = crashdev_init,
 	.exit = crashdev_exit,
+	.sync = crashdev_sync,
 };
