@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "device.h"
 #include "machine.h"
 #include "modvmm.h"
 
@@ -41,8 +42,13 @@ void irq_line_set(unsigned int irq, int level)
 		irq_kvm_line(irq, level);
 		break;
 	case IRQCHIP_USER:
-		if (machine.chip_ops)
+		if (machine.chip_ops) {
+			struct device_ctx ctx = device_enter(machine.chip_owner,
+						"in its interrupt controller");
+
 			machine.chip_ops->set_irq(machine.chip_opaque, irq, level);
+			device_leave(ctx);
+		}
 		break;
 	case IRQCHIP_NONE:
 		break;

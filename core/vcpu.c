@@ -191,6 +191,27 @@ static void vcpu_service(struct machine *m)
 	event_dispatch();
 }
 
+/* The userspace irqchip is device code: a crash in it names the device. */
+static int chip_pending(struct machine *m)
+{
+	struct device_ctx ctx = device_enter(m->chip_owner,
+					     "in its interrupt controller");
+	int r = m->chip_ops->pending(m->chip_opaque);
+
+	device_leave(ctx);
+	return r;
+}
+
+static int chip_ack(struct machine *m)
+{
+	struct device_ctx ctx = device_enter(m->chip_owner,
+					     "in its interrupt controller");
+	int r = m->chip_ops->ack(m->chip_opaque);
+
+	device_leave(ctx);
+	return r;
+}
+
 /* KVM_EXIT_HLT: only without the in-kernel irqchip. */
 static void vcpu_handle_hlt(struct machine *m)
 {
@@ -205,7 +226,7 @@ static void vcpu_handle_hlt(struct machine *m)
 	 * signal would only add a signal frame to every timer tick of an
 	 * idle guest, so hold the kick while asleep.
 	 */
-	while (!m->stop && !m->chip_ops->pending(m->chip_opaque)) {
+	while (!m->stop && !chip_pending(m)) {
 		atomic_store(&kick_pending, 1);
 		event_wait(-1);
 		atomic_store(&kick_pending, 0);
@@ -224,7 +245,7 @@ static void vcpu_inject(struct machine *m)
 	struct kvm_interrupt irq;
 	int vector;
 
-	if (!m->chip_ops || !m->chip_ops->pending(m->chip_opaque)) {
+	if (!m->chip_ops || !chip_pending(m)) {
 		run->request_interrupt_window = 0;
 		return;
 	}
@@ -232,7 +253,7 @@ static void vcpu_inject(struct machine *m)
 		run->request_interrupt_window = 1;
 		return;
 	}
-	vector = m->chip_ops->ack(m->chip_opaque);
+	vector = chip_ack(m);
 	run->request_interrupt_window = 0;
 	if (vector < 0)
 		return;
