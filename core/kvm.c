@@ -163,16 +163,17 @@ static void cpuid_hide_apic(struct kvm_cpuid2 *c)
 
 static int kvm_disable_apic_base(struct machine *m)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs;
+	/* struct kvm_msrs ends in a flexible array: room for one entry */
+	union {
+		struct kvm_msrs msrs;
+		uint8_t buf[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} u;
 
-	memset(&msrs, 0, sizeof(msrs));
-	msrs.hdr.nmsrs = 1;
-	msrs.e.index = 0x1b;		/* IA32_APIC_BASE */
-	msrs.e.data = 0;
-	if (ioctl(m->vcpu_fd, KVM_SET_MSRS, &msrs) != 1) {
+	memset(&u, 0, sizeof(u));
+	u.msrs.nmsrs = 1;
+	u.msrs.entries[0].index = 0x1b;		/* IA32_APIC_BASE */
+	u.msrs.entries[0].data = 0;
+	if (ioctl(m->vcpu_fd, KVM_SET_MSRS, &u.msrs) != 1) {
 		pr_err("KVM_SET_MSRS IA32_APIC_BASE failed");
 		return -1;
 	}
