@@ -353,7 +353,7 @@ run: all
 	$(Q)$(abspath $(BIN)) $(O)/guests/hello.bin
 
 # The tests run this build's binary, modules and guests.
-test: all
+test: all $(if $(wildcard tests/fuzz/fuzz.mk),test-plugins)
 	$(ENSURE_TOOLS) $(TEST_TOOLS)
 	$(Q)O=$(O) MODVMM=$(abspath $(BIN)) MODULES=$(abspath $(MODDIR)) \
 		GUESTS=$(objtree)/guests tests/run-tests $(T)
