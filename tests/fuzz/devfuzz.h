@@ -15,14 +15,22 @@
 
 #include "fuzz.h"
 
+/* Where the device's input and output go (struct devfuzz_opt.flags). */
+#define DEVFUZZ_IN_PIPE		0x1	/* in=a pipe the input steps fill */
+#define DEVFUZZ_IN_STDIN	0x2	/* in=stdin, stdin being that pipe */
+#define DEVFUZZ_IN_FILE		0x4	/* in=a memfd: a regular file */
+#define DEVFUZZ_OUT_PIPE	0x8	/* out=a pipe the harness drains */
+
 /**
  * struct devfuzz_opt - one way to create the device.
- * @opts:  its -d options (outputs must be null: a fuzzer writes no files).
- * @pipe:  also give it in=PIPE, a pipe the input steps write into.
+ * @opts:  its -d options.  A fuzzer writes no real files: outputs must be
+ *         null unless @flags gives one.
+ * @flags: DEVFUZZ_*: append in= or out= options naming a pipe or memfd
+ *         (as /proc/self/fd/N), or make stdin a pipe.
  */
 struct devfuzz_opt {
 	const char *opts;
-	int pipe;
+	unsigned int flags;
 };
 
 /*

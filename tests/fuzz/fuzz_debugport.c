@@ -4,7 +4,7 @@
 
 static const struct devfuzz_opt opts[] = {
 	{ "out=null", 0 },
-	{ "out=null,exit-size=1", 0 },
+	{ "exit-size=1", DEVFUZZ_OUT_PIPE },
 	{ "out=null,exit-size=2,exit-port=0xfffe,port=0", 0 },
 	{ "out=null,exit-port=0", 0 },
 };

@@ -85,6 +85,23 @@ def serial():
         p.r(0, 2).r(0, 0)
     p.inp(bytes(range(64))).r(0, 5)
     put('serial8250', 'pipe-input', p.b)
+    p = Prog(1).inp(b'last words').r(0, 5).r(0, 0)
+    p.b += bytes([5, 0xff])       # end of file
+    p.r(0, 5).r(0, 0).r(0, 0)
+    put('serial8250', 'pipe-eof', p.b)
+    p = Prog(2)
+    for c in b'to the pipe\n' * 40:
+        p.w(0xff, 0, c)
+    p.clock(6000000).sync()
+    put('serial8250', 'output-pipe', p.b)
+    p = Prog(3).w(0, 1, 0x01).w(0, 4, 0x08)
+    p.inp(b'ab\x01\x01c\x01d').r(0, 0).r(0, 0).r(0, 0).r(0, 0).r(0, 0)
+    p.w(0, 0, ord('!')).inp(b'\x01x').r(0, 5)
+    put('serial8250', 'console-escape', p.b)
+    p = Prog(4).inp(b'file contents\n')
+    for _ in range(16):
+        p.r(0, 5).r(0, 0)
+    put('serial8250', 'file-input', p.b)
 
 
 def debugport():
