@@ -10,8 +10,8 @@
 #
 # tests/fuzz/fuzz_NAME.c is the harness NAME.  A harness named after a
 # device (devices/NAME.c or plugins/NAME/NAME.c) is linked with that
-# device, the mock host and tests/fuzz/devfuzz.c; the others list their
-# sources below.  Seeds live in tests/fuzz/corpus/NAME/, inputs that once
+# device, the mock host and tests/fuzz/devfuzz.c; loader_* with every
+# loader and tests/fuzz/loadfuzz.c; the others list their sources below.  Seeds live in tests/fuzz/corpus/NAME/, inputs that once
 # crashed in tests/fuzz/regress/NAME/; what a run finds goes to
 # $(O)/fuzz/corpus/NAME/ and crashes to $(O)/fuzz/crash-NAME-*.
 
@@ -39,12 +39,9 @@ FUZZ_LOADERS	:= $(wildcard core/loader*.c) \
 
 fuzz-srcs-bus			:= core/bus.c $(FUZZ_SUPPORT)
 fuzz-srcs-options		:= core/options.c $(FUZZ_SUPPORT)
-fuzz-srcs-loader_flat		:= $(FUZZ_LOADERS)
-fuzz-srcs-loader_multiboot	:= $(FUZZ_LOADERS)
-fuzz-srcs-loader_elf		:= $(FUZZ_LOADERS)
 
 fuzz_dev_src = $(firstword $(wildcard devices/$(1).c plugins/$(1)/$(1).c))
-fuzz_srcs = $(or $(fuzz-srcs-$(1)),$(call fuzz_dev_src,$(1)) $(FUZZ_DEV_SRCS))
+fuzz_srcs = $(or $(fuzz-srcs-$(1)),$(if $(filter loader_%,$(1)),$(FUZZ_LOADERS),$(call fuzz_dev_src,$(1)) $(FUZZ_DEV_SRCS)))
 
 FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h tests/unit/*.h) \
 		   include/modvmm/device.h

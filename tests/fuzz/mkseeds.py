@@ -211,7 +211,8 @@ def loaders(build):
     g = os.path.join(build, 'guests')
     for name, files in (('loader_flat', ('hello.bin', 'exit_0.bin', 'pm32_hello.bin', 'lm64_hello.bin')),
                         ('loader_multiboot', ('mb_aout.bin', 'mb_elf.elf')),
-                        ('loader_elf', ('elf64_hello.elf',))):
+                        ('loader_elf', ('elf64_hello.elf',)),
+                        ('loader_bzimage', ('bzimage_test.bin',))):
         d = os.path.join(HERE, 'corpus', name)
         os.makedirs(d, exist_ok=True)
         for f in files:
