@@ -36,7 +36,8 @@
 	bits 64
 	org 0x100000
 
-EXIT_PORT	equ 0xf4
+%include "chaos.inc"
+
 EXIT_LAST	equ 0xf7
 EXIT_VALUE	equ 0x2a
 INS_BUF		equ 0x200000	; rep ins lands in 0x200000-0x20ffff
@@ -88,28 +89,15 @@ main:
 	hlt
 	jmp .done
 
-; XORSHIFT: advance R12D.  Clobbers EAX.
-%macro XORSHIFT 0
-	mov eax, r12d
-	shl eax, 13
-	xor r12d, eax
-	mov eax, r12d
-	shr eax, 17
-	xor r12d, eax
-	mov eax, r12d
-	shl eax, 5
-	xor r12d, eax
-%endmacro
-
 ports_round:
-	XORSHIFT
+	XORSHIFT r12d
 	mov r14d, r12d
 	or r14d, 1
-	XORSHIFT
+	XORSHIFT r12d
 	mov r13d, r12d
 	mov ecx, 0x10000
 .next:
-	XORSHIFT
+	XORSHIFT r12d
 	movzx edx, r13w
 	lea eax, [rdx - (EXIT_PORT - 3)]
 	cmp eax, EXIT_LAST - (EXIT_PORT - 3) + 1
@@ -136,41 +124,7 @@ ports_round:
 	jnz .next
 	ret
 
-%macro OUTW 1
-%if %1 == 1
-	out dx, ax
-%elif %1 == 2
-	out dx, eax
-%else
-	out dx, al
-%endif
-%endmacro
-%macro INR 1
-%if %1 == 1
-	in ax, dx
-%elif %1 == 2
-	in eax, dx
-%else
-	in al, dx
-%endif
-%endmacro
-
-%assign i 0
-%rep 16
-pair_ %+ i:
-	OUTW (i & 3)
-	INR (i >> 2)
-	jmp ports_round.step
-%assign i i + 1
-%endrep
-
-	align 8
-pair_table:
-%assign i 0
-%rep 16
-	dq pair_ %+ i
-%assign i i + 1
-%endrep
+PORT_PAIRS dq
 
 ; port_string: "rep outs" then "rep ins" of 1-16 elements at port DX.
 ; The source is anywhere in the 64 KiB from this image's start; the
@@ -213,7 +167,7 @@ port_string:
 mmio_round:
 	mov ecx, MMIO_STEPS
 .next:
-	XORSHIFT
+	XORSHIFT r12d
 	mov edi, r12d
 	and edi, 0x3fffffff
 	cmp edi, HOLE_AVOID
@@ -227,7 +181,7 @@ mmio_round:
 	je .step
 	cmp eax, REGBANK >> 12
 	je .step
-	XORSHIFT
+	XORSHIFT r12d
 	mov ebx, r12d
 	and ebx, 15
 	mov rax, r12
@@ -248,12 +202,12 @@ regbank_round:
 	mov dword [rbp + RB_DMA_ADDR_LO], DMA_SCRATCH
 	mov dword [rbp + RB_DMA_ADDR_HI], 0
 	mov dword [rbp + RB_DMA_LEN], DMA_SAFE_LEN
-	XORSHIFT
+	XORSHIFT r12d
 	mov edi, r12d
 	shr edi, 8
 	and edi, 0x1ff
 	add rdi, rbp
-	XORSHIFT
+	XORSHIFT r12d
 	mov ebx, r12d
 	and ebx, 15
 	mov rax, r12
@@ -316,13 +270,4 @@ regbank_table:
 %assign i i + 1
 %endrep
 
-; As in chaos_real: PIT channel 0 one-shot with the longest count, the
-; speaker gate off.
-pit_quiet:
-	mov al, 0x30
-	out 0x43, al
-	xor al, al
-	out 0x40, al
-	out 0x40, al
-	out 0x61, al
-	ret
+PIT_QUIET_ROUTINE

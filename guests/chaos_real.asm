@@ -31,7 +31,8 @@
 	bits 16
 	org 0
 
-EXIT_PORT	equ 0xf4
+%include "chaos.inc"
+
 EXIT_LAST	equ 0xf7	; debugport's exit range is 4 bytes wide
 EXIT_VALUE	equ 0x2a
 BUF_SEG		equ 0x2000	; rep ins lands in 0x20000-0x2ffff
@@ -80,28 +81,15 @@ main:
 	hlt
 	jmp .done
 
-; XORSHIFT: advance ESI.  Clobbers EAX.
-%macro XORSHIFT 0
-	mov eax, esi
-	shl eax, 13
-	xor esi, eax
-	mov eax, esi
-	shr eax, 17
-	xor esi, eax
-	mov eax, esi
-	shl eax, 5
-	xor esi, eax
-%endmacro
-
 ports_round:
-	XORSHIFT
+	XORSHIFT esi
 	mov di, si
 	or di, 1
-	XORSHIFT
+	XORSHIFT esi
 	mov bp, si
 	mov ecx, 0x10000
 .next:
-	XORSHIFT
+	XORSHIFT esi
 	mov dx, bp
 	mov ax, dx
 	sub ax, EXIT_PORT - 3
@@ -130,42 +118,7 @@ ports_round:
 	jnz .next
 	ret
 
-; The jump table: entry w * 4 + r writes 1 << w bytes (w = 3: 1 byte)
-; and reads 1 << r bytes.
-%macro OUTW 1
-%if %1 == 1
-	out dx, ax
-%elif %1 == 2
-	out dx, eax
-%else
-	out dx, al
-%endif
-%endmacro
-%macro INR 1
-%if %1 == 1
-	in ax, dx
-%elif %1 == 2
-	in eax, dx
-%else
-	in al, dx
-%endif
-%endmacro
-
-%assign i 0
-%rep 16
-pair_ %+ i:
-	OUTW (i & 3)
-	INR (i >> 2)
-	jmp ports_round.step
-%assign i i + 1
-%endrep
-
-pair_table:
-%assign i 0
-%rep 16
-	dw pair_ %+ i
-%assign i i + 1
-%endrep
+PORT_PAIRS dw
 
 ; port_string: "rep outs" then "rep ins" of 1-16 elements of 1, 2 or 4
 ; bytes at port DX (never near the exit ports: the caller checked).  The
@@ -211,7 +164,7 @@ port_string:
 mmio_round:
 	mov ecx, MMIO_STEPS
 .next:
-	XORSHIFT
+	XORSHIFT esi
 	mov eax, esi
 	shr eax, 8
 	and eax, 0x7ffff
@@ -269,14 +222,4 @@ mmio_table:
 %assign i i + 1
 %endrep
 
-; Leave PIT channel 0 in mode 0 with the longest count, so a fast
-; periodic IRQ 0 timer the round may have started does not keep the host
-; busy; and the speaker gate off.
-pit_quiet:
-	mov al, 0x30
-	out 0x43, al
-	xor al, al
-	out 0x40, al
-	out 0x40, al
-	out 0x61, al
-	ret
+PIT_QUIET_ROUTINE

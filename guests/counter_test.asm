@@ -13,26 +13,18 @@
 bits 16
 org 0
 
+%include "pc16.inc"
+
 COUNTER		equ 0x510
 REG_COUNT	equ COUNTER + 0
 REG_RESET	equ COUNTER + 1
 REG_DOORBELL	equ COUNTER + 2
 REG_ID		equ COUNTER + 3
-COM1_THR	equ 0x3f8
-EXIT_PORT	equ 0xf4
 
-; check COND, STEP: fail with STEP unless the flags say COND.
-%macro check 2
-	mov bl, %2
-	j%-1 fail
-%endmacro
+%define CHECK_REG bl		; for check (pc.inc)
 
 start:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
+	REAL_SETUP es
 
 	; 1: the signature comes out of the ID port a byte at a time, so
 	;    "rep insb" of 4 reads the whole dword.  Writing rewinds it.
@@ -117,35 +109,9 @@ start:
 fail:
 	mov si, msg_fail
 	call puts
-	mov al, bl
-	add al, '0'
-	call putc
-	mov al, 10
-	call putc
-	mov al, 1
-	out EXIT_PORT, al
-halt:
-	cli
-	hlt
-	jmp halt
+	FAIL_STEP_ROUTINE
 
-; putc: AL to the UART's transmit register (the model never makes us wait).
-putc:
-	push dx
-	mov dx, COM1_THR
-	out dx, al
-	pop dx
-	ret
-
-; puts: the NUL-terminated string at DS:SI.
-puts:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp puts
-.done:
-	ret
+THR_ROUTINES 1
 
 ; puthex32: EAX as 8 lower-case hex digits.
 puthex32:

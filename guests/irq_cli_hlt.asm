@@ -17,54 +17,19 @@
 bits 16
 org 0
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
+%include "pc16.inc"
+
 IRQ_BASE	equ 0x20
-PIT_CH0		equ 0x40
-PIT_CTRL	equ 0x43
-PIT_100HZ	equ 11932
-COM1		equ 0x3f8
-EXIT_PORT	equ 0xf4
 TICKS		equ 5
 
-	jmp main
-
-; The interrupt vector table is at 0: keep code above it.
-	times 0x500 - ($ - $$) db 0
+	SKIP_IVT
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
+	REAL_SETUP
 	mov word [(IRQ_BASE + 0) * 4], irq0
 	mov word [(IRQ_BASE + 0) * 4 + 2], 0
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3
-	out PIC1_DATA, al
-	mov al, 0x02
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xfe			; OCW1: IRQ 0 only
-	out PIC1_DATA, al
-	mov al, 0xff
-	out PIC2_DATA, al
-	mov al, 0x34			; PIT channel 0, mode 2, 100 Hz
-	out PIT_CTRL, al
-	mov ax, PIT_100HZ
-	out PIT_CH0, al
-	mov al, ah
-	out PIT_CH0, al
+	PIC_INIT IRQ_BASE, 0xfe, 0xff	; IRQ 0 only
+	PIT_CH0_RATE PIT_100HZ		; PIT channel 0, mode 2, 100 Hz
 .sleep:
 	cli
 	cmp word [ticks], TICKS

@@ -22,37 +22,19 @@
 bits 32
 org 0x100000
 
-MB_HEADER_MAGIC	equ 0x1badb002
+%include "pc32.inc"
+%include "mb_header.inc"
+
 MB_FLAGS	equ 0x00010000	; a.out kludge: the addresses below
 MBI_FLAGS	equ 0
 MBI_CMDLINE	equ 16
 MBI_HAS_CMDLINE	equ 0x04
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
 IRQ_BASE	equ 0x20
 NR_VECTORS	equ IRQ_BASE + 16
-PIT_CH0		equ 0x40
-PIT_CTRL	equ 0x43
-PIT_100HZ	equ 11932		; 1193182 Hz / 100
-COM1		equ 0x3f8
-EXIT_PORT	equ 0xf4
 DEFAULT_TICKS	equ 1000
 
-load_start:
-	jmp start
-align 4
-mb_header:
-	dd MB_HEADER_MAGIC
-	dd MB_FLAGS
-	dd -(MB_HEADER_MAGIC + MB_FLAGS)
-	dd mb_header			; header_addr
-	dd load_start			; load_addr
-	dd load_end			; load_end_addr
-	dd bss_end			; bss_end_addr
-	dd start			; entry_addr
+MB_AOUT_HEADER MB_FLAGS
 
 start:
 	cli
@@ -66,12 +48,7 @@ start:
 .no_cmdline:
 	call idt_init
 	call pic_init
-	mov al, 0x34			; channel 0, LSB then MSB, mode 2
-	out PIT_CTRL, al
-	mov ax, PIT_100HZ
-	out PIT_CH0, al
-	mov al, ah
-	out PIT_CH0, al
+	PIT_CH0_RATE PIT_100HZ		; channel 0: mode 2, 100 Hz
 .sleep:
 	; sti takes effect after hlt has begun: no wake-up is lost
 	cli
@@ -135,59 +112,12 @@ parse_ticks:
 	ret
 
 ; idt_init: gates for vectors 0 to NR_VECTORS - 1 in this code segment.
-idt_init:
-	xor ecx, ecx
-	mov cx, cs
-	shl ecx, 16
-	xor edi, edi
-.gate:
-	mov eax, [handlers + edi * 4]
-	mov edx, eax
-	and eax, 0xffff
-	or eax, ecx			; selector:offset 15..0
-	and edx, 0xffff0000
-	or edx, 0x8e00			; present, DPL 0, 32-bit interrupt gate
-	mov [idt + edi * 8], eax
-	mov [idt + edi * 8 + 4], edx
-	inc edi
-	cmp edi, NR_VECTORS
-	jb .gate
-	lidt [idt_desc]
-	ret
+IDT_ROUTINE
 
 ; pic_init: master at IRQ_BASE, slave at IRQ_BASE + 8, only IRQ 0 open.
 pic_init:
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2: vector base
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3: slave on IR2
-	out PIC1_DATA, al
-	mov al, 0x02			; ICW3: slave ID 2
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode, normal EOI
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xfe			; OCW1: IRQ 0 only
-	out PIC1_DATA, al
-	mov al, 0xff
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, 0xfe, 0xff	; IRQ 0 only
 	ret
-
-; IRETURN: return from an interrupt gate to the same privilege level.
-; Not iretd: KVM's instruction emulator, which a nested KVM such as PVM
-; runs CPL0 protected-mode code through, cannot emulate a protected-mode
-; IRET.  EFLAGS first (IF back on), then EIP; CS is this segment.  An
-; interrupt taken between the two nests on the same stack and returns
-; to the RET, so nothing is lost.
-%macro IRETURN 0
-	push dword [esp + 8]
-	popfd
-	ret 8
-%endmacro
 
 irq0:
 	push eax
@@ -236,71 +166,8 @@ exception:
 	mov eax, 2
 	jmp exit
 
-; exit: EAX to the exit port; should that not stop us, halt with IF=0.
-exit:
-	out EXIT_PORT, al
-	cli
-	hlt
-	jmp exit
+COM1_ROUTINES
 
-; putc: AL to COM1 once its transmitter is empty.
-putc:
-	push eax
-	push edx
-	mov ah, al
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	mov dx, COM1
-	mov al, ah
-	out dx, al
-	pop edx
-	pop eax
-	ret
-
-; puts: the NUL-terminated string at ESI.
-puts:
-	push eax
-	push esi
-.next:
-	mov al, [esi]
-	test al, al
-	jz .done
-	call putc
-	inc esi
-	jmp .next
-.done:
-	pop esi
-	pop eax
-	ret
-
-; putdec: EAX in decimal.
-putdec:
-	push eax
-	push ecx
-	push edx
-	push ebx
-	mov ebx, 10
-	xor ecx, ecx
-.div:
-	xor edx, edx
-	div ebx
-	push edx
-	inc ecx
-	test eax, eax
-	jnz .div
-.out:
-	pop eax
-	add al, '0'
-	call putc
-	loop .out
-	pop ebx
-	pop edx
-	pop ecx
-	pop eax
-	ret
 
 align 4
 handlers:

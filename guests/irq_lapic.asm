@@ -28,7 +28,9 @@
 bits 32
 org 0x100000
 
-MB_HEADER_MAGIC	equ 0x1badb002
+%include "pc32.inc"
+%include "mb_header.inc"
+
 MB_FLAGS	equ 0x00010000	; a.out kludge: the addresses below
 
 MSR_APIC_BASE	equ 0x1b
@@ -40,33 +42,11 @@ LVT_MASKED	equ 0x10000
 LVT_EXTINT	equ 0x700
 SVR_ENABLE	equ 0x100
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
 IRQ_BASE	equ 0x20
 NR_VECTORS	equ IRQ_BASE + 16
-PIT_CH0		equ 0x40
-PIT_CH2		equ 0x42
-PIT_CTRL	equ 0x43
-PORT_B		equ 0x61
-PIT_100HZ	equ 11932
 COUNT_50MS	equ 59659
-COM1		equ 0x3f8
-EXIT_PORT	equ 0xf4
 
-load_start:
-	jmp start
-align 4
-mb_header:
-	dd MB_HEADER_MAGIC
-	dd MB_FLAGS
-	dd -(MB_HEADER_MAGIC + MB_FLAGS)
-	dd mb_header			; header_addr
-	dd load_start			; load_addr
-	dd load_end			; load_end_addr
-	dd bss_end			; bss_end_addr
-	dd start			; entry_addr
+MB_AOUT_HEADER MB_FLAGS
 
 ; print "text": a string literal kept inline.
 %macro print 1
@@ -111,16 +91,8 @@ start:
 	call putc
 
 	call pic_init
-	in al, PORT_B			; channel 2 gate on, speaker off
-	and al, ~0x02 & 0xff
-	or al, 0x01
-	out PORT_B, al
-	mov al, 0x34			; channel 0: mode 2, 100 Hz
-	out PIT_CTRL, al
-	mov ax, PIT_100HZ
-	out PIT_CH0, al
-	mov al, ah
-	out PIT_CH0, al
+	PIT_CH2_GATE
+	PIT_CH0_RATE PIT_100HZ		; channel 0: mode 2, 100 Hz
 
 	print "irq_lapic: reset "
 	call count_ticks
@@ -183,65 +155,14 @@ count_ticks:
 
 ; wait_50ms: PIT channel 2, mode 0, until OUT rises.
 wait_50ms:
-	mov al, 0xb0
-	out PIT_CTRL, al
-	mov al, COUNT_50MS & 0xff
-	out PIT_CH2, al
-	mov al, COUNT_50MS >> 8
-	out PIT_CH2, al
-.poll:
-	in al, PORT_B
-	test al, 0x20
-	jz .poll
+	PIT_CH2_WAIT COUNT_50MS
 	ret
 
-idt_init:
-	xor ecx, ecx
-	mov cx, cs
-	shl ecx, 16
-	xor edi, edi
-.gate:
-	mov eax, [handlers + edi * 4]
-	mov edx, eax
-	and eax, 0xffff
-	or eax, ecx
-	and edx, 0xffff0000
-	or edx, 0x8e00			; present, DPL 0, 32-bit interrupt gate
-	mov [idt + edi * 8], eax
-	mov [idt + edi * 8 + 4], edx
-	inc edi
-	cmp edi, NR_VECTORS
-	jb .gate
-	lidt [idt_desc]
-	ret
+IDT_ROUTINE
 
 pic_init:
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3
-	out PIC1_DATA, al
-	mov al, 0x02
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xfe			; OCW1: IRQ 0 only
-	out PIC1_DATA, al
-	mov al, 0xff
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, 0xfe, 0xff	; IRQ 0 only
 	ret
-
-; IRETURN: see irq_idle.asm: no protected-mode IRET in KVM's emulator.
-%macro IRETURN 0
-	push dword [esp + 8]
-	popfd
-	ret 8
-%endmacro
 
 irq0:
 	push eax
@@ -264,88 +185,9 @@ exception:
 	mov eax, 2
 	jmp exit
 
-exit:
-	out EXIT_PORT, al
-	cli
-	hlt
-	jmp exit
+COM1_ROUTINES
 
-putc:
-	push eax
-	push edx
-	mov ah, al
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	mov dx, COM1
-	mov al, ah
-	out dx, al
-	pop edx
-	pop eax
-	ret
-
-puts:
-	push eax
-.next:
-	mov al, [esi]
-	test al, al
-	jz .done
-	call putc
-	inc esi
-	jmp .next
-.done:
-	pop eax
-	ret
-
-; puthex: EAX as 8 hex digits.
-puthex:
-	push eax
-	push ecx
-	push edx
-	mov edx, eax
-	mov ecx, 8
-.digit:
-	rol edx, 4
-	mov al, dl
-	and al, 0x0f
-	add al, '0'
-	cmp al, '9'
-	jbe .out
-	add al, 'a' - '0' - 10
-.out:
-	call putc
-	loop .digit
-	pop edx
-	pop ecx
-	pop eax
-	ret
-
-putdec:
-	push eax
-	push ecx
-	push edx
-	push ebx
-	mov ebx, 10
-	xor ecx, ecx
-.div:
-	xor edx, edx
-	div ebx
-	push edx
-	inc ecx
-	test eax, eax
-	jnz .div
-.out:
-	pop eax
-	add al, '0'
-	call putc
-	loop .out
-	pop ebx
-	pop edx
-	pop ecx
-	pop eax
-	ret
+PUTHEX_ROUTINE
 
 align 4
 handlers:

@@ -26,10 +26,8 @@
 bits 16
 org 0
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
+%include "pc16.inc"
+
 ELCR2		equ 0x4d1		; IRQ 8-15
 IRQ_BASE	equ 0x20
 IRQ		equ 10
@@ -40,38 +38,17 @@ RB_IRQ_LEVEL	equ 0x08
 RB_IRQ_NUM	equ 0x0c
 RB_MAGIC	equ 0x314b4252		; "RBK1"
 LEVEL_RUNS	equ 5
-PIT_CH2		equ 0x42
-PIT_CTRL	equ 0x43
-PORT_B		equ 0x61
 COUNT_20MS	equ 23864
-COM1		equ 0x3f8
-EXIT_PORT	equ 0xf4
 
-	jmp main
+	SKIP_IVT
 
-; The interrupt vector table is at 0: keep code above it.
-	times 0x500 - ($ - $$) db 0
-
-; check COND, MSG: fail with MSG unless the flags say COND.
-%macro check 2
-	mov si, %2
-	j%-1 fail
-%endmacro
+%define CHECK_REG si		; for check (pc.inc)
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
+	REAL_SETUP
 	mov ax, RB_SEG
 	mov es, ax
-	mov di, IRQ_BASE * 4
-	mov cx, 16
-.vec:
-	mov word [di], irq_unexpected
-	mov word [di + 2], 0
-	add di, 4
-	loop .vec
+	IVT_8259 IRQ_BASE, irq_unexpected
 	mov word [(IRQ_BASE + IRQ) * 4], irq_handler
 	mov word [(IRQ_BASE + 7) * 4], irq7
 	mov word [(IRQ_BASE + 15) * 4], irq15
@@ -81,10 +58,7 @@ main:
 	cmp dword [es:RB_IRQ_NUM], IRQ
 	check e, msg_irq_num
 	call pic_init
-	in al, PORT_B			; channel 2 gate on, speaker off
-	and al, ~0x02 & 0xff
-	or al, 0x01
-	out PORT_B, al
+	PIT_CH2_GATE
 
 	; 1: edge-triggered: one interrupt however long the line is held
 	mov dx, ELCR2
@@ -139,10 +113,7 @@ main:
 	call putdec
 	mov al, 10
 	call putc
-	mov al, 0
-	out EXIT_PORT, al
-	cli
-	hlt
+	EXIT 0
 
 fail:
 	push si
@@ -156,46 +127,17 @@ fail:
 	call putdec
 	mov si, msg_close
 	call puts
-	mov al, 1
-	out EXIT_PORT, al
-	cli
-	hlt
+	EXIT 1
 
 ; pic_init: master at IRQ_BASE, slave at IRQ_BASE + 8; IR2 and IRQ 10 open.
 pic_init:
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3: slave on IR2 / slave ID 2
-	out PIC1_DATA, al
-	mov al, 0x02
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xfb			; OCW1: master IR2 only
-	out PIC1_DATA, al
-	mov al, ~IRQ_BIT & 0xff		; slave: IRQ 10 only
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, 0xfb, ~IRQ_BIT & 0xff
 	ret
 
 ; wait_20ms: PIT channel 2, mode 0, until OUT rises.
 wait_20ms:
 	push ax
-	mov al, 0xb0
-	out PIT_CTRL, al
-	mov al, COUNT_20MS & 0xff
-	out PIT_CH2, al
-	mov al, COUNT_20MS >> 8
-	out PIT_CH2, al
-.poll:
-	in al, PORT_B
-	test al, 0x20
-	jz .poll
+	PIT_CH2_WAIT COUNT_20MS
 	pop ax
 	ret
 
@@ -217,83 +159,11 @@ irq_handler:
 	pop ax
 	iret
 
-irq7:
-	inc word [cs:spurious]
-	iret
+SPURIOUS_ROUTINES
 
-irq15:
-	push ax
-	inc word [cs:spurious]
-	mov al, 0x20
-	out PIC1_CMD, al
-	pop ax
-	iret
+UNEXPECTED_ROUTINE msg_unexpected
 
-irq_unexpected:
-	xor ax, ax
-	mov ds, ax
-	mov si, msg_unexpected
-	call puts
-	mov al, 2
-	out EXIT_PORT, al
-	cli
-	hlt
-
-; putc: AL to COM1 once its transmitter is empty.
-putc:
-	push ax
-	push dx
-	mov ah, al
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	mov dx, COM1
-	mov al, ah
-	out dx, al
-	pop dx
-	pop ax
-	ret
-
-puts:
-	push ax
-	push si
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop si
-	pop ax
-	ret
-
-putdec:
-	push ax
-	push bx
-	push cx
-	push dx
-	mov bx, 10
-	xor cx, cx
-.div:
-	xor dx, dx
-	div bx
-	push dx
-	inc cx
-	test ax, ax
-	jnz .div
-.out:
-	pop ax
-	add al, '0'
-	call putc
-	loop .out
-	pop dx
-	pop cx
-	pop bx
-	pop ax
-	ret
+COM1_ROUTINES
 
 msg_edge_ok	db "irq_level: edge ", 0
 msg_level_ok	db ", level ", 0

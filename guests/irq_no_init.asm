@@ -20,31 +20,16 @@
 bits 16
 org 0
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
+%include "pc16.inc"
+
 IRQ_BASE	equ 0x20
-PIT_CH0		equ 0x40
-PIT_CH2		equ 0x42
-PIT_CTRL	equ 0x43
-PORT_B		equ 0x61
-PIT_100HZ	equ 11932
 COUNT_50MS	equ 59659
-COM1		equ 0x3f8
-EXIT_PORT	equ 0xf4
 STUB_SIZE	equ 8
 
-	jmp main
-
-; The interrupt vector table is at 0: keep code above it.
-	times 0x500 - ($ - $$) db 0
+	SKIP_IVT
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
+	REAL_SETUP
 	xor di, di
 	mov bx, stubs
 	mov cx, 256
@@ -55,16 +40,8 @@ main:
 	add bx, STUB_SIZE
 	loop .vec
 
-	in al, PORT_B			; channel 2 gate on, speaker off
-	and al, ~0x02 & 0xff
-	or al, 0x01
-	out PORT_B, al
-	mov al, 0x34			; channel 0: mode 2, 100 Hz
-	out PIT_CTRL, al
-	mov ax, PIT_100HZ
-	out PIT_CH0, al
-	mov al, ah
-	out PIT_CH0, al
+	PIT_CH2_GATE
+	PIT_CH0_RATE PIT_100HZ		; channel 0: mode 2, 100 Hz
 
 	sti
 	call wait_50ms
@@ -87,24 +64,7 @@ main:
 
 	; now as it should be: program the 8259s and count IRQ 0
 	mov word [(IRQ_BASE + 0) * 4], irq0
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3
-	out PIC1_DATA, al
-	mov al, 0x02
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xfe			; OCW1: IRQ 0 only
-	out PIC1_DATA, al
-	mov al, 0xff
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, 0xfe, 0xff	; IRQ 0 only
 	sti
 	call wait_50ms
 	cli
@@ -116,23 +76,11 @@ main:
 	call putdec
 	mov si, msg_ticks
 	call puts
-	mov al, 0
-	out EXIT_PORT, al
-	cli
-	hlt
+	EXIT 0
 
 ; wait_50ms: PIT channel 2, mode 0, until OUT rises.
 wait_50ms:
-	mov al, 0xb0
-	out PIT_CTRL, al
-	mov al, COUNT_50MS & 0xff
-	out PIT_CH2, al
-	mov al, COUNT_50MS >> 8
-	out PIT_CH2, al
-.poll:
-	in al, PORT_B
-	test al, 0x20
-	jz .poll
+	PIT_CH2_WAIT COUNT_50MS
 	ret
 
 irq0:
@@ -153,81 +101,9 @@ any_vector:
 	pop dx
 	iret
 
-putc:
-	push ax
-	push dx
-	mov ah, al
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	mov dx, COM1
-	mov al, ah
-	out dx, al
-	pop dx
-	pop ax
-	ret
+COM1_ROUTINES
 
-puts:
-	push ax
-	push si
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop si
-	pop ax
-	ret
-
-putdec:
-	push ax
-	push bx
-	push cx
-	push dx
-	mov bx, 10
-	xor cx, cx
-.div:
-	xor dx, dx
-	div bx
-	push dx
-	inc cx
-	test ax, ax
-	jnz .div
-.out:
-	pop ax
-	add al, '0'
-	call putc
-	loop .out
-	pop dx
-	pop cx
-	pop bx
-	pop ax
-	ret
-
-; puthex8: AL as two hex digits.
-puthex8:
-	push ax
-	push cx
-	mov cl, al
-	shr al, 4
-	call .nibble
-	mov al, cl
-	call .nibble
-	pop cx
-	pop ax
-	ret
-.nibble:
-	and al, 0x0f
-	add al, '0'
-	cmp al, '9'
-	jbe .out
-	add al, 'a' - '0' - 10
-.out:
-	jmp putc
+PUTHEX8_ROUTINE
 
 msg_before	db "irq_no_init: before init ", 0
 msg_interrupts	db " interrupts", 0

@@ -17,47 +17,22 @@
 bits 16
 org 0
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
+%include "pc16.inc"
+
 IRQ_BASE	equ 0x20
-PIT_CH0		equ 0x40
-PIT_CTRL	equ 0x43
-PIT_100HZ	equ 11932		; 1193182 Hz / 100
-COM1		equ 0x3f8
-EXIT_PORT	equ 0xf4
 TICKS		equ 100
 
-	jmp main
-
-; The interrupt vector table is at 0: keep code above it.
-	times 0x500 - ($ - $$) db 0
+	SKIP_IVT
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
+	REAL_SETUP es
 	; every 8259 vector to "unexpected", then the ones we serve
-	mov di, IRQ_BASE * 4
-	mov cx, 16
-.vec:
-	mov word [di], irq_unexpected
-	mov word [di + 2], 0
-	add di, 4
-	loop .vec
+	IVT_8259 IRQ_BASE, irq_unexpected
 	mov word [(IRQ_BASE + 0) * 4], irq0
 	mov word [(IRQ_BASE + 7) * 4], irq7
 	mov word [(IRQ_BASE + 15) * 4], irq15
 	call pic_init
-	mov al, 0x34			; channel 0, LSB then MSB, mode 2
-	out PIT_CTRL, al
-	mov ax, PIT_100HZ
-	out PIT_CH0, al
-	mov al, ah
-	out PIT_CH0, al
+	PIT_CH0_RATE PIT_100HZ
 .sleep:
 	; sti takes effect after hlt has begun: no wake-up is lost
 	cli
@@ -79,31 +54,11 @@ main:
 	call putdec
 	mov si, msg_spurious
 	call puts
-	mov al, 0
-	out EXIT_PORT, al
-	cli
-	hlt
+	EXIT 0
 
 ; pic_init: master at IRQ_BASE, slave at IRQ_BASE + 8, only IRQ 0 open.
 pic_init:
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2: vector base
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3: slave on IR2
-	out PIC1_DATA, al
-	mov al, 0x02			; ICW3: slave ID 2
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode, normal EOI
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xfe			; OCW1: IRQ 0 only
-	out PIC1_DATA, al
-	mov al, 0xff
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, 0xfe, 0xff	; IRQ 0 only
 	ret
 
 irq0:
@@ -114,87 +69,11 @@ irq0:
 	pop ax
 	iret
 
-; A spurious IRQ 7 is not in service: no EOI.
-irq7:
-	inc word [cs:spurious]
-	iret
+SPURIOUS_ROUTINES
 
-; A spurious IRQ 15 leaves the master's IR2 in service.
-irq15:
-	push ax
-	inc word [cs:spurious]
-	mov al, 0x20
-	out PIC1_CMD, al
-	pop ax
-	iret
+UNEXPECTED_ROUTINE msg_unexpected
 
-irq_unexpected:
-	xor ax, ax
-	mov ds, ax
-	mov si, msg_unexpected
-	call puts
-	mov al, 2
-	out EXIT_PORT, al
-	cli
-	hlt
-
-; putc: AL to COM1 once its transmitter is empty.
-putc:
-	push ax
-	push dx
-	mov ah, al
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	mov dx, COM1
-	mov al, ah
-	out dx, al
-	pop dx
-	pop ax
-	ret
-
-; puts: the NUL-terminated string at DS:SI.
-puts:
-	push ax
-	push si
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop si
-	pop ax
-	ret
-
-; putdec: AX in decimal.
-putdec:
-	push ax
-	push bx
-	push cx
-	push dx
-	mov bx, 10
-	xor cx, cx
-.div:
-	xor dx, dx
-	div bx
-	push dx
-	inc cx
-	test ax, ax
-	jnz .div
-.out:
-	pop ax
-	add al, '0'
-	call putc
-	loop .out
-	pop dx
-	pop cx
-	pop bx
-	pop ax
-	ret
+COM1_ROUTINES
 
 msg_name	db "irq_pit_real: ", 0
 msg_ticks	db " ticks, ", 0

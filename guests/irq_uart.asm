@@ -22,12 +22,9 @@
 bits 16
 org 0
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
+%include "pc16.inc"
+
 IRQ_BASE	equ 0x20
-COM1		equ 0x3f8
 UART_RBR	equ 0			; DLAB 0
 UART_THR	equ 0
 UART_IER	equ 1
@@ -41,27 +38,13 @@ IER_RX		equ 0x01
 IER_THRE	equ 0x02
 LSR_DR		equ 0x01
 FIFO_DEPTH	equ 16
-EXIT_PORT	equ 0xf4
 LINE_MAX	equ 64
 
-	jmp main
-
-; The interrupt vector table is at 0: keep code above it.
-	times 0x500 - ($ - $$) db 0
+	SKIP_IVT
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
-	mov di, IRQ_BASE * 4
-	mov cx, 16
-.vec:
-	mov word [di], irq_unexpected
-	mov word [di + 2], 0
-	add di, 4
-	loop .vec
+	REAL_SETUP es
+	IVT_8259 IRQ_BASE, irq_unexpected
 	mov word [(IRQ_BASE + 4) * 4], irq4
 	mov word [(IRQ_BASE + 7) * 4], irq7
 	mov word [(IRQ_BASE + 15) * 4], irq15
@@ -89,31 +72,11 @@ main:
 	mov si, msg_nl
 	call tx_puts
 	call wait_tx
-	mov al, 0
-	out EXIT_PORT, al
-	cli
-	hlt
+	EXIT 0
 
 ; pic_init: master at IRQ_BASE, slave at IRQ_BASE + 8, only IRQ 4 open.
 pic_init:
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3: slave on IR2 / slave ID 2
-	out PIC1_DATA, al
-	mov al, 0x02
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xef			; OCW1: IRQ 4 only
-	out PIC1_DATA, al
-	mov al, 0xff
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, 0xef, 0xff	; IRQ 4 only
 	ret
 
 ; uart_init: 115200 8N1, FIFOs on and empty, OUT2 gates IRQ 4 on.
@@ -194,30 +157,7 @@ tx_puts:
 	pop ax
 	ret
 
-tx_putdec:
-	push ax
-	push bx
-	push cx
-	push dx
-	mov bx, 10
-	xor cx, cx
-.div:
-	xor dx, dx
-	div bx
-	push dx
-	inc cx
-	test ax, ax
-	jnz .div
-.out:
-	pop ax
-	add al, '0'
-	call tx_putc
-	loop .out
-	pop dx
-	pop cx
-	pop bx
-	pop ax
-	ret
+PUTDEC_ROUTINE tx_putdec, tx_putc
 
 ; wait_tx: sleep until the handler has sent the whole ring.
 wait_tx:
@@ -323,17 +263,7 @@ irq4:
 	pop ax
 	iret
 
-irq7:
-	inc word [cs:spurious]
-	iret
-
-irq15:
-	push ax
-	inc word [cs:spurious]
-	mov al, 0x20
-	out PIC1_CMD, al
-	pop ax
-	iret
+SPURIOUS_ROUTINES
 
 ; No interrupts are left to print with: poll the UART directly.
 irq_unexpected:
@@ -348,10 +278,7 @@ irq_unexpected:
 	out dx, al
 	jmp .next
 .exit:
-	mov al, 2
-	out EXIT_PORT, al
-	cli
-	hlt
+	EXIT 2
 
 msg_ready	db "irq_uart: ready", 10, 0
 msg_got		db "irq_uart: got ", 0

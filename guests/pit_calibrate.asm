@@ -16,19 +16,13 @@
 bits 16
 org 0
 
-%include "exit.inc"
+%include "pc16.inc"
 
-PIT_CH2		equ 0x42
-PIT_CTRL	equ 0x43
-PORT_B		equ 0x61
 ROUNDS		equ 20
 COUNT_50MS	equ 59659
 
 start:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
+	REAL_SETUP
 	PUTS msg_start
 
 	in al, PORT_B

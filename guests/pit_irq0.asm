@@ -15,12 +15,8 @@
 bits 16
 org 0
 
-%include "exit.inc"
+%include "pc16.inc"
 
-PIT_CH0		equ 0x40
-PIT_CH2		equ 0x42
-PIT_CTRL	equ 0x43
-PORT_B		equ 0x61
 COUNT_50MS	equ 59659
 
 ; PROGRAM0 control, count: write a control word and a 16-bit count to
@@ -35,14 +31,8 @@ COUNT_50MS	equ 59659
 %endmacro
 
 start:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	in al, PORT_B
-	and al, ~0x02
-	or al, 0x01
-	out PORT_B, al
+	REAL_SETUP
+	PIT_CH2_GATE
 
 	PROGRAM0 0x34, 1193		; mode 2, ~1 kHz
 	mov cx, 4
@@ -59,16 +49,7 @@ start:
 
 ; wait_50ms: CX rounds of 50 ms timed with channel 2 in mode 0.
 wait_50ms:
-	mov al, 0xb0
-	out PIT_CTRL, al
-	mov al, COUNT_50MS & 0xff
-	out PIT_CH2, al
-	mov al, COUNT_50MS >> 8
-	out PIT_CH2, al
-.poll:
-	in al, PORT_B
-	test al, 0x20
-	jz .poll
+	PIT_CH2_WAIT COUNT_50MS
 	loop wait_50ms
 	ret
 

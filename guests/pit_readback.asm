@@ -20,11 +20,8 @@
 bits 16
 org 0
 
-%include "exit.inc"
+%include "pc16.inc"
 
-PIT_CH0		equ 0x40
-PIT_CTRL	equ 0x43
-PORT_B		equ 0x61
 
 ; DELAY: a few hundred exits, so that the counter moves on.
 %macro DELAY 0
@@ -43,10 +40,7 @@ PORT_B		equ 0x61
 %endmacro
 
 start:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
+	REAL_SETUP
 	mov di, 10			; attempts
 
 .again:

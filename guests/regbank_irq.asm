@@ -21,35 +21,21 @@
 bits 16
 org 0
 
+%include "pc16.inc"
+
 RB_SEG		equ 0xd000
 RB_ID		equ 0x00
 RB_IRQ_LEVEL	equ 0x08
 RB_IRQ_NUM	equ 0x0c
 IRQ		equ 10
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
 IRQ_BASE	equ 0x20
-COM1_THR	equ 0x3f8
-EXIT_PORT	equ 0xf4
 
-	jmp main
+	SKIP_IVT
 
-; The real-mode interrupt vector table lives at 0: keep code above it.
-	times 0x500 - ($ - $$) db 0
-
-%macro check 2
-	mov bl, %2
-	j%-1 fail
-%endmacro
+%define CHECK_REG bl		; for check (pc.inc)
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
+	REAL_SETUP es
 	mov ax, RB_SEG
 	mov fs, ax
 	mov word [(IRQ_BASE + IRQ) * 4], irq_handler
@@ -109,34 +95,9 @@ fail:
 	cli
 	mov si, msg_fail
 	call puts
-	mov al, bl
-	add al, '0'
-	call putc
-	mov al, 10
-	call putc
-	mov al, 1
-	out EXIT_PORT, al
-halt:
-	cli
-	hlt
-	jmp halt
+	FAIL_STEP_ROUTINE
 
-; wait_irq: spin until [irqs] differs from CX; ZF set if it did.
-wait_irq:
-	push bp
-	mov bp, 0
-.spin:
-	cmp [irqs], cx
-	jne .done
-	dec bp
-	jnz .spin
-	or bp, 1		; timed out: clear ZF
-	pop bp
-	ret
-.done:
-	xor bp, bp		; set ZF
-	pop bp
-	ret
+WAIT_IRQ_ROUTINE
 
 ; Releases the line first when asked to, then EOIs the slave and master.
 irq_handler:
@@ -155,41 +116,10 @@ irq_handler:
 ; pic_init: master at IRQ_BASE, slave at IRQ_BASE + 8; open the cascade
 ; (master IRQ 2) and IRQ 10 (slave IRQ 2).
 pic_init:
-	mov al, 0x11		; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE	; ICW2: vector base
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04		; ICW3: slave on IRQ 2
-	out PIC1_DATA, al
-	mov al, 0x02
-	out PIC2_DATA, al
-	mov al, 0x01		; ICW4: 8086 mode
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, ~(1 << 2) & 0xff
-	out PIC1_DATA, al
-	mov al, ~(1 << (IRQ - 8)) & 0xff
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, ~(1 << 2) & 0xff, ~(1 << (IRQ - 8)) & 0xff
 	ret
 
-putc:
-	push dx
-	mov dx, COM1_THR
-	out dx, al
-	pop dx
-	ret
-
-puts:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp puts
-.done:
-	ret
+THR_ROUTINES 1
 
 msg_ok		db "regbank_irq: OK", 10, 0
 msg_fail	db "regbank_irq: FAIL step ", 0

@@ -15,6 +15,8 @@
 bits 64
 org 0x100000
 
+%include "pc.inc"
+
 RB		equ 0xd0000000
 ID		equ 0x00
 IRQ_LEVEL	equ 0x08
@@ -24,13 +26,8 @@ DMA_CMD		equ 0x20
 DMA_STATUS	equ 0x24
 BANK		equ 0x100
 
-COM1_THR	equ 0x3f8
-EXIT_PORT	equ 0xf4
 
-%macro check 2
-	mov bl, %2
-	j%-1 fail
-%endmacro
+%define CHECK_REG bl		; for check (pc.inc)
 
 start:
 	cli
@@ -109,31 +106,9 @@ start:
 fail:
 	lea rsi, [rel msg_fail]
 	call puts
-	mov al, bl
-	add al, '0'
-	call putc
-	mov al, 10
-	call putc
-	mov al, 1
-	out EXIT_PORT, al
-halt:
-	cli
-	hlt
-	jmp halt
+	FAIL_STEP_ROUTINE
 
-putc:
-	mov dx, COM1_THR
-	out dx, al
-	ret
-
-puts:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp puts
-.done:
-	ret
+THR_ROUTINES 0
 
 msg_ok		db "regbank: OK 64", 10, 0
 msg_fail	db "regbank: FAIL step ", 0

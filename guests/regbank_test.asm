@@ -16,6 +16,8 @@
 bits 32
 org 0x100000
 
+%include "pc.inc"
+
 RB		equ 0xd0000000
 RB_ID		equ RB + 0x00
 RB_NREGS	equ RB + 0x04
@@ -41,14 +43,8 @@ FILL_ADDR	equ 0x200000	; 2 MiB: RAM, clear of this image
 FILL_LEN	equ 4100	; more than the plugin's 4 KiB chunk
 EDGE_ADDR	equ 0x9f000	; the last page below the 640 KiB hole
 
-COM1_THR	equ 0x3f8
-EXIT_PORT	equ 0xf4
 
-; check COND, STEP: fail with STEP unless the flags say COND.
-%macro check 2
-	mov bl, %2
-	j%-1 fail
-%endmacro
+%define CHECK_REG bl		; for check (pc.inc)
 
 ; dma CMD, ADDR, LEN, PATTERN: program the DMA registers and start.
 %macro dma 4
@@ -200,26 +196,9 @@ fail:
 	call putc
 	mov al, 10
 	call putc
-	mov al, 1
-	out EXIT_PORT, al
-halt:
-	cli
-	hlt
-	jmp halt
+	HALT_ROUTINE 1
 
-putc:
-	mov dx, COM1_THR
-	out dx, al
-	ret
-
-puts:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp puts
-.done:
-	ret
+THR_ROUTINES 0
 
 msg_ok		db "regbank: OK", 10, 0
 msg_fail	db "regbank: FAIL step ", 0

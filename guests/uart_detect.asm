@@ -25,18 +25,10 @@ org 0
 
 %include "uart_lib.inc"
 
-; check COND, MSG: fail with message MSG unless the flags say COND.
-%macro check 2
-	mov si, %2
-	j%-1 fail
-%endmacro
+%define CHECK_REG si		; for check (pc.inc)
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
+	REAL_SETUP es
 	mov bp, COM1
 
 	; 1: IER

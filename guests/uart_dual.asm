@@ -18,11 +18,7 @@ org 0
 %include "uart_lib.inc"
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
+	REAL_SETUP es
 	mov bp, COM1
 	call uart_init
 	mov bp, COM2

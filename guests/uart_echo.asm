@@ -20,11 +20,7 @@ LINE_MAX	equ 200
 %include "uart_lib.inc"
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
+	REAL_SETUP es
 	mov bp, COM1
 	call uart_init
 	mov si, msg_prompt

@@ -21,10 +21,6 @@
 bits 16
 org 0
 
-PIC1_CMD	equ 0x20
-PIC1_DATA	equ 0x21
-PIC2_CMD	equ 0xa0
-PIC2_DATA	equ 0xa1
 IRQ_BASE	equ 0x20
 IRQ_VEC		equ IRQ_BASE + 4
 LINE_MAX	equ 200
@@ -37,18 +33,10 @@ SPIN		equ 0x100		; x 64K iterations of waiting
 ; The real-mode interrupt vector table lives at 0: keep code above it.
 	times 0x500 - ($ - $$) db 0
 
-; check COND, MSG: fail with message MSG unless the flags say COND.
-%macro check 2
-	mov si, %2
-	j%-1 fail
-%endmacro
+%define CHECK_REG si		; for check (pc.inc)
 
 main:
-	cli
-	cld
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
+	REAL_SETUP es
 	mov bp, COM1
 	call uart_init
 	call pic_init
@@ -157,24 +145,7 @@ wait_event:
 
 ; pic_init: master at IRQ_BASE, slave at IRQ_BASE + 8, only IRQ 4 open.
 pic_init:
-	mov al, 0x11			; ICW1: edge, cascade, ICW4 follows
-	out PIC1_CMD, al
-	out PIC2_CMD, al
-	mov al, IRQ_BASE		; ICW2: vector base
-	out PIC1_DATA, al
-	mov al, IRQ_BASE + 8
-	out PIC2_DATA, al
-	mov al, 0x04			; ICW3: slave on IRQ 2
-	out PIC1_DATA, al
-	mov al, 0x02
-	out PIC2_DATA, al
-	mov al, 0x01			; ICW4: 8086 mode
-	out PIC1_DATA, al
-	out PIC2_DATA, al
-	mov al, 0xef			; OCW1: mask all but IRQ 4
-	out PIC1_DATA, al
-	mov al, 0xff
-	out PIC2_DATA, al
+	PIC_INIT IRQ_BASE, 0xef, 0xff	; mask all but IRQ 4
 	ret
 
 ; The COM1 handler: serve every condition IIR reports, then EOI.
