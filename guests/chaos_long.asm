@@ -53,12 +53,7 @@ RB_DMA_LEN	equ 0x18
 DMA_SCRATCH	equ 0x4000000	; 64 MiB
 DMA_SAFE_LEN	equ 0x1000
 
-start:
-	jmp short main
-	times 4 - ($ - $$) db 0
-	db "CHAO"
-rounds:	dd 3
-seed:	dd 0x2545f491
+CHAOS_HEADER 3, 0x2545f491
 
 main:
 	cli

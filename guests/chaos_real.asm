@@ -41,12 +41,7 @@ HOLE_BASE	equ 0xa0000
 HOLE_SIZE	equ 0x60000
 STRING_MASK	equ 0x3e0000	; five bits: one port in 32
 
-start:
-	jmp short main
-	times 4 - ($ - $$) db 0
-	db "CHAO"
-rounds:	dd 3
-seed:	dd 0x2545f491
+CHAOS_HEADER 3, 0x2545f491
 
 main:
 	cli
