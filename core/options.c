@@ -51,7 +51,8 @@ int opt_parse_size(const char *s, uint64_t *out)
 
 	if (opt_parse_u64(s, &v))
 		return -1;
-	if (n && s[n - 1] >= '0' && s[n - 1] <= '9') {
+	/* no K/M/G/T suffix (0x10a ends in a hex digit, not a suffix) */
+	if (n && !strchr("kKmMgGtT", s[n - 1])) {
 		if (v > (UINT64_MAX >> 20))
 			return -1;
 		v <<= 20;

@@ -127,6 +127,9 @@ UNIT_TEST(options_size_bare_is_mib)
 	CHECK_EQ(size_ok("1"), 1ull << 20);
 	CHECK_EQ(size_ok("0"), 0);
 	CHECK_EQ(size_ok("0x10"), 16ull << 20);
+	/* a bare hex number is MiB too, whatever its last digit */
+	CHECK_EQ(size_ok("0x10a"), 0x10aull << 20);
+	CHECK_EQ(size_ok("0x109"), 0x109ull << 20);
 	CHECK_EQ(size_ok("4096K"), 4ull << 20);
 	CHECK_EQ(size_ok("4G"), 4ull << 30);
 	CHECK_EQ(size_ok("512m"), 512ull << 20);
