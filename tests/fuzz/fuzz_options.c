@@ -68,7 +68,8 @@ static int ref_parse_size(const char *s, uint64_t *out)
 
 	if (ref_parse_u64(s, &v))
 		return -1;
-	if (n && s[n - 1] >= '0' && s[n - 1] <= '9') {
+	/* MiB unless the number ends in a K/M/G/T suffix (0x10a is MiB) */
+	if (n && !strchr("kKmMgGtT", s[n - 1])) {
 		if (v > UINT64_MAX >> 20)
 			return -1;
 		v <<= 20;
