@@ -752,17 +752,16 @@ static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 	}
 }
 
-static void host_irq_pulse(struct modvmm_dev *dev, unsigned int irq)
-{
-	(void)dev;
-	if (irq < DEV_IRQ_LINES && !irq_holders[irq])
-		irq_line_pulse(irq);
-}
-
 void irq_line_pulse_shared(unsigned int irq)
 {
 	if (irq < DEV_IRQ_LINES && !irq_holders[irq])
 		irq_line_pulse(irq);
+}
+
+static void host_irq_pulse(struct modvmm_dev *dev, unsigned int irq)
+{
+	(void)dev;
+	irq_line_pulse_shared(irq);
 }
 
 /* A device that goes away lets go of its lines. */

@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "../../core/loader.h"
+#include "guestmem_util.h"
 
 #define RAM_SIZE	(8ull << 20)
 #define RAM_LIST	"RAM: [0x0-0x9ffff], [0x100000-0x7fffff]"
@@ -35,34 +36,6 @@ struct seg_spec {
 };
 
 /* ---- helpers -------------------------------------------------------- */
-
-static void ram_init(struct guestmem *gm, uint64_t size)
-{
-	int rc = guestmem_init(gm, size);
-
-	CHECK_EQ(rc, 0);
-	if (rc)
-		exit(1);
-}
-
-static int ram_is_zero(const struct guestmem *gm)
-{
-	const uint64_t *p = (const uint64_t *)gm->base;
-	uint64_t i;
-
-	for (i = 0; i < gm->size / 8; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
-static uint8_t *gp(const struct guestmem *gm, uint64_t gpa, uint64_t len)
-{
-	uint8_t *p = guestmem_ptr(gm, gpa, len);
-
-	CHECK(p != NULL);
-	return p;
-}
 
 static uint32_t g32(const struct guestmem *gm, uint64_t gpa)
 {
