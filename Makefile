@@ -55,8 +55,9 @@ AUTOCONFIG	:= $(KCONFIG_AUTOCONFIG)
 # Tools the build needs, as command:debian-package.
 TOOLS := kconfig-conf:kconfig-frontends-nox nasm:nasm \
 	 /usr/include/ncurses.h:libncurses-dev
-# and the tests (menuconfig in tmux, the clang build, README examples).
-TEST_TOOLS := tmux:tmux clang:clang python3:python3
+# and the tests (menuconfig in tmux, the clang build, README examples, and
+# Perl's TAP::Harness, which ships with prove, for tests/run-tests).
+TEST_TOOLS := tmux:tmux clang:clang python3:python3 prove:perl valgrind:valgrind
 ENSURE_TOOLS = $(Q)$(srctree)/scripts/ensure-tools
 
 CC		?= gcc
@@ -352,7 +353,8 @@ $(O)/tests/unit-%: $(O)/tests/obj/test_%.o $(UNIT_HARNESS) $$(call unit_dev_obj,
 run: all
 	$(Q)$(abspath $(BIN)) $(O)/guests/hello.bin
 
-# The tests run this build's binary, modules and guests.
+# The tests run this build's binary, modules and guests, -jN at a time
+# (tests/run-tests reads N from MAKEFLAGS; default: the number of cores).
 test: all $(if $(wildcard tests/fuzz/fuzz.mk),test-plugins)
 	$(ENSURE_TOOLS) $(TEST_TOOLS)
 	$(Q)O=$(O) MODVMM=$(abspath $(BIN)) MODULES=$(abspath $(MODDIR)) \
@@ -400,7 +402,7 @@ help:
 	@echo '  clean           - remove build products; mrproper also removes .config'
 	@echo 'Running:'
 	@echo '  run             - boot the default guest (build/guests/hello.bin)'
-	@echo '  test [T=FILTER] - run unit and integration tests'
+	@echo '  test [T=FILTER] - run unit and integration tests, -jN of them at a time'
 	@echo '  bench           - run the benchmarks (see README, Performance)'
 	@echo '  fuzz            - run each libFuzzer harness for a bounded time'
 	@echo 'Options: V=1 (full commands), O=DIR (build dir), CC=clang, SANITIZE=1, WERROR=1'

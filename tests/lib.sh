@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Helpers for integration tests.  Each tests/integration/*.sh file defines
-# functions named test_*; tests/run-tests runs each one in its own subshell.
+# functions named test_*; tests/run-tests runs each one as a job of its own (tests/run-one), in
+# a private scratch directory.
 # A failed assertion prints why and exits the subshell with 1; skip exits 77.
 #
 # Variables: $TOP (tree), $MODVMM (binary), $GUESTS (built guest images),
@@ -67,9 +68,22 @@ assert_eq() {
 	[ "$1" = "$2" ] || fail "'$1' != '$2'${3:+: $3}"
 }
 
+# need_kvm: the rest of the test boots a guest.  Where the machine has no
+# /dev/kvm at all the test is skipped with the reason the runner counts
+# ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists
+# but cannot be used is a failure under CI=true.
 need_kvm() {
+	[ -e /dev/kvm ] || skip "needs /dev/kvm: this machine has none"
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-		[ "${CI:-}" = true ] && fail "/dev/kvm is not usable and CI=true"
-		skip "/dev/kvm is not usable"
+		[ "${CI:-}" = true ] && fail "/dev/kvm exists but is not usable and CI=true"
+		skip "needs /dev/kvm: it is not readable and writable"
 	fi
+}
+
+# need_tool COMMAND PACKAGE: skip without COMMAND; under CI=true that is a
+# failure, since `make test` installs PACKAGE as root.
+need_tool() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	[ "${CI:-}" = true ] && fail "$1 is missing under CI=true: apt-get install $2"
+	skip "$1 is not installed (make test installs $2 as root)"
 }

@@ -504,10 +504,7 @@ test_build_install_sdk() {
 test_build_clang_no_warnings() {
 	local t=$TMP/tree
 
-	if ! command -v clang >/dev/null 2>&1; then
-		[ "${CI:-}" = true ] && fail "clang is missing and CI=true"
-		skip "clang is not installed (make test installs it as root)"
-	fi
+	need_tool clang clang
 	copy_tree "$t"
 	mk "$t" -j2 CC=clang WERROR=1
 	grep -E 'warning:|error:' "$TMP/make.log" >&2 && fail "clang printed warnings"
@@ -555,10 +552,7 @@ mc_down_to() {
 test_build_menuconfig_in_tmux() {
 	local t=$TMP/tree
 
-	if ! command -v tmux >/dev/null 2>&1; then
-		[ "${CI:-}" = true ] && fail "tmux is missing and CI=true"
-		skip "tmux is not installed (make test installs it as root)"
-	fi
+	need_tool tmux tmux
 	built_tree "$t"
 	grep -qx 'CONFIG_SERIAL8250=y' "$t/.config" || set_config "$t" SERIAL8250 y
 	mk "$t" olddefconfig

@@ -232,7 +232,7 @@ test_kvm_not_a_kvm_device() {
 test_kvm_permission_denied() {
 	need_kvm
 	[ "$(id -u)" = 0 ] || skip "needs root to switch to an unprivileged user"
-	command -v setpriv >/dev/null || skip "setpriv missing"
+	need_tool setpriv util-linux
 	# a copy of the binary and guest that the nobody user can read
 	cp "$MODVMM" "$TMP/modvmm"
 	cp "$GUESTS/hello.bin" "$TMP/hello.bin"

@@ -243,10 +243,7 @@ test_irq_cli_hlt_quiet_user() { irq_cli_hlt_quiet user; }
 test_irq_pic8259_refused_with_kvm_irqchip() {
 	irq_use kvm
 	irq_guest exit_0.bin
-	if ! command -v gcc >/dev/null 2>&1; then
-		[ "${CI:-}" = true ] && fail "gcc is missing and CI=true"
-		skip "gcc is missing: cannot build pic8259.so"
-	fi
+	need_tool gcc gcc
 	gcc -std=gnu11 -Wall -Wextra -Werror -O2 -DMODULE -fPIC \
 		-fvisibility=hidden -shared -Wl,--no-undefined \
 		-I"$TOP/include" -o "$TMP/pic8259.so" "$TOP/devices/pic8259.c" ||

@@ -111,7 +111,7 @@ test_image_unreadable() {
 	cp "$GUESTS/hello.bin" "$TMP/secret.bin"
 	chmod 000 "$TMP/secret.bin"
 	if [ "$(id -u)" = 0 ]; then
-		command -v setpriv >/dev/null || skip "root, and no setpriv to drop it"
+		need_tool setpriv util-linux
 		cp "$MODVMM" "$TMP/modvmm"
 		chmod 755 "$TMP" "$TMP/modvmm"
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -626,7 +626,7 @@ test_crash_plugin_restores_terminal() {
 	local c first last
 
 	build_crashdev
-	command -v stty >/dev/null || skip "no stty"
+	need_tool stty coreutils
 	for c in "16 -d $CRASHDEV,mode=segv $GUESTS/crash_plugin.bin" \
 		 "16 -d $CRASHDEV,mode=bus $GUESTS/crash_plugin.bin" \
 		 "16 -d $CRASHDEV,mode=abort $GUESTS/crash_plugin.bin" \
@@ -677,7 +677,7 @@ test_crash_outside_devices_is_internal() {
 
 need_valgrind() {
 	need_kvm
-	command -v valgrind >/dev/null || skip "valgrind not installed"
+	need_tool valgrind valgrind
 	modvmm_is_asan && skip "valgrind cannot run an AddressSanitizer build"
 	return 0
 }
