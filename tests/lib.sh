@@ -68,6 +68,19 @@ assert_eq() {
 	[ "$1" = "$2" ] || fail "'$1' != '$2'${3:+: $3}"
 }
 
+# wait_for FILE TEXT [SECONDS]: wait until FILE contains TEXT, for at most
+# SECONDS (default 30: a nested KVM starts slowly); fail if it never does.
+# This is how a test waits for a guest, never a fixed sleep.
+wait_for() {
+	local i n=$(( ${3:-30} * 20 ))
+
+	for ((i = 0; i < n; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "$1 never showed '$2' within ${3:-30} s"
+}
+
 # need_kvm: the rest of the test boots a guest.  Where the machine has no
 # /dev/kvm at all the test is skipped with the reason the runner counts
 # ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists

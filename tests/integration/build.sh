@@ -545,7 +545,6 @@ mc_down_to() {
 		tmux -L "$MC_SOCK" send-keys -t mc Down
 		n=$((n - 1))
 	done
-	sleep 0.3
 }
 
 # Drive make menuconfig in tmux: Devices, serial8250 to M, save, exit.
@@ -559,7 +558,7 @@ test_build_menuconfig_in_tmux() {
 	cp "$t/.config" "$TMP/config.before"
 	MC_SOCK=modvmm-test-$$
 	tmux -L "$MC_SOCK" -f /dev/null new-session -d -s mc -x 100 -y 32 \
-		"cd '$t' && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL TERM=screen make menuconfig; echo \$? >'$TMP/mc.rc'; sleep 30" ||
+		"cd '$t' && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL TERM=screen make menuconfig; echo \$? >'$TMP/mc.rc'; read -r keep_pane_open" ||
 		fail "cannot start tmux"
 	trap 'tmux -L "$MC_SOCK" kill-server 2>/dev/null' EXIT
 	mc_wait "Devices  --->"

@@ -74,20 +74,18 @@ test_triple_fault_is_a_crash() {
 
 test_timeout_stops_guest() {
 	need_kvm
-	local t0=$(date +%s%N)
+	# Status 12, not the helper's own 20 s limit (124): the timer fired.
 	vmm --timeout 0.5 "$GUESTS/forever.bin"
-	local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	assert_rc 12
 	assert_err "--timeout 0.5"
 	assert_out "."
-	[ "$ms" -lt 5000 ] || fail "timeout took $ms ms"
 }
 
 test_sigterm_stops_cleanly() {
 	need_kvm
 	"$MODVMM" "$GUESTS/forever.bin" >"$TMP/out" 2>"$TMP/err" </dev/null &
 	local pid=$!
-	sleep 0.5
+	wait_for "$TMP/out" "."
 	kill -TERM $pid
 	wait $pid
 	RC=$?
@@ -99,7 +97,7 @@ test_sigint_stops_cleanly() {
 	need_kvm
 	"$MODVMM" "$GUESTS/forever.bin" >"$TMP/out" 2>"$TMP/err" </dev/null &
 	local pid=$!
-	sleep 0.5
+	wait_for "$TMP/out" "."
 	kill -INT $pid
 	wait $pid
 	RC=$?

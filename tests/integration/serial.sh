@@ -111,15 +111,15 @@ test_serial_echo_long_line() {
 }
 
 # Ctrl-A x stops the run (status 20), and what the guest wrote before
-# still comes out.  The escape comes through a pipe after a pause, as if
-# typed once the prompt is up.
+# still comes out.  The escape comes through a pipe once the guest has
+# echoed what came before it, as if typed at the prompt.
 test_serial_escape_stop() {
 	need_kvm
 	need_guest uart_echo.bin
 	mkfifo "$TMP/fifo"
-	{ printf 'ab'; sleep 1; printf '\001xcd\n'; } >"$TMP/fifo" &
+	{ printf 'ab'; wait_for "$TMP/out" "ab" && printf '\001xcd\n'; } >"$TMP/fifo" &
 	VMM_STDIN=$TMP/fifo
-	vmm --timeout 10 "$GUESTS/uart_echo.bin"
+	vmm --timeout 60 "$GUESTS/uart_echo.bin"
 	wait
 	assert_rc 20
 	assert_out_exact "uart_echo: type a line
