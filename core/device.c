@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,9 +70,23 @@ static struct modvmm_dev *instances;
 static struct plugin_search search;
 static int builtins_loaded;
 
+/* The directory of the running binary (modvmm, modvmm-harness), or NULL. */
+static const char *device_exe_dir(void)
+{
+	static char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return dirname(buf);
+}
+
 void device_set_search(const struct plugin_search *s)
 {
 	search = *s;
+	if (!search.exe_dir)
+		search.exe_dir = device_exe_dir();
 }
 
 const char *device_name(const struct modvmm_dev *dev)
@@ -422,7 +438,185 @@ static void device_unload_if_unused(struct device_type *t)
 	device_type_free(t);
 }
 
+/* ---- dry run and output files -------------------------------------------- */
+
+#define MAX_OUTPUTS	80
+
+static int dry_run;
+
+struct dev_output {
+	char owner[64];
+	char *path;
+	const char *key;
+	int fifo_fd;		/* our writer end of a FIFO output, or -1 */
+};
+
+static struct dev_output outputs[MAX_OUTPUTS];
+static int nr_outputs;
+
+/*
+ * out=PATH and file=PATH name output files (the convention of
+ * serial8250 and debugport); out=stdout|stderr|null do not.
+ */
+static int opt_is_output_path(const char *key, const char *v)
+{
+	if (!strcmp(key, "file"))
+		return v[0] != '\0';
+	if (strcmp(key, "out"))
+		return 0;
+	return v[0] && strcmp(v, "stdout") && strcmp(v, "stderr") &&
+	       strcmp(v, "null");
+}
+
+static void device_outputs_free(void)
+{
+	while (nr_outputs) {
+		struct dev_output *o = &outputs[--nr_outputs];
+
+		if (o->fifo_fd >= 0)
+			close(o->fifo_fd);
+		free(o->path);
+	}
+}
+
+/* Same file: the same string, or the same inode once it exists. */
+static int output_same(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return 1;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Could @path be opened for writing, without creating or truncating it?
+ * A FIFO is tried with O_NONBLOCK: without a reader, a plain open()
+ * would block modvmm for good.  That writer end stays open in *@fifo_fd
+ * until exit: closing it would send the reader EOF (cat would quit)
+ * before the device opens the FIFO itself.  Returns NULL or the reason.
+ */
+static const char *output_check_path(const char *path, int *fifo_fd)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	*fifo_fd = -1;
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return "is a directory";
+		if (S_ISFIFO(st.st_mode)) {
+			*fifo_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+			if (*fifo_fd < 0)
+				return errno == ENXIO ?
+				       "is a FIFO that nobody reads; start its reader first" :
+				       strerror(errno);
+			return NULL;
+		}
+		return access(path, W_OK) ? strerror(errno) : NULL;
+	}
+	if (errno != ENOENT)
+		return strerror(errno);
+	str_join3(dir, sizeof(dir), path, "", "");
+	slash = strrchr(dir, '/');
+	if (!slash)
+		str_join3(dir, sizeof(dir), ".", "", "");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st))
+		return strerror(errno);
+	if (!S_ISDIR(st.st_mode))
+		return strerror(ENOTDIR);
+	return access(dir, W_OK | X_OK) ? strerror(errno) : NULL;
+}
+
+int device_output_claim(const char *owner, const char *key, const char *path)
+{
+	const char *why;
+	int i, fifo_fd;
+
+	for (i = 0; i < nr_outputs; i++) {
+		if (!output_same(outputs[i].path, path))
+			continue;
+		pr_err("%s: option %s=%s: %s writes to that file too (%s=%s); give each its own file",
+		       owner, key, path, outputs[i].owner, outputs[i].key,
+		       outputs[i].path);
+		return -1;
+	}
+	if (nr_outputs == MAX_OUTPUTS) {
+		pr_err("%s: option %s=%s: more than %d output files", owner,
+		       key, path, MAX_OUTPUTS);
+		return -1;
+	}
+	why = output_check_path(path, &fifo_fd);
+	if (why) {
+		pr_err("%s: option %s=%s: %s", owner, key, path, why);
+		return -1;
+	}
+	outputs[nr_outputs].fifo_fd = fifo_fd;
+	outputs[nr_outputs].path = strdup(path);
+	if (!outputs[nr_outputs].path) {
+		if (fifo_fd >= 0)
+			close(fifo_fd);
+		pr_err("%s: out of memory", owner);
+		return -1;
+	}
+	str_join3(outputs[nr_outputs].owner, sizeof(outputs[0].owner), owner,
+		  "", "");
+	outputs[nr_outputs].key = strcmp(key, "file") ? "out" : "file";
+	nr_outputs++;
+	return 0;
+}
+
+/* Dry run: check the output files a new instance @name would write. */
+static int device_claim_outputs(const char *name, const struct opt_list *ol)
+{
+	int i;
+
+	for (i = 0; i < ol->count; i++)
+		if (opt_is_output_path(ol->kv[i].key, ol->kv[i].value) &&
+		    device_output_claim(name, ol->kv[i].key, ol->kv[i].value))
+			return -1;
+	return 0;
+}
+
+/* The value a dry-run instance sees instead of an output file, or NULL. */
+static int dry_run_masks(const struct modvmm_dev *dev, const char *key,
+			 const char *v)
+{
+	if (!dry_run || !opt_is_output_path(key, v))
+		return 0;
+	/* both given: a device refuses that itself, before opening either */
+	return !(opt_list_get(&dev->opts, "out") &&
+		 opt_list_get(&dev->opts, "file"));
+}
+
+void device_dry_run_begin(void)
+{
+	dry_run = 1;
+}
+
+static void device_destroy_instances(void);
+
+void device_dry_run_end(void)
+{
+	struct device_type *t;
+
+	device_destroy_instances();
+	for (t = types; t; t = t->next)
+		t->instances = 0;
+	dry_run = 0;
+}
+
 int device_create(const char *spec)
+{
+	return device_spawn(spec) ? 0 : -1;
+}
+
+struct modvmm_dev *device_spawn(const char *spec)
 {
 	struct modvmm_dev *dev, **p;
 	struct device_type *t;
@@ -432,16 +626,24 @@ int device_create(const char *spec)
 	int failed;
 
 	if (device_load_builtins())
-		return -1;
+		return NULL;
 	if (opt_list_parse(&ol, spec, err, sizeof(err))) {
 		pr_err("-d %s: %s", spec, err);
-		return -1;
+		return NULL;
 	}
 	t = device_type_lookup(ol.name);
 	if (!t)
 		goto fail_opts;
 	if (device_check_options(t, &ol))
 		goto fail_type;
+	if (dry_run) {
+		char name[64];
+
+		device_instance_name(name, sizeof(name), t->desc.name,
+				     t->instances);
+		if (device_claim_outputs(name, &ol))
+			goto fail_type;
+	}
 	dev = calloc(1, sizeof(*dev));
 	if (!dev) {
 		pr_err("%s: out of memory", t->desc.name);
@@ -469,17 +671,17 @@ int device_create(const char *spec)
 		opt_list_free(&dev->opts);
 		free(dev);
 		device_unload_if_unused(t);
-		return -1;
+		return NULL;
 	}
 	for (p = &instances; *p; p = &(*p)->next)
 		;
 	*p = dev;
-	return 0;
+	return dev;
 fail_type:
 	device_unload_if_unused(t);
 fail_opts:
 	opt_list_free(&ol);
-	return -1;
+	return NULL;
 }
 
 void device_sync_all(void)
@@ -496,10 +698,23 @@ void device_sync_all(void)
 	}
 }
 
-void device_exit_all(void)
+/* Exit every instance, newest first; the types stay. */
+/* Exit @dev, unlinked from the instance list by the caller, and free it. */
+static void device_exit_one(struct modvmm_dev *dev)
 {
-	struct device_type *t;
+	if (dev->type->desc.exit) {
+		struct device_ctx ctx = device_enter(dev, "in its exit hook");
 
+		dev->type->desc.exit(dev->priv);
+		device_leave(ctx);
+	}
+	device_release(dev);
+	opt_list_free(&dev->opts);
+	free(dev);
+}
+
+static void device_destroy_instances(void)
+{
 	while (instances) {
 		struct modvmm_dev *last = instances, **pp = &instances;
 
@@ -507,17 +722,42 @@ void device_exit_all(void)
 			pp = &last->next;
 			last = last->next;
 		}
-		if (last->type->desc.exit) {
-			struct device_ctx ctx = device_enter(last, "in its exit hook");
-
-			last->type->desc.exit(last->priv);
-			device_leave(ctx);
-		}
-		device_release(last);
-		opt_list_free(&last->opts);
 		*pp = NULL;
-		free(last);
+		device_exit_one(last);
 	}
+}
+
+void device_destroy(struct modvmm_dev *dev)
+{
+	struct modvmm_dev **pp;
+	struct device_type *t = dev->type;
+
+	for (pp = &instances; *pp && *pp != dev; pp = &(*pp)->next)
+		;
+	if (!*pp)
+		return;
+	*pp = dev->next;
+	device_exit_one(dev);
+	/* The last of its type gone: names start again at NAME, and a
+	 * plugin nobody uses is closed. */
+	for (pp = &instances; *pp; pp = &(*pp)->next)
+		if ((*pp)->type == t)
+			return;
+	t->instances = 0;
+	device_unload_if_unused(t);
+}
+
+void *device_priv(const struct modvmm_dev *dev)
+{
+	return dev->priv;
+}
+
+void device_exit_all(void)
+{
+	struct device_type *t;
+
+	device_destroy_instances();
+	device_outputs_free();
 	while (types) {
 		t = types;
 		types = t->next;
@@ -806,10 +1046,16 @@ static void host_log(struct modvmm_dev *dev, enum modvmm_log_level level,
 
 	if ((int)level > log_verbosity + 1)
 		return;
+	/* the real instance says it again; only errors may explain a failure */
+	if (dry_run && level != MODVMM_LOG_ERROR)
+		return;
+	char line[600];
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "modvmm: %s: %s\n", dev->name, msg);
+	snprintf(line, sizeof(line), "modvmm: %s: %s", dev->name, msg);
+	log_line(line);
 }
 
 static const char *host_opt_str(struct modvmm_dev *dev, const char *key,
@@ -817,6 +1063,8 @@ static const char *host_opt_str(struct modvmm_dev *dev, const char *key,
 {
 	const char *v = opt_list_get(&dev->opts, key);
 
+	if (v && dry_run_masks(dev, key, v))
+		return strcmp(key, "out") ? def : "null";
 	return v ? v : def;
 }
 
@@ -895,6 +1143,8 @@ static int host_console_acquire(struct modvmm_dev *dev)
 {
 	if (device_listing)
 		return 0;
+	if (dry_run)
+		return 1;	/* as if it got it, leaving the terminal alone */
 	return console_acquire(dev);
 }
 

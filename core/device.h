@@ -12,7 +12,7 @@
 /* Where NAME.so is looked for, after an explicit path. */
 struct plugin_search {
 	const char *plugin_dir;		/* --plugin-dir, or NULL */
-	const char *exe_dir;		/* directory of the modvmm binary */
+	const char *exe_dir;		/* directory of the binary; NULL: found */
 };
 
 void device_set_search(const struct plugin_search *s);
@@ -23,10 +23,30 @@ void device_set_search(const struct plugin_search *s);
  * before the call.
  */
 int device_create(const char *spec);
+/* The same, returning the instance (or NULL); for the test harness. */
+struct modvmm_dev *device_spawn(const char *spec);
+/* Exit one instance and release what it holds; the test harness. */
+void device_destroy(struct modvmm_dev *dev);
+void *device_priv(const struct modvmm_dev *dev);
 /* Call every instance's sync hook (flush output). */
 void device_sync_all(void);
 /* Exit every instance, newest first, and close every plugin. */
 void device_exit_all(void);
+/*
+ * Dry run: between begin and end, device_create() checks each device's
+ * output files (out=PATH, file=PATH) without creating them and hands the
+ * device "null" instead; end destroys the instances, keeping the types.
+ * This finds every device error before /dev/kvm is opened and before any
+ * output file is touched.
+ */
+void device_dry_run_begin(void);
+void device_dry_run_end(void);
+/*
+ * Check that @owner may write @path (option @key): writable or creatable,
+ * not a directory, not a FIFO without a reader, and not already claimed
+ * by another owner.  Prints the reason and returns -1 if not.
+ */
+int device_output_claim(const char *owner, const char *key, const char *path);
 /* --list-devices; returns an exit status. */
 int device_list(int json);
 /* --stats: per-device access counts and device counters. */

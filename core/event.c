@@ -37,6 +37,7 @@ struct event_src {
 	int irq;		/* irq timer: line to pulse, else -1 */
 	int irq_direct;		/* pulsed by the event thread (in-kernel irqchip) */
 	atomic_ullong ticks, ticks_lost;
+	uint64_t deadline, period;	/* virtual clock timer (fd < 0) */
 	void *owner;
 	modvmm_timer_fn timer_fn;
 	modvmm_fd_fn fd_fn;
@@ -67,9 +68,18 @@ static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct event_src *pending;
 static struct event_src *all_sources;
 
+/*
+ * Nonzero: the device test harness runs the clock (event_use_virtual_clock).
+ * Timers then have no timerfd: event_advance() runs them when due.
+ */
+static uint64_t virtual_now;
+
 uint64_t clock_now_ns(void)
 {
 	struct timespec ts;
+
+	if (virtual_now)
+		return virtual_now;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -253,6 +263,7 @@ void event_shutdown(void)
 	if (quit_fd >= 0)
 		close(quit_fd);
 	epfd = wake_fd = quit_fd = -1;
+	virtual_now = 0;
 }
 
 static int event_rearm(struct event_src *s)
@@ -280,7 +291,7 @@ static struct event_src *event_src_new(int kind, int fd, void *owner)
 	s->irq = -1;
 	ev.data.ptr = s;
 	/* added disarmed (no events); event_rearm() enables it */
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+	if (fd >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		if (errno != EPERM || kind != SRC_FD) {
 			free(s);
 			return NULL;
@@ -298,8 +309,11 @@ static void event_src_kill(struct event_src *s)
 	if (s->dead)
 		return;
 	s->dead = 1;
+	s->armed = 0;
 	if (s->always_ready)
 		nr_always_ready--;
+	if (s->fd < 0)
+		return;		/* a virtual clock timer */
 	epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
 	if (s->irq_direct) {
 		struct itimerspec off = { { 0, 0 }, { 0, 0 } };
@@ -351,10 +365,11 @@ void event_irq_timer_stats(void *owner, uint64_t *ticks, uint64_t *lost)
 struct modvmm_timer *event_timer_new(void *owner, modvmm_timer_fn fn,
 				     void *opaque)
 {
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	int fd = virtual_now ? -1 :
+		 timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	struct event_src *s;
 
-	if (fd < 0 || !fn)
+	if ((fd < 0 && !virtual_now) || !fn)
 		goto fail;
 	s = event_src_new(SRC_TIMER, fd, owner);
 	if (!s)
@@ -385,6 +400,12 @@ void event_timer_arm(struct modvmm_timer *t, uint64_t delay_ns,
 
 	if (!t || s->dead)
 		return;
+	if (s->fd < 0) {
+		s->deadline = delay_ns ? virtual_now + delay_ns : 0;
+		s->period = delay_ns ? period_ns : 0;
+		s->armed = delay_ns != 0;
+		return;
+	}
 	its.it_value = ns_to_ts(delay_ns);
 	its.it_interval = ns_to_ts(delay_ns ? period_ns : 0);
 	timerfd_settime(s->fd, 0, &its, NULL);
@@ -441,6 +462,14 @@ void event_free_owner(void *owner)
 			event_src_kill(s);
 }
 
+static void event_call_timer(struct event_src *s, uint64_t n)
+{
+	struct device_ctx ctx = device_enter(s->owner, "in a timer callback");
+
+	s->timer_fn(s->opaque, n);
+	device_leave(ctx);
+}
+
 static void event_run_source(struct event_src *s)
 {
 	struct device_ctx ctx;
@@ -455,9 +484,7 @@ static void event_run_source(struct event_src *s)
 				event_rearm(s);
 			return;
 		}
-		ctx = device_enter(s->owner, "in a timer callback");
-		s->timer_fn(s->opaque, n);
-		device_leave(ctx);
+		event_call_timer(s, n);
 		/* a one-shot stays disarmed unless its callback re-armed it */
 		if (!s->dead && s->armed) {
 			struct itimerspec cur;
@@ -515,4 +542,96 @@ void event_wait(int ms)
 	pthread_mutex_unlock(&pending_lock);
 	if (poll(&p, 1, ms) > 0)
 		event_drain_wake();
+}
+
+/* --- The virtual clock of the device test harness (harness/) ----------- */
+
+void event_use_virtual_clock(uint64_t start_ns)
+{
+	virtual_now = start_ns ? start_ns : 1;
+}
+
+/* The armed virtual timer due first, no later than @target, or NULL. */
+static struct event_src *event_next_due(uint64_t target)
+{
+	struct event_src *s, *best = NULL;
+
+	for (s = all_sources; s; s = s->next_all)
+		if (s->kind == SRC_TIMER && s->fd < 0 && s->armed && !s->dead &&
+		    s->deadline <= target &&
+		    (!best || s->deadline <= best->deadline))
+			best = s;
+	return best;
+}
+
+/*
+ * Each timer runs at its own deadline, in deadline order, with the clock
+ * set to it.  A periodic timer 1000 or more periods behind runs once for
+ * all of them, as timerfd reports expirations to a thread that fell
+ * behind.
+ */
+#define EVENT_FOLD_PERIODS	1000
+
+void event_advance(uint64_t ns)
+{
+	uint64_t target = virtual_now + ns;
+	struct event_src *s;
+
+	while ((s = event_next_due(target))) {
+		uint64_t n = 1;
+
+		if (s->period && (target - s->deadline) / s->period >= EVENT_FOLD_PERIODS)
+			n += (target - s->deadline) / s->period;
+		virtual_now = s->deadline + (n - 1) * s->period;
+		if (s->period)
+			s->deadline += n * s->period;
+		else
+			s->armed = 0;
+		event_call_timer(s, n);
+	}
+	virtual_now = target;
+}
+
+int event_poll(void)
+{
+	struct epoll_event evs[32];
+	struct event_src *s;
+	int n, i, ran = 0;
+
+	n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), 0);
+	for (i = 0; i < n; i++) {
+		s = evs[i].data.ptr;
+		if (s && s->kind == SRC_FD && !s->dead) {
+			event_run_source(s);
+			ran++;
+		}
+	}
+	for (s = all_sources; s; s = s->next_all)
+		if (s->always_ready && !s->dead) {
+			event_run_source(s);
+			ran++;
+		}
+	return ran;
+}
+
+int event_timers_armed(const void *owner)
+{
+	struct event_src *s;
+	int n = 0;
+
+	for (s = all_sources; s; s = s->next_all)
+		if (s->owner == owner && s->kind == SRC_TIMER && s->armed && !s->dead)
+			n++;
+	return n;
+}
+
+int event_fds_watched(const void *owner)
+{
+	struct event_src *s;
+	int n = 0;
+
+	for (s = all_sources; s; s = s->next_all)
+		if (s->owner == owner && s->kind == SRC_FD && !s->dead)
+			n++;
+	return n;
 }

@@ -48,4 +48,19 @@ extern volatile int event_halt_check;
 
 uint64_t clock_now_ns(void);
 
+/*
+ * The device test harness's clock (harness/): from event_use_virtual_clock()
+ * until event_shutdown(), clock_now_ns() is virtual, timers have no
+ * timerfd and run only from event_advance(), on the caller's thread, and
+ * event_poll() runs the watched fds that are ready.  No event thread.
+ */
+void event_use_virtual_clock(uint64_t start_ns);
+void event_advance(uint64_t ns);
+/* Returns how many fd callbacks ran. */
+int event_poll(void);
+/* Armed timers of @owner (a device instance). */
+int event_timers_armed(const void *owner);
+/* Watched fds of @owner. */
+int event_fds_watched(const void *owner);
+
 #endif

@@ -14,6 +14,10 @@
 #define IRQ_LINES	24
 
 static uint8_t line_level[IRQ_LINES];
+/* what the device test harness observes (harness/) */
+static uint64_t line_edges[IRQ_LINES], line_pulses[IRQ_LINES];
+/* KVM_IRQ_LINE needs the VM and its irqchip: until then, levels are only recorded */
+static int kvm_lines_ready;
 
 static void irq_kvm_line(unsigned int irq, int level)
 {
@@ -37,9 +41,12 @@ void irq_line_set(unsigned int irq, int level)
 	if (line_level[irq] == level)
 		return;
 	line_level[irq] = (uint8_t)level;
+	if (level)
+		line_edges[irq]++;
 	switch (machine.irqchip) {
 	case IRQCHIP_KVM:
-		irq_kvm_line(irq, level);
+		if (kvm_lines_ready)
+			irq_kvm_line(irq, level);
 		break;
 	case IRQCHIP_USER:
 		if (machine.chip_ops) {
@@ -55,11 +62,52 @@ void irq_line_set(unsigned int irq, int level)
 	}
 }
 
+/*
+ * The in-kernel irqchip exists now: from here on lines go to KVM, and
+ * every line a device raised before (at init) is raised there too.
+ */
+void irq_kvm_replay(void)
+{
+	unsigned int irq;
+
+	kvm_lines_ready = 1;
+	for (irq = 0; irq < IRQ_LINES; irq++)
+		if (line_level[irq])
+			irq_kvm_line(irq, 1);
+}
+
 /* An edge: up then down.  A line already held high makes no edge. */
 void irq_line_pulse(unsigned int irq)
 {
-	if (irq >= IRQ_LINES || line_level[irq])
+	if (irq >= IRQ_LINES)
+		return;
+	line_pulses[irq]++;
+	if (line_level[irq])
 		return;
 	irq_line_set(irq, 1);
 	irq_line_set(irq, 0);
+}
+
+int irq_line_level(unsigned int irq)
+{
+	return irq < IRQ_LINES ? line_level[irq] : 0;
+}
+
+uint64_t irq_line_edges(unsigned int irq)
+{
+	return irq < IRQ_LINES ? line_edges[irq] : 0;
+}
+
+uint64_t irq_line_pulses(unsigned int irq)
+{
+	return irq < IRQ_LINES ? line_pulses[irq] : 0;
+}
+
+/* All lines low, counters zero, KVM not there: a new machine. */
+void irq_reset(void)
+{
+	memset(line_level, 0, sizeof(line_level));
+	memset(line_edges, 0, sizeof(line_edges));
+	memset(line_pulses, 0, sizeof(line_pulses));
+	kvm_lines_ready = 0;
 }

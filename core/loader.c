@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,56 +27,95 @@ void loader_error(const struct load_opts *o, const char *fmt, ...)
 	pr_err("%s: %s", o->path, msg);
 }
 
-int loader_read_file(const char *path, uint8_t **data, size_t *size)
+/* Why @st is no file to load, or NULL for a regular file. */
+static const char *loader_file_kind(const struct stat *st)
 {
+	if (S_ISREG(st->st_mode))
+		return NULL;
+	if (S_ISDIR(st->st_mode))
+		return "a directory";
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISCHR(st->st_mode))
+		return "a character device";
+	if (S_ISBLK(st->st_mode))
+		return "a block device";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	return "a special file";
+}
+
+static int loader_check_size(const char *path, uint64_t size, uint64_t ram)
+{
+	if (size == 0) {
+		pr_err("%s: empty file", path);
+		return -1;
+	}
+	if (size > LOADER_MAX_FILE) {
+		pr_err("%s: %llu bytes is larger than the 4 GiB modvmm loads",
+		       path, (unsigned long long)size);
+		return -1;
+	}
+	if (size > ram) {
+		pr_err("%s: %llu bytes cannot fit in %llu %s of guest RAM; use a larger -m",
+		       path, (unsigned long long)size,
+		       (unsigned long long)(ram & 0xfffff ? ram >> 10 : ram >> 20),
+		       ram & 0xfffff ? "KiB" : "MiB");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Map the file instead of reading it: the loaders copy what they need
+ * straight into guest RAM, so modvmm never holds a second copy.  The
+ * size is checked from fstat() before anything is read, and O_NONBLOCK
+ * keeps open() of a FIFO from waiting for a writer before we can refuse
+ * it.
+ */
+int loader_read_file(const char *path, uint8_t **data, size_t *size,
+		     uint64_t ram)
+{
+	const char *kind;
 	struct stat st;
-	uint8_t *buf;
-	size_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0) {
 		pr_err("%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		pr_err("%s: not a regular file", path);
+	if (fstat(fd, &st)) {
+		pr_err("%s: cannot stat: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	if (st.st_size == 0) {
-		pr_err("%s: empty file", path);
+	kind = loader_file_kind(&st);
+	if (kind) {
+		pr_err("%s: not a regular file (%s)", path, kind);
 		close(fd);
 		return -1;
 	}
-	if ((uint64_t)st.st_size > LOADER_MAX_FILE) {
-		pr_err("%s: %lld bytes is larger than the 4 GiB modvmm loads",
-		       path, (long long)st.st_size);
+	if (loader_check_size(path, (uint64_t)st.st_size, ram)) {
 		close(fd);
 		return -1;
 	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
-		pr_err("%s: out of memory for %lld bytes", path, (long long)st.st_size);
-		close(fd);
-		return -1;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			pr_err("%s: read failed: %s", path, n ? strerror(errno) : "file shrank");
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	*data = buf;
-	*size = done;
+	if (p == MAP_FAILED) {
+		pr_err("%s: cannot map %lld bytes: %s", path,
+		       (long long)st.st_size, strerror(errno));
+		return -1;
+	}
+	*data = p;
+	*size = (size_t)st.st_size;
 	return 0;
+}
+
+void loader_free_file(uint8_t *data, size_t size)
+{
+	if (data)
+		munmap(data, size);
 }
 
 static const struct loader_ops *const loaders[] = {

@@ -98,10 +98,15 @@ int loader_load(struct guestmem *gm, const char *format,
 		const struct load_opts *o, struct boot_state *bs);
 
 /*
- * Read a whole file into memory.  Returns 0, or -1 after printing
- * "modvmm: PATH: reason".  Used for images and multiboot modules.
+ * Map a whole file read-only.  Returns 0, or -1 after printing
+ * "modvmm: PATH: reason": not a regular file (a FIFO is refused without
+ * waiting for a writer), empty, or larger than @ram bytes (from its size:
+ * nothing is read).  Used for images, multiboot modules and initrds;
+ * loader_free_file() gives it back.
  */
-int loader_read_file(const char *path, uint8_t **data, size_t *size);
+int loader_read_file(const char *path, uint8_t **data, size_t *size,
+		     uint64_t ram);
+void loader_free_file(uint8_t *data, size_t size);
 
 /*
  * Helpers shared by the ELF64 and multiboot loaders (core/loader_elf.c):

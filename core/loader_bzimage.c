@@ -417,10 +417,11 @@ static int bz_read_initrd(const struct guestmem *gm, const struct load_opts *o,
 	memset(rd, 0, sizeof(*rd));
 	if (!o->nr_modules)
 		return 0;
-	if (loader_read_file(o->modules[0].path, &rd->data, &rd->size))
+	if (loader_read_file(o->modules[0].path, &rd->data, &rd->size,
+			     gm->size))
 		return -1;
 	if (bz_place_initrd(gm, o, k, rd)) {
-		free(rd->data);
+		loader_free_file(rd->data, rd->size);
 		rd->data = NULL;
 		return -1;
 	}
@@ -510,7 +511,7 @@ static int bz_load(struct guestmem *gm, const struct load_opts *o,
 	    bz_check_cmdline(gm, o, &k) || bz_read_initrd(gm, o, &k, &rd))
 		return -1;
 	bz_write(gm, o, &k, &rd);
-	free(rd.data);
+	loader_free_file(rd.data, rd.size);
 
 	memset(bs, 0, sizeof(*bs));
 	bs->mode = BOOT_LONG;

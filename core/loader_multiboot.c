@@ -342,15 +342,17 @@ static int mb_layout_info(const struct guestmem *gm, const struct load_opts *o,
 static void mb_free_modules(struct mb_module *m, int n)
 {
 	while (n--)
-		free(m[n].data);
+		loader_free_file(m[n].data, m[n].size);
 }
 
-static int mb_read_modules(const struct load_opts *o, struct mb_module *m)
+static int mb_read_modules(const struct guestmem *gm,
+			   const struct load_opts *o, struct mb_module *m)
 {
 	int i;
 
 	for (i = 0; i < o->nr_modules; i++) {
-		if (loader_read_file(o->modules[i].path, &m[i].data, &m[i].size)) {
+		if (loader_read_file(o->modules[i].path, &m[i].data, &m[i].size,
+				     gm->size)) {
 			mb_free_modules(m, i);
 			return -1;
 		}
@@ -471,7 +473,7 @@ static int mb_load(struct guestmem *gm, const struct load_opts *o,
 		return -1;
 	if (loader_check_segments(gm, o, &k.img, mb_reserved,
 				  ARRAY_SIZE(mb_reserved)) ||
-	    mb_layout_info(gm, o, &l) || mb_read_modules(o, mods))
+	    mb_layout_info(gm, o, &l) || mb_read_modules(gm, o, mods))
 		return -1;
 	if (mb_place_modules(gm, o, &k, mods)) {
 		mb_free_modules(mods, o->nr_modules);

@@ -14,13 +14,23 @@
 
 struct machine machine = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
 int log_verbosity;
+void (*log_hook)(const char *line);
+
+void log_line(const char *line)
+{
+	if (log_hook)
+		log_hook(line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
 
 static void pr_v(const char *fmt, va_list ap)
 {
 	char msg[1024];
+	int n = snprintf(msg, sizeof(msg), "modvmm: ");
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "modvmm: %s\n", msg);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	log_line(msg);
 }
 
 void pr_err(const char *fmt, ...)

@@ -70,6 +70,13 @@ void irq_line_set(unsigned int irq, int level);
 void irq_line_pulse(unsigned int irq);
 /* Pulse unless a device holds the line high (core/device.c). */
 void irq_line_pulse_shared(unsigned int irq);
+/* After KVM_CREATE_IRQCHIP: send lines to KVM, and those already high. */
+void irq_kvm_replay(void);
+/* A line's level, rising edges and pulses so far (the test harness). */
+int irq_line_level(unsigned int irq);
+uint64_t irq_line_edges(unsigned int irq);
+uint64_t irq_line_pulses(unsigned int irq);
+void irq_reset(void);
 /* KVM_IRQ_LINE up and down; safe from any thread. */
 void irq_kvm_pulse(unsigned int irq);
 

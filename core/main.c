@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * modvmm: the command line, and the order in which a machine is built:
- * image file -> guest RAM and loader -> KVM -> devices -> vCPU -> run.
- * Image errors are found before /dev/kvm is touched.
+ * command line -> image file -> guest RAM and loader -> devices (a dry
+ * run, outputs masked) -> KVM, VM and vCPU -> devices for real, output
+ * files -> run.  Every usage, image and device error is found before
+ * /dev/kvm is touched and before any output file is created or truncated.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
+#include <ctype.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +41,12 @@ struct cmdline {
 	int list_devices, json;
 	const char *format;
 	double timeout;
+	uint64_t timeout_ns;
 	int stats;
 	const char *trace;
+	int trace_io, trace_mmio;
+	const char *trace_path;		/* points into trace_buf */
+	char *trace_buf;
 	int debug_unclaimed;
 	struct load_opts load;
 };
@@ -173,15 +181,59 @@ static int add_module(struct cmdline *c, const char *arg)
 	return 0;
 }
 
-static int parse_timeout(const char *s, double *out)
+/*
+ * Seconds, as a plain decimal number (no sign, nan, inf or hex float),
+ * from the timer's 1 ns resolution up to 10^7 s (115 days; the ns count
+ * would overflow 64 bits at 1.8e10 s).
+ */
+static int parse_timeout(const char *s, double *out, uint64_t *ns)
 {
+	const char *p;
 	char *end;
+	double ns_d;
 
+	for (p = s; *p; p++)
+		if (!strchr("0123456789.eE+-", *p))
+			break;
 	errno = 0;
 	*out = strtod(s, &end);
-	if (errno || end == s || *end || *out <= 0 || *out > 1e7) {
-		pr_err("--timeout %s: not a positive number of seconds", s);
+	ns_d = *out * 1e9;
+	if (*p || !s[0] || !(isdigit((unsigned char)s[0]) || s[0] == '.') ||
+	    errno || end == s || *end || !isfinite(*out) ||
+	    *out > 1e7 || ns_d < 1.0) {
+		pr_err("--timeout %s: not a positive number of seconds (want a decimal number from 0.000000001 to 10000000, e.g. 0.5)",
+		       s);
 		return -1;
+	}
+	*ns = (uint64_t)(ns_d + 0.5);	/* nearest: 1e-9 * 1e9 may be 0.99... */
+	return 0;
+}
+
+/* --trace io,mmio[,file=PATH]: checked here, its file opened last. */
+static int parse_trace(struct cmdline *c, const char *arg)
+{
+	char *tok, *save = NULL;
+
+	free(c->trace_buf);
+	c->trace_buf = strdup(arg);
+	c->trace = arg;
+	c->trace_io = c->trace_mmio = 0;
+	c->trace_path = NULL;
+	if (!c->trace_buf)
+		return -1;
+	for (tok = strtok_r(c->trace_buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "io"))
+			c->trace_io = 1;
+		else if (!strcmp(tok, "mmio"))
+			c->trace_mmio = 1;
+		else if (!strncmp(tok, "file=", 5) && tok[5] && !c->trace_path)
+			c->trace_path = tok + 5;
+		else {
+			pr_err("--trace %s: unknown item '%s' (want io, mmio, file=PATH)",
+			       arg, tok);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -242,11 +294,14 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 				return -1;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_timeout(optarg, &c->timeout))
+			if (parse_timeout(optarg, &c->timeout, &c->timeout_ns))
 				return -1;
 			break;
 		case OPT_STATS: c->stats = 1; break;
-		case OPT_TRACE: c->trace = optarg; break;
+		case OPT_TRACE:
+			if (parse_trace(c, optarg))
+				return -1;
+			break;
 		case OPT_DEBUG_UNCLAIMED: c->debug_unclaimed = 1; break;
 		case 'v': log_verbosity++; break;
 		case 'h': usage(stdout); return 1;
@@ -278,36 +333,37 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Open the trace file, last of all.  O_NONBLOCK so a FIFO whose reader
+ * went away since it was checked fails here rather than blocking; the
+ * trace then writes blocking, so a slow reader loses nothing.
+ */
 static int setup_trace(struct cmdline *c)
 {
-	char *copy = strdup(c->trace), *tok, *save = NULL;
 	FILE *f = NULL;
-	int io = 0, mmio = 0;
+	int fd, flags;
 
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "io"))
-			io = 1;
-		else if (!strcmp(tok, "mmio"))
-			mmio = 1;
-		else if (!strncmp(tok, "file=", 5) && !f) {
-			f = fopen(tok + 5, "w");
-			if (!f) {
-				pr_err("--trace file=%s: %s", tok + 5, strerror(errno));
-				free(copy);
-				return -1;
-			}
-		} else {
-			pr_err("--trace %s: unknown item '%s' (want io, mmio, file=PATH)",
-			       c->trace, tok);
-			free(copy);
-			if (f)
-				fclose(f);
+	if (c->trace_path) {
+		fd = open(c->trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+			  O_NOCTTY | O_NONBLOCK, 0666);
+		if (fd < 0) {
+			pr_err("--trace file=%s: %s", c->trace_path,
+			       errno == ENXIO ? "a FIFO that nobody reads" :
+			       strerror(errno));
+			return -1;
+		}
+		flags = fcntl(fd, F_GETFL);
+		if (flags >= 0)
+			fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		f = fdopen(fd, "we");
+		if (!f) {
+			pr_err("--trace file=%s: %s", c->trace_path, strerror(errno));
+			close(fd);
 			return -1;
 		}
 	}
-	free(copy);
-	machine.pio.trace = io;
-	machine.mmio.trace = mmio;
+	machine.pio.trace = c->trace_io;
+	machine.mmio.trace = c->trace_mmio;
 	machine.pio.trace_file = machine.mmio.trace_file = f;
 	return 0;
 }
@@ -387,70 +443,107 @@ static void print_stats(struct machine *m)
 	device_print_stats(stderr);
 }
 
-static void set_exe_dir(struct plugin_search *s)
+static enum irqchip_kind configured_irqchip(void)
 {
-	static char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	s->exe_dir = dirname(buf);
-}
-
-static int want_irqchip(void)
-{
-#ifdef CONFIG_IRQCHIP_KVM
-	return 1;
+#if defined(CONFIG_IRQCHIP_KVM)
+	return IRQCHIP_KVM;
+#elif defined(CONFIG_IRQCHIP_USER)
+	return IRQCHIP_USER;
 #else
-	return 0;
+	return IRQCHIP_NONE;
 #endif
 }
 
-static int run_machine(struct cmdline *c)
+/* The image into guest RAM: status 0, or the status of the error. */
+static int load_image(struct cmdline *c, struct boot_state *bs)
 {
-	struct boot_state bs;
 	uint8_t *image = NULL;
 	int status;
 
-	if (loader_read_file(c->load.path, &image, &c->load.size))
+	if (loader_read_file(c->load.path, &image, &c->load.size, c->mem_size))
 		return EXIT_IMAGE;
 	c->load.data = image;
 	if (guestmem_init(&machine.mem, c->mem_size)) {
 		pr_err("-m: cannot map %" PRIu64 " MiB of guest RAM: %s; use a smaller -m",
 		       c->mem_size >> 20, strerror(errno));
-		free(image);
+		loader_free_file(image, c->load.size);
 		return EXIT_USAGE;
 	}
-	status = loader_load(&machine.mem, c->format, &c->load, &bs);
-	free(image);
+	status = loader_load(&machine.mem, c->format, &c->load, bs);
+	loader_free_file(image, c->load.size);
 	c->load.data = NULL;
+	return status ? EXIT_IMAGE : 0;
+}
+
+/*
+ * Every device once with its output files masked, then gone again: all
+ * device errors (unknown device, bad option, overlap, plugin refused)
+ * show now, before /dev/kvm and before any output file is touched.  The
+ * interrupt controller kind and the RAM hook are what devices see at init.
+ */
+static int validate_devices(struct cmdline *c)
+{
+	int r;
+
+	machine.irqchip = configured_irqchip();
+	machine.mmio.is_ram = mmio_is_ram;
+	machine.mmio.is_ram_ctx = &machine.mem;
+	if (c->trace_path &&
+	    device_output_claim("--trace", "file", c->trace_path))
+		return EXIT_USAGE;
+	device_dry_run_begin();
+	r = create_devices(c);
+	device_dry_run_end();
+	return r ? EXIT_DEVICE : 0;
+}
+
+/* /dev/kvm, the VM with its RAM and irqchip, the vCPU in its boot state. */
+static int create_vm(const struct boot_state *bs)
+{
+	enum irqchip_kind chip = machine.irqchip;
+
+	if (kvm_open(&machine) ||
+	    kvm_create_vm(&machine, chip == IRQCHIP_KVM))
+		return EXIT_KVM;
+	machine.irqchip = chip;
+	if (chip == IRQCHIP_KVM)
+		irq_kvm_replay();
+	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, bs))
+		return EXIT_KVM;
+	vcpu_kick_init(&machine);
+	return 0;
+}
+
+static int run_machine(struct cmdline *c)
+{
+	struct boot_state bs;
+	int status;
+
+	status = load_image(c, &bs);
 	if (status)
-		return EXIT_IMAGE;
+		return status;
 	if (event_init()) {
 		pr_err("cannot create the event loop: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	if (kvm_open(&machine) || kvm_create_vm(&machine, want_irqchip()))
-		return EXIT_KVM;
-#ifdef CONFIG_IRQCHIP_USER
-	machine.irqchip = IRQCHIP_USER;
-#endif
-	machine.mmio.is_ram = mmio_is_ram;
-	machine.mmio.is_ram_ctx = &machine.mem;
-	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, &bs))
-		return EXIT_KVM;
-	vcpu_kick_init(&machine);
+	status = validate_devices(c);
+	if (!status)
+		status = create_vm(&bs);
+	if (status)
+		return status;
+	/* outputs last: devices open their files, then the trace */
 	if (create_devices(c))
 		return EXIT_DEVICE;
-	if (c->timeout > 0) {
+	if (setup_trace(c))
+		return EXIT_USAGE;
+	if (c->timeout_ns) {
 		struct modvmm_timer *t = event_timer_new(NULL, timeout_fired, &c->timeout);
 
 		if (!t) {
 			pr_err("cannot create the --timeout timer: %s", strerror(errno));
 			return EXIT_INTERNAL;
 		}
-		event_timer_arm(t, (uint64_t)(c->timeout * 1e9), 0);
+		event_timer_arm(t, c->timeout_ns, 0);
 	}
 	if (event_start(machine.irqchip == IRQCHIP_KVM ? 200 : 0)) {
 		pr_err("cannot start the event thread: %s", strerror(errno));
@@ -464,18 +557,37 @@ static int run_machine(struct cmdline *c)
 	return status;
 }
 
+/*
+ * A closed fd 0, 1 or 2 would be reused by the next open(), and the
+ * guest's console or our messages would land in a file or a KVM fd:
+ * put /dev/null there before anything is opened.
+ */
+static void fds_sanitize(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(EXIT_INTERNAL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct plugin_search search = { 0 };
 	struct cmdline c;
 	int status, i;
 
+	fds_sanitize();
 	memset(&c, 0, sizeof(c));
 	status = parse_args(&c, argc, argv);
-	if (status)
+	if (status) {
+		free(c.trace_buf);
 		return status > 0 ? 0 : EXIT_USAGE;
+	}
 	search.plugin_dir = c.plugin_dir;
-	set_exe_dir(&search);
 	device_set_search(&search);
 	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
 	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
@@ -492,8 +604,6 @@ int main(int argc, char **argv)
 	}
 	machine.pio.log_all_unclaimed = machine.mmio.log_all_unclaimed =
 		c.debug_unclaimed;
-	if (c.trace && setup_trace(&c))
-		return EXIT_USAGE;
 	machine_install_signals();
 	status = run_machine(&c);
 
@@ -509,5 +619,6 @@ int main(int argc, char **argv)
 	guestmem_free(&machine.mem);
 	for (i = 0; i < c.load.nr_modules; i++)
 		free((char *)c.load.modules[i].path);
+	free(c.trace_buf);
 	return status;
 }

@@ -29,6 +29,13 @@ enum modvmm_exit {
 
 extern int log_verbosity;
 
+/*
+ * Where "modvmm: ..." lines go: stderr, or @log_hook when it is set (the
+ * device test harness keeps them).  @line has no newline.
+ */
+extern void (*log_hook)(const char *line);
+void log_line(const char *line);
+
 /* One line on stderr, prefixed "modvmm: ". */
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

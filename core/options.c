@@ -11,19 +11,34 @@
 
 #include "options.h"
 
-/* Parse a C-style unsigned number with an optional K/M/G/T suffix. */
+/*
+ * Parse an unsigned number with an optional K/M/G/T suffix.  Decimal,
+ * or hex when written 0x...: never octal, so "010" is ten, as a user
+ * typing -m 010 or irq=08 means (strtoull's base 0 would read 8, or
+ * refuse "08").
+ */
 int opt_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;
-	unsigned int shift = 0;
+	unsigned int shift = 0, base = 10;
+	const char *digits = s;
 	char *end;
 
-	/* strtoull() would skip any white space, then take a sign */
-	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+	if (!s)
+		return -1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		digits = s + 2;
+	}
+	/* strtoull() would skip white space and take a sign or, in base 16,
+	 * a second 0x ("0x0x10") */
+	if (base == 16 ? !isxdigit((unsigned char)*digits) ||
+			 (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) :
+			 !isdigit((unsigned char)*digits))
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
+	v = strtoull(digits, &end, (int)base);
+	if (errno || end == digits)
 		return -1;
 	switch (*end) {
 	case 'k': case 'K': shift = 10; end++; break;

@@ -46,6 +46,12 @@ void vcpu_kick_init(struct machine *m)
 /* Any thread: make the vCPU thread leave KVM_RUN and look at its events. */
 void vcpu_kick(void)
 {
+	/*
+	 * No vCPU yet (devices are created before it): nothing to interrupt,
+	 * and a kick left pending would swallow every later one.
+	 */
+	if (!machine.run)
+		return;
 	if (!atomic_exchange(&kick_pending, 1)) {
 		machine.kicks++;
 		pthread_kill(vcpu_thread, SIGUSR1);

@@ -6,8 +6,9 @@
  * The input is one string (up to its first NUL).  It is split as a -d
  * argument, and every value, and the string itself, goes through the
  * parsers, which are compared with a simple reference: the grammar the
- * documentation gives (decimal, 0x hex, 0 octal, one K/M/G/T suffix; a
- * bare size is MiB), written out digit by digit.
+ * documentation gives (decimal, 0x hex, never octal: a leading 0 is still
+ * decimal; one K/M/G/T suffix; a bare size is MiB), written out digit by
+ * digit.
  */
 #include <string.h>
 
@@ -38,8 +39,6 @@ static int ref_parse_u64(const char *s, uint64_t *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
-	} else if (s[0] == '0') {
-		base = 8;
 	}
 	for (; (d = digit_value(*s, base)) >= 0; s++, digits++) {
 		if (v > (UINT64_MAX - (unsigned int)d) / base)

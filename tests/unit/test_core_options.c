@@ -60,10 +60,21 @@ UNIT_TEST(options_u64_bases)
 	CHECK_EQ(u64_ok("1016"), 1016);
 	CHECK_EQ(u64_ok("0x3f8"), 0x3f8);
 	CHECK_EQ(u64_ok("0X3F8"), 0x3f8);
-	CHECK_EQ(u64_ok("017"), 15);
 	CHECK_EQ(u64_ok("00"), 0);
 	CHECK_EQ(u64_ok("18446744073709551615"), UINT64_MAX);
 	CHECK_EQ(u64_ok("0xffffffffffffffff"), UINT64_MAX);
+}
+
+/* Decimal unless written 0x: a leading zero is not octal (issue 12). */
+UNIT_TEST(options_u64_leading_zero_is_decimal)
+{
+	CHECK_EQ(u64_ok("010"), 10);
+	CHECK_EQ(u64_ok("017"), 17);
+	CHECK_EQ(u64_ok("08"), 8);
+	CHECK_EQ(u64_ok("09"), 9);
+	CHECK_EQ(u64_ok("0010k"), 10240);
+	CHECK_EQ(u64_ok("0x010"), 16);
+	CHECK_EQ(u64_ok("000000000000000000000000001"), 1);
 }
 
 UNIT_TEST(options_u64_suffixes)
@@ -89,7 +100,13 @@ UNIT_TEST(options_u64_malformed)
 	CHECK(u64_refused(" 1"));
 	CHECK(u64_refused("1 "));
 	CHECK(u64_refused("0x"));
-	CHECK(u64_refused("08"));
+	CHECK(u64_refused("0x0x10"));	/* strtoull would take the second 0x */
+	CHECK(u64_refused("0x-5"));
+	CHECK(u64_refused("0x+5"));
+	CHECK(u64_refused("0x 5"));
+	CHECK(u64_refused("0xx5"));
+	CHECK(u64_refused("00x5"));
+	CHECK(u64_refused("0b101"));
 	CHECK(u64_refused("1KB"));
 	CHECK(u64_refused("1k2"));
 	CHECK(u64_refused("k"));
@@ -134,6 +151,15 @@ UNIT_TEST(options_size_bare_is_mib)
 	CHECK_EQ(size_ok("4G"), 4ull << 30);
 	CHECK_EQ(size_ok("512m"), 512ull << 20);
 	CHECK_EQ(size_ok("17592186044415"), 17592186044415ull << 20);
+}
+
+/* -m 010 is 10 MiB, not 8 (strtoull's octal). */
+UNIT_TEST(options_size_leading_zero_is_decimal)
+{
+	CHECK_EQ(size_ok("010"), 10ull << 20);
+	CHECK_EQ(size_ok("08"), 8ull << 20);
+	CHECK_EQ(size_ok("0128M"), 128ull << 20);
+	CHECK_EQ(size_ok("010K"), 10ull << 10);
 }
 
 UNIT_TEST(options_size_malformed)
