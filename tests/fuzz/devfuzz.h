@@ -9,9 +9,15 @@
  * modvmm; and the fake clock fires at most a bounded number of timer
  * calls per step, folding the rest into one call with expired > 1, as a
  * vCPU thread that fell behind would see them.
+ *
+ * Not crashing is not enough: devfuzz checks what the host ABI asks of
+ * every device (lines, ranges, read widths, open files), and the
+ * harness's &struct devfuzz_ops check what the device's datasheet asks.
  */
 #ifndef MODVMM_DEVFUZZ_H
 #define MODVMM_DEVFUZZ_H
+
+#include <modvmm/device.h>
 
 #include "fuzz.h"
 
@@ -21,23 +27,143 @@
 #define DEVFUZZ_IN_FILE		0x4	/* in=a memfd: a regular file */
 #define DEVFUZZ_OUT_PIPE	0x8	/* out=a pipe the harness drains */
 
+#define DEVFUZZ_NO_IRQ		(-1)	/* struct devfuzz_opt.irq */
+#define DEVFUZZ_NR_IRQS		256	/* lines the harness records */
+#define DEVFUZZ_MAX_WINDOWS	4
+#define DEVFUZZ_MAX_STATS	8
+
+/**
+ * struct devfuzz_window - an address range the device may claim.
+ * @space: MODVMM_SPACE_*.
+ * @base:  first address.
+ * @len:   length; 0 ends the list.
+ */
+struct devfuzz_window {
+	enum modvmm_space space;
+	uint64_t base, len;
+};
+
 /**
  * struct devfuzz_opt - one way to create the device.
  * @opts:  its -d options.  A fuzzer writes no real files: outputs must be
  *         null unless @flags gives one.
  * @flags: DEVFUZZ_*: append in= or out= options naming a pipe or memfd
  *         (as /proc/self/fd/N), or make stdin a pipe.
+ * @irq:   the one line these options let the device drive, or
+ *         DEVFUZZ_NO_IRQ.
+ * @win:   what these options let it claim: every register_range() call
+ *         must lie inside one of these windows.
  */
 struct devfuzz_opt {
 	const char *opts;
 	unsigned int flags;
+	int irq;
+	struct devfuzz_window win[DEVFUZZ_MAX_WINDOWS];
+};
+
+/**
+ * struct devfuzz_ctx - what the harness has seen of the device, for the
+ * check hooks.  It is recorded from the host calls the device makes (the
+ * host table is wrapped), not read from the mock host, so the hooks do
+ * not depend on how the mock keeps its books.
+ * @opt:        the options in use.
+ * @opt_index:  their index in the harness's table.
+ * @now_ns:     the fake clock.
+ * @irq_level:  the last level irq_set() gave each line.
+ * @irq_pulses: irq_pulse() calls per line.
+ * @stops:      request_stop() calls, and the last status.
+ * @stats:      stat_add() sums by name (names are static strings).
+ */
+struct devfuzz_ctx {
+	const struct devfuzz_opt *opt;
+	unsigned int opt_index;
+	uint64_t now_ns;
+	uint8_t irq_level[DEVFUZZ_NR_IRQS];
+	uint64_t irq_pulses[DEVFUZZ_NR_IRQS];
+	unsigned int stops;
+	int stop_status;
+	struct {
+		const char *name;
+		uint64_t sum;
+	} stats[DEVFUZZ_MAX_STATS];
+};
+
+/* The sum of stat_add(@name) so far. */
+uint64_t devfuzz_stat(const struct devfuzz_ctx *c, const char *name);
+
+/* What a step was, for &devfuzz_ops.check_step. */
+enum devfuzz_step {
+	DEVFUZZ_STEP_ACCESS,
+	DEVFUZZ_STEP_CLOCK,
+	DEVFUZZ_STEP_INPUT,
+	DEVFUZZ_STEP_SYNC,
+	DEVFUZZ_STEP_CHIP,
+};
+
+/**
+ * struct devfuzz_ops - a harness's checks; every hook may be NULL.  They
+ * keep a reference model of what the guest and host did and FUZZ_ASSERT
+ * what the device's specification says must follow.
+ * @reset:      a new input: the device was just created.
+ * @access:     the device handled one access (as the bus split it):
+ *              @val is what the guest wrote or what the device returned.
+ * @mem:        the device read (@is_write 0) or wrote guest memory; @rc
+ *              is what the host answered.
+ * @output:     bytes the device wrote to its output pipe, in order.
+ * @chip_set:   the core drove interrupt controller input @line to @level.
+ * @chip_ack:   the core acknowledged: @pending is what pending() said
+ *              just before, @vector what ack() returned.
+ * @check_step: after each step, its output drained.
+ * @check_end:  after the exit hook, its output drained.
+ */
+struct devfuzz_ops {
+	void (*reset)(const struct devfuzz_ctx *c);
+	void (*access)(const struct devfuzz_ctx *c,
+		       const struct modvmm_access *a, uint64_t val);
+	void (*mem)(const struct devfuzz_ctx *c, int is_write, uint64_t gpa,
+		    const void *buf, size_t len, int rc);
+	void (*output)(const struct devfuzz_ctx *c, const uint8_t *buf,
+		       size_t len);
+	void (*chip_set)(const struct devfuzz_ctx *c, unsigned int line,
+			 int level);
+	void (*chip_ack)(const struct devfuzz_ctx *c, int pending, int vector);
+	void (*check_step)(const struct devfuzz_ctx *c, enum devfuzz_step step);
+	void (*check_end)(const struct devfuzz_ctx *c);
 };
 
 /*
- * Run one input against device @name, created with one of @opts (the
- * input's first byte picks which).
+ * The bytes a device must write to its output pipe, in order and each
+ * once: a harness pushes what the guest sent, devfuzz_outq_out() checks
+ * what came out.  @when says when each byte was sent, for flush delays.
  */
-int devfuzz_run(const char *name, const struct devfuzz_opt *opts, int nr_opts,
+#define DEVFUZZ_OUTQ_SIZE	65536
+struct devfuzz_outq {
+	uint64_t head, tail;	/* bytes seen on the pipe, bytes sent */
+	uint8_t byte[DEVFUZZ_OUTQ_SIZE];
+	uint64_t when[DEVFUZZ_OUTQ_SIZE];
+};
+
+void devfuzz_outq_push(struct devfuzz_outq *q, uint8_t c, uint64_t now);
+void devfuzz_outq_out(struct devfuzz_outq *q, const uint8_t *buf, size_t len);
+
+static inline uint64_t devfuzz_outq_pending(const struct devfuzz_outq *q)
+{
+	return q->tail - q->head;
+}
+
+/* When the oldest byte still held back was sent (0 if none is). */
+static inline uint64_t devfuzz_outq_oldest(const struct devfuzz_outq *q)
+{
+	return q->tail == q->head ? 0 : q->when[q->head % DEVFUZZ_OUTQ_SIZE];
+}
+
+/*
+ * Run one input against device @name, created with one of @opts (the
+ * input's first byte picks which), checking what every device promises
+ * and then what @ops checks.
+ */
+int devfuzz_run(const char *name, const struct devfuzz_ops *ops,
+		const struct devfuzz_opt *opts, int nr_opts,
 		const uint8_t *data, size_t size);
 
 #endif
