@@ -110,6 +110,9 @@ PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
 PLUGIN_LDFLAGS := $(SAN_MOD_LDFLAGS)
 PLUGIN_FIXDEP := $(srctree)/scripts/fixdep
 PLUGIN_OBJTREE := $(O)
+PLUGIN_HARNESS_BIN := $(abspath $(patsubst %modvmm,%modvmm-harness,$(if $(filter $(srctree)/build,$(abspath $(O))),modvmm,$(O)/modvmm)))
+PLUGIN_HARNESS_LIB := $(O)/libmodvmm-harness.a
+PLUGIN_TEST_LDFLAGS := $(SAN_LDFLAGS)
 include $(srctree)/scripts/plugin.mk
 
 else
@@ -123,7 +126,7 @@ need-config :=
 endif
 endif
 
-all: $(BIN) modules guests unit-tests
+all: $(BIN) harness modules guests unit-tests
 
 .SECONDEXPANSION:
 
@@ -210,7 +213,7 @@ BUILTIN_OBJS	:= $(addprefix $(O)/devices/,$(obj-y))
 MODULE_NAMES	:= $(basename $(obj-m))
 MODULE_SOS	:= $(addprefix $(MODDIR)/,$(addsuffix .so,$(MODULE_NAMES)))
 
--include $(wildcard $(O)/core/*.d $(O)/devices/*.d $(O)/tests/obj/*.d)
+-include $(wildcard $(O)/core/*.d $(O)/devices/*.d $(O)/harness/*.d $(O)/tests/obj/*.d)
 
 # Like Kbuild's .cmd files: a different compiler or flags (CC=clang,
 # WERROR=1) rebuilds the objects instead of mixing old and new ones.
@@ -258,6 +261,32 @@ ifneq ($(BIN),modvmm)
 modvmm: $(BIN)
 .PHONY: modvmm
 endif
+
+# --- The device test harness (harness/, include/modvmm/harness.h) ----------
+# libmodvmm-harness.a is the core without main.c plus harness.c, as one
+# relocatable object, so that a test linking it gets the whole registry,
+# host API and bus and nothing is left out by the archive's lookup.
+# modvmm-harness links the same built-in devices as modvmm.
+
+CORE_LIB_OBJS	:= $(filter-out $(O)/core/main.o,$(CORE_OBJS))
+HARNESS_LIB	:= $(O)/libmodvmm-harness.a
+HARNESS_BIN	:= $(patsubst %modvmm,%modvmm-harness,$(BIN))
+
+$(O)/harness/%.o: harness/%.c $(O)/.cflags | $(AUTOCONF)
+	@mkdir -p $(@D)
+	$(call compile,CC,$(MODVMM_CFLAGS))
+
+$(HARNESS_LIB): $(CORE_LIB_OBJS) $(O)/harness/harness.o
+	$(call say,AR,$(patsubst $(O)/%,%,$@))
+	$(Q)$(LD_GUEST) -r -o $(O)/harness/libmodvmm-harness.o $^
+	$(Q)rm -f $@ && ar rcs $@ $(O)/harness/libmodvmm-harness.o
+
+$(HARNESS_BIN): $(O)/harness/main.o $(HARNESS_LIB) $(BUILTIN_OBJS) $(O)/.builtin-objs
+	$(call say,LD,$@)
+	$(Q)$(CC) $(MODVMM_LDFLAGS) -o $@ $(O)/harness/main.o $(BUILTIN_OBJS) \
+		$(HARNESS_LIB) $(MODVMM_LIBS)
+
+harness: $(HARNESS_LIB) $(HARNESS_BIN)
 
 # Drop modules of devices that are no longer =m, so a stale .so is not
 # picked up by -d NAME.
@@ -321,7 +350,6 @@ $(O)/guests/%.elf: guests/%.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/test_%.c,$(O)/tests/unit-%,$(UNIT_SRCS))
 UNIT_HARNESS := $(O)/tests/obj/unit_main.o $(O)/tests/obj/mock_host.o $(O)/core/options.o
-CORE_LIB_OBJS := $(filter-out $(O)/core/main.o,$(CORE_OBJS))
 TEST_CFLAGS := $(BASE_CFLAGS) -Itests/unit -Wno-missing-prototypes
 
 unit-tests: $(UNIT_BINS)
@@ -362,23 +390,27 @@ test: all $(if $(wildcard tests/fuzz/fuzz.mk),test-plugins)
 
 -include bench/bench.mk
 -include tests/fuzz/fuzz.mk
+-include tests/nested/nested.mk
 
 install: all
 	$(call say,INSTALL,$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/modvmm \
 		$(DESTDIR)$(PREFIX)/include/modvmm $(DESTDIR)$(PREFIX)/share/modvmm
 	$(Q)install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/modvmm
+	$(Q)install -m 755 $(HARNESS_BIN) $(DESTDIR)$(PREFIX)/bin/modvmm-harness
+	$(Q)install -m 644 $(HARNESS_LIB) $(DESTDIR)$(PREFIX)/lib/libmodvmm-harness.a
 	$(Q)for f in $(MODDIR)/*.so; do [ -e "$$f" ] && install -m 644 "$$f" \
 		$(DESTDIR)$(PREFIX)/lib/modvmm/; done; true
-	$(Q)install -m 644 include/modvmm/device.h $(DESTDIR)$(PREFIX)/include/modvmm/
+	$(Q)install -m 644 include/modvmm/device.h include/modvmm/harness.h \
+		$(DESTDIR)$(PREFIX)/include/modvmm/
 	$(Q)install -m 644 $(AUTOCONF) $(DESTDIR)$(PREFIX)/share/modvmm/autoconf.h
 	$(Q)install -m 644 scripts/plugin.mk $(DESTDIR)$(PREFIX)/share/modvmm/plugin.mk
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/Makefile.installed \
 		>$(DESTDIR)$(PREFIX)/share/modvmm/Makefile
 
 clean:
-	$(call say,CLEAN,$(O) modvmm modules)
-	$(Q)rm -rf $(O) build-san modvmm modules
+	$(call say,CLEAN,$(O) modvmm modvmm-harness modules)
+	$(Q)rm -rf $(O) build-san modvmm modvmm-harness modules
 	$(Q)rm -f plugins/*/*.o plugins/*/*.d plugins/*/*.so plugins/*/.*.cmd
 
 mrproper: clean
@@ -409,7 +441,7 @@ help:
 	@echo '  O=DIR and SANITIZE=1 (O=build-san) put modvmm and modules/ in DIR too'
 
 FORCE:
-.PHONY: all modules example-plugins guests unit-tests run test install clean \
+.PHONY: all harness modules example-plugins guests unit-tests run test install clean \
 	mrproper distclean help kconfig-prep FORCE $(config-targets)
 .DELETE_ON_ERROR:
 .SECONDARY:

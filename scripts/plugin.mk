@@ -5,9 +5,15 @@
 # by `make -C <prefix>/share/modvmm M=<dir>`.  Every *.c in the plugin
 # directory is compiled with -DMODULE and linked into <dir>/<dirname>.so.
 #
+# `make ... M=<dir> test` also runs the plugin's tests without KVM: each
+# <dir>/tests/*.mh script with modvmm-harness, and each <dir>/tests/test_*.c
+# linked with libmodvmm-harness.a (and the plugin's sources, built in),
+# judged by prove (TAP plan and exit status).
+#
 # In: M_DIR, PLUGIN_SDK_INCLUDE, PLUGIN_AUTOCONF, PLUGIN_CC,
-#     PLUGIN_EXTRA_CFLAGS, PLUGIN_LDFLAGS, V; from the tree also
-#     PLUGIN_FIXDEP and PLUGIN_OBJTREE (per-symbol config dependencies).
+#     PLUGIN_EXTRA_CFLAGS, PLUGIN_LDFLAGS, PLUGIN_HARNESS_BIN,
+#     PLUGIN_HARNESS_LIB, PLUGIN_TEST_LDFLAGS, V; from the tree also PLUGIN_FIXDEP and
+#     PLUGIN_OBJTREE (per-symbol config dependencies).
 
 PLUGIN_NAME	:= $(notdir $(M_DIR))
 PLUGIN_SRCS	:= $(wildcard $(M_DIR)/*.c)
@@ -62,3 +68,24 @@ $(PLUGIN_SO): $(PLUGIN_OBJS) $(PLUGIN_CMD)
 
 .PHONY: plugin FORCE
 FORCE:
+
+# --- make M=<dir> test ---------------------------------------------------
+
+PLUGIN_TEST_SCRIPTS := $(wildcard $(M_DIR)/tests/*.mh)
+PLUGIN_TEST_SRCS := $(wildcard $(M_DIR)/tests/test_*.c)
+PLUGIN_TEST_BINS := $(PLUGIN_TEST_SRCS:.c=)
+# The plugin's sources built in (no -DMODULE), beside the test.
+PLUGIN_TEST_CFLAGS := $(filter-out -DMODULE -fPIC -fvisibility=hidden,$(PLUGIN_CFLAGS))
+
+$(M_DIR)/tests/test_%: $(M_DIR)/tests/test_%.c $(PLUGIN_SRCS) $(PLUGIN_HARNESS_LIB) \
+		$(PLUGIN_SDK_INCLUDE)/modvmm/harness.h
+	@printf '  %-7s %s\n' 'LD' '$@'
+	$(PQ)$(PLUGIN_CC) $(PLUGIN_TEST_CFLAGS) -o $@ $< $(PLUGIN_SRCS) \
+		$(PLUGIN_HARNESS_LIB) $(PLUGIN_TEST_LDFLAGS) -ldl -lpthread -lrt
+
+test: $(PLUGIN_SO) $(PLUGIN_TEST_BINS)
+	$(if $(PLUGIN_TEST_SCRIPTS)$(PLUGIN_TEST_BINS),,$(error no tests in $(M_DIR)/tests/: add NAME.mh scripts or test_NAME.c programs))
+	$(if $(PLUGIN_TEST_SCRIPTS),$(PQ)prove --exec '$(PLUGIN_HARNESS_BIN) --plugin-dir $(M_DIR)' $(PLUGIN_TEST_SCRIPTS))
+	$(if $(PLUGIN_TEST_BINS),$(PQ)prove --exec '' $(PLUGIN_TEST_BINS))
+
+.PHONY: test

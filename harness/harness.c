@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The device test harness: modvmm's own registry, plugin loader, bus,
+ * host API, IRQ lines and event loop, driven by a test instead of a vCPU,
+ * with virtual time.  See include/modvmm/harness.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <modvmm/harness.h>
+
+#include "../core/bus.h"
+#include "../core/device.h"
+#include "../core/event.h"
+#include "../core/guestmem.h"
+#include "../core/machine.h"
+#include "../core/modvmm.h"
+
+#define HARNESS_START_NS	1000000000ull
+#define HARNESS_DEFAULT_RAM	(1ull << 20)
+
+static struct {
+	int up;
+	int echo;			/* $MODVMM_HARNESS_VERBOSE */
+	struct plugin_search search;
+	char *log;			/* every line logged */
+	size_t log_len, log_cap;
+	char last_error[512];
+} hx;
+
+/* The core's log sink while the harness runs: keep the line. */
+static void harness_log_line(const char *line)
+{
+	size_t n = strlen(line);
+
+	if (hx.echo)
+		fprintf(stderr, "%s\n", line);
+	if (hx.log_len + n + 2 > hx.log_cap) {
+		size_t cap = (hx.log_cap + n + 2) * 2;
+		char *p = realloc(hx.log, cap);
+
+		if (!p)
+			return;
+		hx.log = p;
+		hx.log_cap = cap;
+	}
+	memcpy(hx.log + hx.log_len, line, n);
+	hx.log_len += n;
+	hx.log[hx.log_len++] = '\n';
+	hx.log[hx.log_len] = '\0';
+	if (!strncmp(line, "modvmm: ", 8))
+		line += 8;
+	/* Every refusal is one line: the last one explains the last failure. */
+	snprintf(hx.last_error, sizeof(hx.last_error), "%s", line);
+}
+
+static int harness_is_ram(void *ctx, uint64_t base, uint64_t len)
+{
+	return guestmem_overlaps_ram(ctx, base, len);
+}
+
+int harness_init(uint64_t ram_size, const char *plugin_dir)
+{
+	if (hx.up)
+		harness_exit();
+	hx.echo = getenv("MODVMM_HARNESS_VERBOSE") != NULL;
+	harness_log_clear();
+	log_hook = harness_log_line;
+	machine.stop = 0;
+	machine.stop_status = 0;
+	/* No CPU, no in-kernel controller: a device may register one. */
+	machine.irqchip = IRQCHIP_USER;
+	irq_reset();
+	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
+	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	if (guestmem_init(&machine.mem, ram_size ? ram_size : HARNESS_DEFAULT_RAM)) {
+		pr_err("harness: cannot map guest RAM: %s", strerror(errno));
+		return -1;
+	}
+	machine.mmio.is_ram = harness_is_ram;
+	machine.mmio.is_ram_ctx = &machine.mem;
+	if (event_init()) {
+		pr_err("harness: cannot create the event loop: %s", strerror(errno));
+		guestmem_free(&machine.mem);
+		return -1;
+	}
+	event_use_virtual_clock(HARNESS_START_NS);
+	hx.search.plugin_dir = plugin_dir;
+	hx.search.exe_dir = NULL;
+	device_set_search(&hx.search);
+	hx.up = 1;
+	return 0;
+}
+
+void harness_exit(void)
+{
+	if (!hx.up)
+		return;
+	device_exit_all();
+	event_shutdown();
+	bus_free(&machine.pio);
+	bus_free(&machine.mmio);
+	guestmem_free(&machine.mem);
+	memset(&machine.mem, 0, sizeof(machine.mem));
+	machine.chip_ops = NULL;
+	machine.chip_opaque = NULL;
+	machine.chip_owner = NULL;
+	irq_reset();
+	hx.up = 0;
+}
+
+struct modvmm_dev *harness_device(const char *spec)
+{
+	hx.last_error[0] = '\0';
+	return device_spawn(spec);
+}
+
+void harness_device_remove(struct modvmm_dev *dev)
+{
+	if (dev)
+		device_destroy(dev);
+}
+
+void *harness_device_priv(struct modvmm_dev *dev)
+{
+	return dev ? device_priv(dev) : NULL;
+}
+
+static struct bus *harness_bus(enum modvmm_space space)
+{
+	return space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+}
+
+uint64_t harness_read(enum modvmm_space space, uint64_t addr, unsigned int size)
+{
+	uint8_t data[8];
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return ~0ull;
+	memset(data, 0, sizeof(data));
+	bus_access(harness_bus(space), addr, size, 0, data, 0);
+	return bus_load(data, size);
+}
+
+void harness_write(enum modvmm_space space, uint64_t addr, unsigned int size,
+		   uint64_t val)
+{
+	uint8_t data[8];
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return;
+	bus_store(data, size, val);
+	bus_access(harness_bus(space), addr, size, 1, data, 0);
+}
+
+void harness_advance(uint64_t ns)
+{
+	event_advance(ns);
+}
+
+uint64_t harness_now(void)
+{
+	return clock_now_ns();
+}
+
+int harness_poll(void)
+{
+	return event_poll();
+}
+
+void harness_sync(void)
+{
+	device_sync_all();
+}
+
+int harness_irq_level(unsigned int irq)
+{
+	return irq_line_level(irq);
+}
+
+uint64_t harness_irq_edges(unsigned int irq)
+{
+	return irq_line_edges(irq);
+}
+
+uint64_t harness_irq_pulses(unsigned int irq)
+{
+	return irq_line_pulses(irq);
+}
+
+/* As the vCPU loop calls the controller: device code, for crash reports. */
+int harness_irqchip_pending(void)
+{
+	struct device_ctx ctx;
+	int r;
+
+	if (!machine.chip_ops)
+		return -1;
+	ctx = device_enter(machine.chip_owner, "in its interrupt controller");
+	r = machine.chip_ops->pending(machine.chip_opaque);
+	device_leave(ctx);
+	return r;
+}
+
+int harness_irqchip_ack(void)
+{
+	struct device_ctx ctx;
+	int r;
+
+	if (!machine.chip_ops)
+		return -1;
+	ctx = device_enter(machine.chip_owner, "in its interrupt controller");
+	r = machine.chip_ops->ack(machine.chip_opaque);
+	device_leave(ctx);
+	return r;
+}
+
+void *harness_mem(uint64_t gpa, size_t len)
+{
+	return guestmem_ptr(&machine.mem, gpa, len);
+}
+
+int harness_stopped(int *status)
+{
+	if (!machine.stop)
+		return 0;
+	if (status)
+		*status = machine.stop_status;
+	return 1;
+}
+
+int harness_range(enum modvmm_space space, uint64_t addr,
+		  struct harness_range *r)
+{
+	const struct bus_range *b = bus_find(harness_bus(space), addr);
+
+	if (!b)
+		return 0;
+	r->dev = b->owner;
+	r->base = b->base;
+	r->len = b->last - b->base + 1;
+	r->sizes = b->sizes;
+	return 1;
+}
+
+int harness_timers_armed(const struct modvmm_dev *dev)
+{
+	return event_timers_armed(dev);
+}
+
+int harness_fds_watched(const struct modvmm_dev *dev)
+{
+	return event_fds_watched(dev);
+}
+
+const char *harness_log(void)
+{
+	return hx.log ? hx.log : "";
+}
+
+const char *harness_last_error(void)
+{
+	return hx.last_error;
+}
+
+void harness_log_clear(void)
+{
+	hx.log_len = 0;
+	if (hx.log)
+		hx.log[0] = '\0';
+	hx.last_error[0] = '\0';
+}

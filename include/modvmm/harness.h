@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * modvmm/harness.h - drive a device model without KVM.
+ *
+ * The harness is modvmm without a CPU: the same device registry, plugin
+ * loader, bus and host API (&struct modvmm_host) as the VMM, linked from
+ * the same objects, with three differences that make a test repeatable:
+ *
+ * - time is virtual: it starts at 1 s and moves only with
+ *   harness_advance(), which runs every timer that falls due, in
+ *   deadline order, on the caller's thread;
+ * - there is no interrupt controller (unless a device registers one):
+ *   IRQ lines are recorded, with their level and count of rising edges;
+ * - fds a device watches (its input) are run by harness_poll().
+ *
+ * Guest accesses come from harness_read()/harness_write() instead of a
+ * vCPU, through the real bus: a device sees exactly the sizes and splits
+ * it would see under KVM, unclaimed reads return all ones.
+ *
+ * A process has one harness machine at a time (modvmm itself runs one VM
+ * per process).  Everything runs on the calling thread.  Messages the
+ * core and devices print ("modvmm: ...") go to an in-memory log, readable
+ * with harness_log(), and to stderr when $MODVMM_HARNESS_VERBOSE is set.
+ *
+ * Link with libmodvmm-harness.a (built with modvmm, installed with the
+ * SDK); `make M=DIR test` builds DIR's tests against it (see
+ * doc/writing-plugins.md).
+ */
+#ifndef MODVMM_HARNESS_H
+#define MODVMM_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <modvmm/device.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * harness_init() - create the harness machine.
+ * @ram_size:   bytes of guest RAM at guest physical 0 that devices reach
+ *              with &modvmm_host.mem_read and .mem_write (DMA); 0 gives
+ *              1 MiB.
+ * @plugin_dir: where NAME.so plugins are looked for first, or NULL (then
+ *              $MODVMM_PLUGIN_DIR and the usual search path).
+ *
+ * Return: 0, or -1 with the reason in harness_log().
+ */
+int harness_init(uint64_t ram_size, const char *plugin_dir);
+
+/**
+ * harness_exit() - exit every device (newest first), close the plugins
+ * and free the machine.  harness_init() may be called again afterwards.
+ */
+void harness_exit(void);
+
+/**
+ * harness_device() - create a device instance as `modvmm -d SPEC` would.
+ * @spec: "NAME[,key=value...]" (built in, or NAME.so on the search path)
+ *        or "PATH.so[,key=value...]".
+ *
+ * Return: the instance, or NULL when the device was refused (unknown
+ * name, bad option, init failed, overlapping range); the one-line reason
+ * is then harness_last_error().
+ */
+struct modvmm_dev *harness_device(const char *spec);
+
+/**
+ * harness_device_remove() - exit one instance and release its ranges,
+ * IRQ lines, timers and fds, as if it had never been created.
+ * @dev: an instance from harness_device().
+ */
+void harness_device_remove(struct modvmm_dev *dev);
+
+/**
+ * harness_device_priv() - the private pointer @dev's init stored, for
+ * white-box tests of the device's own state.
+ * @dev: an instance.
+ *
+ * Return: what the device passed as its private data, or NULL.
+ */
+void *harness_device_priv(struct modvmm_dev *dev);
+
+/**
+ * harness_read() - a guest read through the bus.
+ * @space: MODVMM_SPACE_PIO or MODVMM_SPACE_MMIO.
+ * @addr:  port or guest physical address.
+ * @size:  1, 2, 4 or 8 bytes.
+ *
+ * Return: the value read; all ones (of @size) where no device answers.
+ */
+uint64_t harness_read(enum modvmm_space space, uint64_t addr, unsigned int size);
+
+/**
+ * harness_write() - a guest write through the bus.
+ * @space: MODVMM_SPACE_PIO or MODVMM_SPACE_MMIO.
+ * @addr:  port or guest physical address.
+ * @size:  1, 2, 4 or 8 bytes.
+ * @val:   the value; bits above @size are ignored.
+ */
+void harness_write(enum modvmm_space space, uint64_t addr, unsigned int size,
+		   uint64_t val);
+
+/**
+ * harness_advance() - move virtual time forward by @ns nanoseconds,
+ * running every timer that falls due on the way, each at its own
+ * deadline (harness_now() is that deadline while it runs).  A periodic
+ * timer more than 1000 periods behind is called once for the rest, with
+ * the number of expirations, as a busy vCPU thread would see it.
+ * @ns: nanoseconds; 0 runs what is due now.
+ */
+void harness_advance(uint64_t ns);
+
+/**
+ * harness_now() - the virtual time in nanoseconds (&modvmm_host.clock_ns).
+ *
+ * Return: nanoseconds since an arbitrary start (1 s after boot).
+ */
+uint64_t harness_now(void);
+
+/**
+ * harness_poll() - run the callbacks of the watched fds that are ready
+ * (input waiting in a pipe, say), once each.
+ *
+ * Return: how many callbacks ran.
+ */
+int harness_poll(void);
+
+/**
+ * harness_sync() - call every device's sync hook, as modvmm does before
+ * it exits (flushes buffered output).
+ */
+void harness_sync(void);
+
+/**
+ * harness_irq_level() - the level of IRQ line @irq (0 to 23) as devices
+ * drive it.
+ * @irq: the line.
+ *
+ * Return: 0 or 1.
+ */
+int harness_irq_level(unsigned int irq);
+
+/**
+ * harness_irq_edges() - rising edges of IRQ line @irq since
+ * harness_init(), each pulse (&modvmm_host.irq_pulse) included.
+ * @irq: the line.
+ *
+ * Return: the count.
+ */
+uint64_t harness_irq_edges(unsigned int irq);
+
+/**
+ * harness_irq_pulses() - pulses (&modvmm_host.irq_pulse and IRQ timers)
+ * on line @irq since harness_init().
+ * @irq: the line.
+ *
+ * Return: the count.
+ */
+uint64_t harness_irq_pulses(unsigned int irq);
+
+/**
+ * harness_irqchip_pending() - ask the interrupt controller a device
+ * registered (&modvmm_host.irqchip_register) whether it has an interrupt
+ * for the CPU, as the vCPU loop does before entering the guest.
+ *
+ * Return: the controller's answer (nonzero: INTR asserted), or -1 when no
+ * device registered a controller.
+ */
+int harness_irqchip_pending(void);
+
+/**
+ * harness_irqchip_ack() - the CPU's interrupt acknowledge cycle.
+ *
+ * Return: the vector the controller delivers, or -1 (none, or no
+ * controller).
+ */
+int harness_irqchip_ack(void);
+
+/**
+ * harness_mem() - guest RAM as the devices' DMA sees it.
+ * @gpa: guest physical address.
+ * @len: bytes wanted.
+ *
+ * Return: a pointer to @len bytes at @gpa, or NULL if they are not RAM.
+ */
+void *harness_mem(uint64_t gpa, size_t len);
+
+/**
+ * harness_stopped() - whether a device asked the machine to stop
+ * (&modvmm_host.request_stop), and with which status.
+ * @status: where the status goes when stopped; may be NULL.
+ *
+ * Return: 1 if stopped, else 0.
+ */
+int harness_stopped(int *status);
+
+/**
+ * struct harness_range - a range registered on the bus.
+ * @dev:   the instance that registered it.
+ * @base:  first address.
+ * @len:   length in bytes.
+ * @sizes: the access sizes it accepts (MODVMM_SIZE_* mask).
+ */
+struct harness_range {
+	struct modvmm_dev *dev;
+	uint64_t base, len;
+	uint32_t sizes;
+};
+
+/**
+ * harness_range() - the range that covers an address.
+ * @space: MODVMM_SPACE_PIO or MODVMM_SPACE_MMIO.
+ * @addr:  port or guest physical address.
+ * @r:     filled in when the address is claimed.
+ *
+ * Return: 1 if a device claims @addr, else 0.
+ */
+int harness_range(enum modvmm_space space, uint64_t addr,
+		  struct harness_range *r);
+
+/**
+ * harness_timers_armed() - how many of @dev's timers are armed.
+ * @dev: an instance.
+ *
+ * Return: the count.
+ */
+int harness_timers_armed(const struct modvmm_dev *dev);
+
+/**
+ * harness_fds_watched() - how many fds @dev watches (&modvmm_host.fd_watch).
+ * @dev: an instance.
+ *
+ * Return: the count.
+ */
+int harness_fds_watched(const struct modvmm_dev *dev);
+
+/**
+ * harness_log() - everything logged since harness_init() or the last
+ * harness_log_clear(): one "modvmm: ..." line per message, as modvmm
+ * prints them on stderr.
+ *
+ * Return: a NUL-terminated string owned by the harness.
+ */
+const char *harness_log(void);
+
+/**
+ * harness_last_error() - the last error line logged (without the
+ * "modvmm: " prefix and the newline), or "" if there was none.
+ *
+ * Return: a NUL-terminated string owned by the harness.
+ */
+const char *harness_last_error(void);
+
+/** harness_log_clear() - empty harness_log() and harness_last_error(). */
+void harness_log_clear(void);
+
+/* Shorthands for port I/O. */
+static inline uint8_t harness_inb(uint16_t port)
+{
+	return (uint8_t)harness_read(MODVMM_SPACE_PIO, port, 1);
+}
+
+static inline void harness_outb(uint16_t port, uint8_t val)
+{
+	harness_write(MODVMM_SPACE_PIO, port, 1, val);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
