@@ -12,12 +12,14 @@
  *   refused SPEC -- TEXT       creating it must fail, the error naming TEXT
  *   write io|mmio ADDR SIZE VAL
  *   read io|mmio ADDR SIZE     read and print the value (a comment)
- *   expect io|mmio ADDR SIZE VAL   read; the value must be VAL
+ *   expect io|mmio ADDR SIZE VAL [MASK]  read; (value & MASK) must be VAL
  *   advance DURATION           virtual time moves on; due timers run
  *   input TEXT                 bytes into $INPUT (C escapes), then poll
  *   output TEXT                what arrived on $OUTPUT so far must be TEXT
  *   irq LINE LEVEL             line LINE must be at LEVEL (0 or 1)
  *   edges LINE COUNT           LINE must have risen COUNT times in all
+ *   intr LEVEL                 the interrupt controller's INTR output (0 or 1)
+ *   ack VECTOR                 acknowledge: the controller must give VECTOR
  *   mem ADDR HEXBYTES          guest RAM at ADDR must hold these bytes
  *   poke ADDR HEXBYTES         put bytes into guest RAM (for DMA)
  *   stopped STATUS             a device must have asked to stop with STATUS
@@ -158,6 +160,24 @@ static size_t parse_hex_bytes(const char *s, uint8_t *buf, size_t cap)
 	return *s ? 0 : n;
 }
 
+/* @buf as one printable line (a TAP line must not break), C escapes. */
+static void show_bytes(const char *buf, size_t len, char *out, size_t cap)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < len && o + 5 < cap; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\n')
+			o += (size_t)snprintf(out + o, cap - o, "\\n");
+		else if (c < 0x20 || c >= 0x7f || c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
 static void drain_output(void)
 {
 	ssize_t n;
@@ -218,7 +238,7 @@ static int cmd_device(char *rest, int want_ok)
 static int cmd_access(const char *cmd, char **argv, int argc)
 {
 	enum modvmm_space sp;
-	uint64_t addr, size, val, got;
+	uint64_t addr, size, val, got, mask = ~0ull;
 
 	if (argc < 4 || parse_space(argv[1], &sp) || parse_num(argv[2], &addr) ||
 	    parse_num(argv[3], &size))
@@ -236,11 +256,13 @@ static int cmd_access(const char *cmd, char **argv, int argc)
 		       (unsigned long long)got);
 		return 0;
 	}
-	if (argc != 5 || parse_num(argv[4], &val))
-		return bad("expect needs a VALUE");
-	check(got == val, "%s 0x%llx/%llu: 0x%llx, expected 0x%llx", argv[1],
-	      (unsigned long long)addr, (unsigned long long)size,
-	      (unsigned long long)got, (unsigned long long)val);
+	if (argc < 5 || argc > 6 || parse_num(argv[4], &val) ||
+	    (argc == 6 && parse_num(argv[5], &mask)))
+		return bad("expect needs a VALUE and an optional MASK");
+	check((got & mask) == val, "%s 0x%llx/%llu: 0x%llx, expected 0x%llx%s%s",
+	      argv[1], (unsigned long long)addr, (unsigned long long)size,
+	      (unsigned long long)got, (unsigned long long)val,
+	      argc == 6 ? " under mask " : "", argc == 6 ? argv[5] : "");
 	return 0;
 }
 
@@ -279,6 +301,26 @@ static int cmd_irq(char **argv, int argc, int edges)
 	return 0;
 }
 
+/* The CPU side of a userspace interrupt controller (pic8259). */
+static int cmd_intr(char **argv, int argc, int ack)
+{
+	uint64_t want;
+	int got;
+
+	if (argc != 2 || parse_num(argv[1], &want))
+		return bad(ack ? "ack needs a VECTOR" : "intr needs a LEVEL");
+	if (ack) {
+		got = harness_irqchip_ack();
+		check(got == (int)want, "ack gives vector %d, expected %llu", got,
+		      (unsigned long long)want);
+		return 0;
+	}
+	got = harness_irqchip_pending();
+	check(got >= 0 && !!got == (int)want, "intr %d, expected %llu%s", got,
+	      (unsigned long long)want, got < 0 ? " (no interrupt controller)" : "");
+	return 0;
+}
+
 static int cmd_text(const char *cmd, char *rest)
 {
 	size_t n = unescape(rest);
@@ -290,9 +332,12 @@ static int cmd_text(const char *cmd, char *rest)
 		return 0;
 	}
 	if (!strcmp(cmd, "output")) {
+		char shown[256];
+
 		drain_output();
+		show_bytes(output, output_len, shown, sizeof(shown));
 		check(output_len == n && !memcmp(output, rest, n),
-		      "output is \"%s\" (%zu bytes)", output, output_len);
+		      "output is \"%s\" (%zu bytes)", shown, output_len);
 		return 0;
 	}
 	check(strstr(harness_log(), rest) != NULL, "log has \"%s\"", rest);
@@ -345,6 +390,8 @@ static int run_line(char *line)
 		return cmd_text(argv[0], rest);
 	if (!strcmp(argv[0], "irq") || !strcmp(argv[0], "edges"))
 		return cmd_irq(argv, argc, argv[0][0] == 'e');
+	if (!strcmp(argv[0], "intr") || !strcmp(argv[0], "ack"))
+		return cmd_intr(argv, argc, argv[0][0] == 'a');
 	if (!strcmp(argv[0], "mem") || !strcmp(argv[0], "poke"))
 		return cmd_mem(argv, argc, argv[0][0] == 'p');
 	if (!strcmp(argv[0], "stopped") || !strcmp(argv[0], "running"))

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+# The device test harness (modvmm-harness, libmodvmm-harness.a): every
+# in-tree device and both example plugins driven without KVM, a plugin
+# author's `make M=DIR test`, and failures that say where.
+
+HARNESS=${MODVMM%modvmm}modvmm-harness
+
+# harness ARGS...: run modvmm-harness; sets $RC and $TMP/out, $TMP/err.
+harness() {
+	timeout -k 5 60 "$HARNESS" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+	RC=$?
+}
+
+# The plan line comes last and counts every check that ran.
+assert_plan() {
+	local n
+
+	n=$(grep -c '^\(not \)\?ok ' "$TMP/out")
+	assert_eq "$(tail -n 1 "$TMP/out")" "1..$n" "TAP plan"
+	[ "$n" -ge "$1" ] || fail "only $n checks ran"
+}
+
+# pic8259 is built only with the userspace irqchip; otherwise build the
+# plugin by hand, as a plugin author would.
+pic8259_dir() {
+	if [ -f "$MODULES/pic8259.so" ] || "$MODVMM" --list-devices | grep -q '^pic8259 .*built-in'; then
+		echo "$MODULES"
+		return
+	fi
+	need_tool gcc gcc
+	gcc -std=gnu11 -Wall -Wextra -Werror -O2 -DMODULE -fPIC \
+		-fvisibility=hidden -shared -Wl,--no-undefined -D_GNU_SOURCE \
+		-I"$TOP/include" -o "$TMP/pic8259.so" "$TOP/devices/pic8259.c" ||
+		fail "cannot build pic8259.so"
+	echo "$TMP"
+}
+
+test_harness_drives_every_device() {
+	local dir f
+
+	dir=$(pic8259_dir)
+	for f in "$TOP"/tests/harness/*.mh; do
+		harness --plugin-dir "$dir" "$f"
+		assert_rc 0 "$(basename "$f")"
+		assert_plan 5
+		assert_not_out "not ok"
+	done
+	# every in-tree device has a script
+	for f in "$TOP"/devices/*.c; do
+		[ -f "$TOP/tests/harness/$(basename "$f" .c).mh" ] ||
+			fail "no tests/harness/$(basename "$f" .c).mh"
+	done
+}
+
+# The example plugins' own tests, through make M= on a copy, as a
+# plugin author outside the tree runs them.
+test_harness_make_m_test() {
+	local p
+
+	for p in counter regbank; do
+		cp -r "$TOP/plugins/$p" "$TMP/$p"
+		rm -f "$TMP/$p"/*.o "$TMP/$p"/*.d "$TMP/$p"/*.so "$TMP/$p"/.*.cmd
+		make -s -C "$TOP" M="$TMP/$p" test >"$TMP/make.log" 2>&1 ||
+			{ cat "$TMP/make.log"; fail "make M=$p test failed"; }
+		grep -q "^All tests successful" "$TMP/make.log" ||
+			{ cat "$TMP/make.log"; fail "prove did not pass $p"; }
+	done
+}
+
+test_harness_failed_check_names_the_line() {
+	printf 'device debugport,out=null\nexpect io 0xe9 1 0x00\nrunning\n' >"$TMP/t.mh"
+	harness "$TMP/t.mh"
+	assert_rc 1
+	assert_out "not ok 2 - $TMP/t.mh:2: io 0xe9/1: 0xe9, expected 0x0"
+	assert_out "ok 3 - $TMP/t.mh:3: running"
+	assert_plan 3
+}
+
+test_harness_refused_device_and_bad_script() {
+	printf 'device nosuch\n' >"$TMP/t.mh"
+	harness "$TMP/t.mh"
+	assert_rc 1
+	assert_out "not ok 1 - $TMP/t.mh:1: device nosuch: device 'nosuch': not built in"
+	printf 'advance soon\n' >"$TMP/t.mh"
+	harness "$TMP/t.mh"
+	assert_rc 2
+	assert_one_line_err
+	assert_err "modvmm-harness: $TMP/t.mh:1: advance needs a DURATION"
+	harness "$TMP/missing.mh"
+	assert_rc 2
+	assert_err "$TMP/missing.mh: No such file or directory"
+}
+
+# Virtual time: 10 s of the PIT in one step gives exactly the programmed
+# number of interrupts (timerfd plays no part).
+test_harness_virtual_time() {
+	printf '%s\n' 'device pit8254' 'write io 0x43 1 0x34' 'write io 0x40 1 0x9c' \
+		'write io 0x40 1 0x2e' 'advance 10001ms' 'edges 0 1000' >"$TMP/t.mh"
+	harness "$TMP/t.mh"
+	assert_rc 0
+}
