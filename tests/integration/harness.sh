@@ -60,10 +60,24 @@ test_harness_make_m_test() {
 	for p in counter regbank; do
 		cp -r "$TOP/plugins/$p" "$TMP/$p"
 		rm -f "$TMP/$p"/*.o "$TMP/$p"/*.d "$TMP/$p"/*.so "$TMP/$p"/.*.cmd
+		# and the C test of doc/writing-plugins.md, aimed at this plugin
+		python3 - "$TOP/doc/writing-plugins.md" "$TMP/$p/tests/test_doc.c" "$p" <<'PY' ||
+import re, sys
+s = open(sys.argv[1]).read()
+m = re.search(r"```c\n(#include <modvmm/harness.h>.*?)```", s, re.S)
+spec = {"counter": "counter,port=0x530", "regbank": "regbank,regs=1"}[sys.argv[3]]
+c = m.group(1).replace('"scratch,port=0x530"', '"%s"' % spec)
+if sys.argv[3] == "regbank":
+    c = c.replace("harness_outb(0x530, 0x42)", "harness_write(MODVMM_SPACE_MMIO, 0xd0000100, 4, 0x42)")
+    c = c.replace("harness_inb(0x530)", "harness_read(MODVMM_SPACE_MMIO, 0xd0000100, 4)")
+open(sys.argv[2], "w").write(c)
+PY
+			fail "no harness C example in doc/writing-plugins.md"
 		make -s -C "$TOP" M="$TMP/$p" test >"$TMP/make.log" 2>&1 ||
 			{ cat "$TMP/make.log"; fail "make M=$p test failed"; }
-		grep -q "^All tests successful" "$TMP/make.log" ||
-			{ cat "$TMP/make.log"; fail "prove did not pass $p"; }
+		[ "$(grep -c "^All tests successful" "$TMP/make.log")" = 2 ] ||
+			{ cat "$TMP/make.log"; fail "prove did not pass both kinds of $p tests"; }
+		grep -q "test_doc .. ok" "$TMP/make.log" || fail "the C test did not run"
 	done
 }
 
