@@ -183,8 +183,9 @@ struct modvmm_irqchip_ops {
  * @opt_str: the string value of option @key given on the command line
  *     (``-d name,key=value``), or @def when absent.  Only options listed
  *     in &modvmm_device_desc.options reach a device.
- * @opt_u64: parse option @key as an unsigned number (decimal, 0x hex, 0
- *     octal, and K/M/G suffixes) into @out, or store @def when absent.
+ * @opt_u64: parse option @key as an unsigned number (decimal, or hex when
+ *     written 0x...; a leading 0 is still decimal, never octal; K/M/G/T
+ *     suffixes) into @out, or store @def when absent.
  *     Returns 0, or -1 after logging "option KEY=VALUE: ..." when the value
  *     is malformed; the device should then fail its init.
  * @opt_bool: parse option @key as on/off/yes/no/1/0/true/false into @out,
