@@ -368,7 +368,8 @@ $(O)/tests/obj/plugin_%.o: plugins/$$*/$$*.c $(O)/.cflags | $(AUTOCONF)
 
 unit_dev_obj = $(if $(wildcard devices/$(1).c),$(O)/tests/obj/dev_$(1).o,$(if $(wildcard plugins/$(1)/$(1).c),$(O)/tests/obj/plugin_$(1).o))
 
-$(O)/tests/unit-core_%: $(O)/tests/obj/test_core_%.o $(O)/tests/obj/unit_main.o $(CORE_LIB_OBJS)
+$(O)/tests/unit-core_%: $(O)/tests/obj/test_core_%.o $(O)/tests/obj/unit_main.o $(CORE_LIB_OBJS) \
+		$(O)/harness/harness.o
 	$(call say,LD,$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(MODVMM_LIBS)
 

@@ -104,6 +104,20 @@ void harness_write(enum modvmm_space space, uint64_t addr, unsigned int size,
 		   uint64_t val);
 
 /**
+ * harness_access() - a guest access through the bus as KVM hands it
+ * over, of any length: an MMIO exit may be 3, 5, 6 or 7 bytes long, and
+ * the bus splits such an access for the device.
+ * @space:    MODVMM_SPACE_PIO or MODVMM_SPACE_MMIO.
+ * @addr:     port or guest physical address.
+ * @size:     1 to 8 bytes; other sizes do nothing.
+ * @is_write: nonzero for a write.
+ * @data:     @size bytes, little-endian: the value to write, or where
+ *            the value read goes (all ones where no device answers).
+ */
+void harness_access(enum modvmm_space space, uint64_t addr, unsigned int size,
+		    int is_write, void *data);
+
+/**
  * harness_advance() - move virtual time forward by @ns nanoseconds,
  * running every timer that falls due on the way, each at its own
  * deadline (harness_now() is that deadline while it runs).  A periodic
@@ -154,12 +168,24 @@ uint64_t harness_irq_edges(unsigned int irq);
 
 /**
  * harness_irq_pulses() - pulses (&modvmm_host.irq_pulse and IRQ timers)
- * on line @irq since harness_init().
+ * on line @irq since harness_init(); a pulse while a device holds the
+ * line high is no pulse (it could not be seen).
  * @irq: the line.
  *
  * Return: the count.
  */
 uint64_t harness_irq_pulses(unsigned int irq);
+
+/**
+ * harness_irq_set() - drive IRQ line @irq as a wire of the test's own:
+ * the level goes to the line through the path a device's
+ * &modvmm_host.irq_set ends in, and so to the interrupt controller a
+ * device registered.  Nothing else holds this wire, so it is not shared
+ * with the lines devices hold: use it to test a controller.
+ * @irq:   the line, 0 to 23 (others are ignored, as the core ignores them).
+ * @level: 0 or nonzero.
+ */
+void harness_irq_set(unsigned int irq, int level);
 
 /**
  * harness_irqchip_pending() - ask the interrupt controller a device
@@ -236,6 +262,17 @@ int harness_timers_armed(const struct modvmm_dev *dev);
  * Return: the count.
  */
 int harness_fds_watched(const struct modvmm_dev *dev);
+
+/**
+ * harness_stat() - a counter modvmm --stats prints for @dev: "accesses"
+ * (bus accesses it handled), what the device added with
+ * &modvmm_host.stat_add, and "ticks"/"ticks_lost" of its IRQ timers.
+ * @dev:  an instance.
+ * @name: the counter's name.
+ *
+ * Return: the counter's value; 0 if it was never counted.
+ */
+uint64_t harness_stat(const struct modvmm_dev *dev, const char *name);
 
 /**
  * harness_log() - everything logged since harness_init() or the last

@@ -7,14 +7,6 @@
 #include "unit.h"
 #include "../../core/options.h"
 
-#define CHECK_STR_EQ(a, b) do { \
-	const char *_a = (a), *_b = (b); \
-	if (!_a || strcmp(_a, _b)) { \
-		printf("#   %s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
-		       _a ? _a : "(null)", _b); \
-		unit_failed_checks++; \
-	} \
-} while (0)
 
 static uint64_t u64_ok(const char *s)
 {

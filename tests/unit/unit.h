@@ -46,6 +46,15 @@ extern int unit_failed_checks;
 	} \
 } while (0)
 
+#define CHECK_STR_EQ(a, b) do { \
+	const char *_a = (a), *_b = (b); \
+	if (!_a || strcmp(_a, _b)) { \
+		printf("#   %s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
+		       _a ? _a : "(null)", _b); \
+		unit_failed_checks++; \
+	} \
+} while (0)
+
 #define CHECK_STR_CONTAINS(hay, needle) do { \
 	const char *_h = (hay); \
 	if (!_h || !strstr(_h, (needle))) { \
