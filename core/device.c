@@ -64,6 +64,7 @@ extern const struct modvmm_device_desc *const __stop_modvmm_devices[]
 	__attribute__((weak));
 
 volatile struct device_ctx device_running;
+const char *volatile device_loading;
 
 static struct device_type *types;
 static struct modvmm_dev *instances;
@@ -263,45 +264,112 @@ static int device_search_dirs(const char **dirs, char (*bufs)[PATH_MAX])
 	return n;
 }
 
-/* dlopen a plugin and turn its descriptor into a type (not yet added). */
+/*
+ * Loading a plugin runs its code as modvmm's user, so, as ssh does with
+ * key files, refuse one that someone else could have put there: the file
+ * and its directory must belong to root or to us, and not be writable by
+ * group or others (a sticky directory such as /tmp may be).
+ */
+static int plugin_untrusted(const char *what, const char *path, int dir)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0;	/* the open that follows says why */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		pr_err("%s: refusing a plugin %s owned by uid %u (neither root nor you); pass --insecure-plugins to load it anyway",
+		       what, dir ? "directory" : "file", (unsigned int)st.st_uid);
+		return 1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(dir && (st.st_mode & S_ISVTX))) {
+		pr_err("%s: refusing a plugin %s others can write (mode %04o); chmod go-w %s, or pass --insecure-plugins",
+		       what, dir ? "directory" : "file",
+		       (unsigned int)(st.st_mode & 07777), path);
+		return 1;
+	}
+	return 0;
+}
+
+static int plugin_trusted(const char *real)
+{
+	char dir[PATH_MAX];
+
+	if (search.insecure)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s", real);
+	return !plugin_untrusted(real, real, 0) &&
+	       !plugin_untrusted(real, dirname(dir), 1);
+}
+
+/* dlopen one plugin, with the crash handler told which. */
+static void *plugin_dlopen(const char *real)
+{
+	void *dl;
+
+	device_loading = real;
+	dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+	device_loading = NULL;
+	return dl;
+}
+
+static void plugin_dlclose(void *dl, const char *real)
+{
+	device_loading = real ? real : "(a plugin)";
+	dlclose(dl);
+	device_loading = NULL;
+}
+
+/*
+ * dlopen a plugin and turn its descriptor into a type (not yet added).
+ * The plugin is opened by its absolute path, never by a bare name that
+ * dlopen() would look up in LD_LIBRARY_PATH and the system's directories.
+ */
 static struct device_type *device_open_plugin(const char *path)
 {
 	const struct modvmm_device_desc *d;
 	struct device_type *t;
+	char *real;
 	void *dl;
 
-	if (!file_exists(path)) {
+	real = file_exists(path) ? realpath(path, NULL) : NULL;
+	if (!real) {
 		pr_err("%s: no such plugin file", path);
 		return NULL;
 	}
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!plugin_trusted(real)) {
+		free(real);
+		return NULL;
+	}
+	pr_info("%s: loading plugin %s", path, real);
+	dl = plugin_dlopen(real);
 	if (!dl) {
 		pr_err("%s: cannot load plugin: %s", path, dlerror());
+		free(real);
 		return NULL;
 	}
 	d = dlsym(dl, MODVMM_DESCRIPTOR_SYMBOL);
 	if (!d) {
 		pr_err("%s: not a modvmm plugin (no %s symbol); build it with MODVMM_DEVICE() from <modvmm/device.h>",
 		       path, MODVMM_DESCRIPTOR_SYMBOL);
-		dlclose(dl);
+		plugin_dlclose(dl, real);
+		free(real);
 		return NULL;
 	}
 	t = device_type_new(d, path);
 	if (!t) {
-		dlclose(dl);
+		plugin_dlclose(dl, real);
+		free(real);
 		return NULL;
 	}
 	t->dl = dl;
-	t->path = realpath(path, NULL);
-	if (!t->path)
-		t->path = strdup(path);
+	t->path = real;
 	return t;
 }
 
 static void device_type_free(struct device_type *t)
 {
 	if (t->dl)
-		dlclose(t->dl);
+		plugin_dlclose(t->dl, t->path);
 	free(t->path);
 	free(t);
 }

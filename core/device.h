@@ -13,7 +13,12 @@
 struct plugin_search {
 	const char *plugin_dir;		/* --plugin-dir, or NULL */
 	const char *exe_dir;		/* directory of the binary; NULL: found */
+	int insecure;			/* --insecure-plugins */
 };
+
+/* The plugin being opened or closed (constructors, destructors run),
+ * for the crash handler; NULL otherwise. */
+extern const char *volatile device_loading;
 
 void device_set_search(const struct plugin_search *s);
 

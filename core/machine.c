@@ -117,7 +117,8 @@ static void machine_crash_handler(int sig)
 	const char *name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
 			   sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
 			   "SIGABRT";
-	int status = (r || dev) ? EXIT_DEVICE_CRASH : EXIT_INTERNAL;
+	const char *loading = device_loading;
+	int status = (r || dev || loading) ? EXIT_DEVICE_CRASH : EXIT_INTERNAL;
 
 	if (crashing)
 		_exit(crashing);
@@ -129,6 +130,12 @@ static void machine_crash_handler(int sig)
 		crash_say(r->owner_name, name, "handling an access at ", addr);
 	} else if (dev) {
 		crash_say(device_name(dev), name, device_running.what, "");
+	} else if (loading) {
+		write_str("modvmm: plugin ");
+		write_str(loading);
+		write_str(" crashed (");
+		write_str(name);
+		write_str(") in its constructor or destructor, while being opened or closed\n");
 	} else {
 		write_str("modvmm: internal error: ");
 		write_str(name);

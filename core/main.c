@@ -38,6 +38,7 @@ struct cmdline {
 	int nr_devices;
 	int nodefaults;
 	const char *plugin_dir;
+	int insecure_plugins;
 	int list_devices, json;
 	const char *format;
 	double timeout;
@@ -52,7 +53,8 @@ struct cmdline {
 };
 
 enum {
-	OPT_NODEFAULTS = 256, OPT_PLUGIN_DIR, OPT_LIST_DEVICES, OPT_JSON,
+	OPT_NODEFAULTS = 256, OPT_PLUGIN_DIR, OPT_INSECURE_PLUGINS,
+	OPT_LIST_DEVICES, OPT_JSON,
 	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
 	OPT_MODULE, OPT_TIMEOUT, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
 };
@@ -62,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "nodefaults", no_argument, NULL, OPT_NODEFAULTS },
 	{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
+	{ "insecure-plugins", no_argument, NULL, OPT_INSECURE_PLUGINS },
 	{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -92,6 +95,7 @@ static void usage(FILE *f)
 "  -d, --device SPEC        add a device: NAME|PATH.so[,key=value...] (repeatable)\n"
 "      --nodefaults         no default devices (default: %s)\n"
 "      --plugin-dir DIR     look for NAME.so in DIR first\n"
+"      --insecure-plugins   load plugins that others could have replaced\n"
 "      --list-devices       list built-in and loadable devices, then exit\n"
 "      --json               with --list-devices: JSON output\n"
 "Image:\n"
@@ -261,6 +265,7 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 			break;
 		case OPT_NODEFAULTS: c->nodefaults = 1; break;
 		case OPT_PLUGIN_DIR: c->plugin_dir = optarg; break;
+		case OPT_INSECURE_PLUGINS: c->insecure_plugins = 1; break;
 		case OPT_LIST_DEVICES: c->list_devices = 1; break;
 		case OPT_JSON: c->json = 1; break;
 		case OPT_FORMAT:
@@ -588,9 +593,12 @@ int main(int argc, char **argv)
 		return status > 0 ? 0 : EXIT_USAGE;
 	}
 	search.plugin_dir = c.plugin_dir;
+	search.insecure = c.insecure_plugins;
 	device_set_search(&search);
 	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
 	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	/* before any plugin is opened: a crash in one is reported as such */
+	machine_install_signals();
 	if (c.list_devices) {
 #ifdef CONFIG_IRQCHIP_USER
 		machine.irqchip = IRQCHIP_USER;	/* so pic8259 can probe */
@@ -604,7 +612,6 @@ int main(int argc, char **argv)
 	}
 	machine.pio.log_all_unclaimed = machine.mmio.log_all_unclaimed =
 		c.debug_unclaimed;
-	machine_install_signals();
 	status = run_machine(&c);
 
 	event_stop();

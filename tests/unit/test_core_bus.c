@@ -14,14 +14,6 @@
 #include "../../core/device.h"
 #include "../../core/machine.h"
 
-#define CHECK_STR_EQ(a, b) do { \
-	const char *_a = (a), *_b = (b); \
-	if (strcmp(_a, _b)) { \
-		printf("#   %s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
-		       _a, _b); \
-		unit_failed_checks++; \
-	} \
-} while (0)
 
 #define MAX_LOG		64
 
@@ -929,7 +921,7 @@ static int create_quietly(const char *spec)
 UNIT_TEST(bus_failed_plugin_init_releases_its_ranges)
 {
 	char failinit[PATH_MAX + 32], good[PATH_MAX + 32], spec[PATH_MAX + 64];
-	struct plugin_search search = { NULL, NULL };
+	struct plugin_search search = { .plugin_dir = NULL };
 
 	if (test_plugin(failinit, sizeof(failinit), "failinit") ||
 	    test_plugin(good, sizeof(good), "good")) {
