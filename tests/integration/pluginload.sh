@@ -5,8 +5,9 @@
 # message.  Also the search order for -d NAME: --plugin-dir, then
 # $MODVMM_PLUGIN_DIR, then the modules/ directory next to the binary.
 #
-# Devices are created after the VM, so every test needs KVM even though
-# no guest runs; --nodefaults keeps the default machine out of the way.
+# Every device is checked (a dry run) before /dev/kvm is opened, so the
+# refusals need no KVM; only the tests whose guest runs call need_kvm.
+# --nodefaults keeps the default machine out of the way.
 
 case ${O:-build} in
 /*) TP=${O}/tests/plugins ;;
@@ -17,7 +18,6 @@ unset MODVMM_PLUGIN_DIR
 
 # Build the test plugins if `make` did not (test-plugins is not in all).
 need_test_plugins() {
-	need_kvm
 	[ -f "$IMG" ] || fail "guest $IMG not built"
 	make -s -C "$TOP" O="${O:-build}" test-plugins >"$TMP/make.log" 2>&1 ||
 		{ cat "$TMP/make.log" >&2; fail "make test-plugins failed"; }
@@ -35,6 +35,7 @@ assert_err_line() {
 # halts with IF=0: status 0).
 test_pluginload_good_plugin_loads() {
 	need_test_plugins
+	need_kvm
 	vmm --nodefaults -d "$TP/good.so" "$IMG"
 	assert_rc 0
 	assert_eq "$ERR" "" "stderr"
@@ -100,6 +101,7 @@ test_pluginload_duplicate_name() {
 # The same file twice is two instances of one device, not a duplicate.
 test_pluginload_same_file_twice() {
 	need_test_plugins
+	need_kvm
 	vmm --nodefaults -d "$TP/good.so" -d "$TP/good.so,port=0x5b0" "$IMG"
 	assert_rc 0
 	assert_eq "$ERR" "" "stderr"
@@ -167,6 +169,7 @@ test_pluginload_malformed_option_list() {
 
 test_pluginload_good_options_accepted() {
 	need_test_plugins
+	need_kvm
 	vmm --nodefaults -d "$TP/badopt.so,count=0x10,verbose=yes" "$IMG"
 	assert_rc 0
 	assert_eq "$ERR" "" "stderr"
