@@ -344,12 +344,15 @@ $(O)/guests/%.elf: guests/%.c
 	$(Q)gcc $(GUEST_CFLAGS) -o $@ $<
 
 # --- Unit tests --------------------------------------------------------------
-# tests/unit/test_X.c -> $(O)/tests/unit-X, linked with the harness, the
-# mock host and devices/X.c (or plugins/X/X.c); test_core_X.c links the core.
+# tests/unit/test_X.c -> $(O)/tests/unit-X, linked with unit_main.c, the
+# device test harness (the real core: libmodvmm-harness.a) and devices/X.c
+# (or plugins/X/X.c) built without -DMODULE, so that the device registers
+# as a built-in through the linker section, as in modvmm; test_core_X.c
+# links the core objects instead.
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/test_%.c,$(O)/tests/unit-%,$(UNIT_SRCS))
-UNIT_HARNESS := $(O)/tests/obj/unit_main.o $(O)/tests/obj/mock_host.o $(O)/core/options.o
+UNIT_MAIN := $(O)/tests/obj/unit_main.o
 TEST_CFLAGS := $(BASE_CFLAGS) -Itests/unit -Wno-missing-prototypes
 
 unit-tests: $(UNIT_BINS)
@@ -368,12 +371,13 @@ $(O)/tests/obj/plugin_%.o: plugins/$$*/$$*.c $(O)/.cflags | $(AUTOCONF)
 
 unit_dev_obj = $(if $(wildcard devices/$(1).c),$(O)/tests/obj/dev_$(1).o,$(if $(wildcard plugins/$(1)/$(1).c),$(O)/tests/obj/plugin_$(1).o))
 
-$(O)/tests/unit-core_%: $(O)/tests/obj/test_core_%.o $(O)/tests/obj/unit_main.o $(CORE_LIB_OBJS) \
+$(O)/tests/unit-core_%: $(O)/tests/obj/test_core_%.o $(UNIT_MAIN) $(CORE_LIB_OBJS) \
 		$(O)/harness/harness.o
 	$(call say,LD,$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(MODVMM_LIBS)
 
-$(O)/tests/unit-%: $(O)/tests/obj/test_%.o $(UNIT_HARNESS) $$(call unit_dev_obj,$$*)
+$(O)/tests/unit-%: $(O)/tests/obj/test_%.o $(UNIT_MAIN) $$(call unit_dev_obj,$$*) \
+		$(HARNESS_LIB)
 	$(call say,LD,$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(MODVMM_LIBS)
 

@@ -156,6 +156,14 @@ void harness_write(enum modvmm_space space, uint64_t addr, unsigned int size,
 	bus_access(harness_bus(space), addr, size, 1, data, 0);
 }
 
+void harness_access(enum modvmm_space space, uint64_t addr, unsigned int size,
+		    int is_write, void *data)
+{
+	if (size < 1 || size > 8)
+		return;
+	bus_access(harness_bus(space), addr, size, is_write, data, 0);
+}
+
 void harness_advance(uint64_t ns)
 {
 	event_advance(ns);
@@ -189,6 +197,11 @@ uint64_t harness_irq_edges(unsigned int irq)
 uint64_t harness_irq_pulses(unsigned int irq)
 {
 	return irq_line_pulses(irq);
+}
+
+void harness_irq_set(unsigned int irq, int level)
+{
+	irq_line_set(irq, level);
 }
 
 /* As the vCPU loop calls the controller: device code, for crash reports. */
@@ -246,6 +259,25 @@ int harness_range(enum modvmm_space space, uint64_t addr,
 	return 1;
 }
 
+uint64_t harness_range_call(enum modvmm_space space, uint64_t addr,
+			    const struct modvmm_access *a, uint64_t val)
+{
+	const struct bus_range *b = bus_find(harness_bus(space), addr);
+	uint64_t r = ~0ull;
+
+	if (!b || !a)
+		return r;
+	/* as bus_access() does: a crash report names the device */
+	bus_current_addr = a->addr;
+	bus_current_range = b;
+	if (a->is_write && b->ops->write)
+		b->ops->write(b->opaque, a, val);
+	else if (!a->is_write && b->ops->read)
+		r = b->ops->read(b->opaque, a);
+	bus_current_range = NULL;
+	return r;
+}
+
 int harness_timers_armed(const struct modvmm_dev *dev)
 {
 	return event_timers_armed(dev);
@@ -254,6 +286,59 @@ int harness_timers_armed(const struct modvmm_dev *dev)
 int harness_fds_watched(const struct modvmm_dev *dev)
 {
 	return event_fds_watched(dev);
+}
+
+/* Sum the "NAME VALUE" items of one --stats line ("accesses N, k v, ..."). */
+static uint64_t harness_stats_sum(const char *p, const char *name)
+{
+	size_t n = strlen(name);
+	uint64_t sum = 0;
+
+	while (*p == ' ')
+		p++;
+	while (*p && *p != '\n') {
+		if (!strncmp(p, name, n) && p[n] == ' ')
+			sum += strtoull(p + n + 1, NULL, 10);
+		p = strpbrk(p, ",\n");
+		if (!p || *p == '\n')
+			break;
+		p += 2;		/* ", " */
+	}
+	return sum;
+}
+
+/*
+ * The core keeps an instance's counters to itself; --stats is their one
+ * reader, so read them from what it prints.
+ */
+uint64_t harness_stat(const struct modvmm_dev *dev, const char *name)
+{
+	const char *dname, *line;
+	char *buf = NULL;
+	size_t len = 0, dlen;
+	uint64_t sum = 0;
+	FILE *f;
+
+	if (!dev || !name || !*name)
+		return 0;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return 0;
+	device_print_stats(f);
+	fclose(f);
+	dname = device_name(dev);
+	dlen = strlen(dname);
+	for (line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, "  ", 2) && !strncmp(line + 2, dname, dlen) &&
+		    line[2 + dlen] == ' ') {
+			sum = harness_stats_sum(line + 2 + dlen, name);
+			break;
+		}
+	}
+	free(buf);
+	return sum;
 }
 
 const char *harness_log(void)

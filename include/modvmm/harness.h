@@ -248,6 +248,21 @@ int harness_range(enum modvmm_space space, uint64_t addr,
 		  struct harness_range *r);
 
 /**
+ * harness_range_call() - call the handler of the range that covers @addr
+ * directly, bypassing the bus: @a goes to the device as it is, with any
+ * offset and size, even ones the bus never sends (robustness tests).
+ * @space: MODVMM_SPACE_PIO or MODVMM_SPACE_MMIO.
+ * @addr:  an address in the range.
+ * @a:     the access; @a->is_write picks the read or write handler.
+ * @val:   the value of a write.
+ *
+ * Return: what the read handler returned; all ones for a write, or when
+ * no range covers @addr or it has no such handler.
+ */
+uint64_t harness_range_call(enum modvmm_space space, uint64_t addr,
+			    const struct modvmm_access *a, uint64_t val);
+
+/**
  * harness_timers_armed() - how many of @dev's timers are armed.
  * @dev: an instance.
  *

@@ -11,62 +11,100 @@
  *   op & 7 = 4    clock: advance (2 bytes) << (byte % 28) nanoseconds
  *   op & 7 = 5    input: length byte k, then k bytes for the device's
  *                 input (k >= 0xc0: one byte, 128 * (k & 0x3f) times;
- *                 0xff: end of file instead), then its fd watchers run
- *                 if the input is readable
+ *                 0xff: end of file instead), then the fds ready run
  *   op & 7 = 6    sync hook (flush)
  *   op & 7 = 7    interrupt controller step, if the device became one
  *
- * The host table the device gets wraps the mock's, and the bus hands it
- * wrapped range ops: that is where the checks every device must pass
- * sit, and where the harness's devfuzz_ops hear what happened.
+ * The device is created on a fresh harness machine for every input,
+ * through the "devfuzz" shim: its host table is the core's with the
+ * entries below wrapped, and its ranges are registered with wrapped ops.
+ * That is where the checks every device must pass sit, and where the
+ * harness's devfuzz_ops hear what happened.
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include <modvmm/harness.h>
+
 #include "devfuzz.h"
-#include "mock_host.h"
-#include "../../core/bus.h"
 
-#define MAX_FIRES	256	/* timer calls per clock step */
+#define MAX_RANGES	8
 #define MAX_IN_BYTES	64
+#define HARNESS_LINES	24	/* the lines the core has */
 
-static struct modvmm_dev dev;
+static struct modvmm_dev *dev;
+static const struct modvmm_device_desc *real_desc;
+static const struct modvmm_host *core_host;
 static struct modvmm_host fuzz_host;
-static struct bus buses[2];		/* by enum modvmm_space */
-static struct mock_range bus_copy[MOCK_MAX_RANGES];
 static int in_fd[2] = { -1, -1 };	/* pipe, or memfd in in_fd[1] */
 static int out_fd[2] = { -1, -1 };
 static unsigned int io_flags;
 
 static const struct modvmm_irqchip_ops *chip_ops;
 static void *chip_opaque;
+static uint32_t lines_driven;		/* by the controller steps, not the device */
+static int first_stop_status;
 
 static const struct devfuzz_ops *checks;
 static struct devfuzz_ctx ctx;
 static int nr_fds_before;
 
-/* The device's ranges as the bus sees them: wrapped, so checks see every
- * access the device handles. */
+/*
+ * The device's ranges as the bus sees them: wrapped, so checks see every
+ * access the device handles.  The bus holds &wraps[i].ops and &wraps[i]
+ * until the range goes.
+ */
 struct devfuzz_wrap {
-	const struct modvmm_range_ops *ops;
-	void *opaque;
-	uint64_t len;
+	int used;
+	enum modvmm_space space;
+	uint64_t base, len;
+	const struct modvmm_range_ops *dev_ops;
+	void *dev_opaque;
+	struct modvmm_range_ops ops;
 };
-static struct devfuzz_wrap wraps[MOCK_MAX_RANGES];
-static struct modvmm_range_ops wrap_ops[MOCK_MAX_RANGES];
+static struct devfuzz_wrap wraps[MAX_RANGES];
 
 /* ---- what every device promises the host ------------------------------ */
 
-/* Only the line the options name, and only as 0 or 1. */
+/* Only the line the options name. */
 static void devfuzz_check_line(unsigned int irq)
 {
 	FUZZ_ASSERT(ctx.opt->irq != DEVFUZZ_NO_IRQ);
 	FUZZ_ASSERT(irq == (unsigned int)ctx.opt->irq);
+}
+
+/*
+ * Bring the context up to date with the machine: the clock, the pulses
+ * the core counted, and whether the core did what the device asked of
+ * it.  Lines the controller steps drove are the harness's, not the
+ * device's.
+ */
+static void devfuzz_observe(void)
+{
+	unsigned int i;
+	int st;
+
+	ctx.now_ns = harness_now();
+	for (i = 0; i < HARNESS_LINES; i++) {
+		ctx.irq_pulses[i] = harness_irq_pulses(i);
+		if (lines_driven & (1u << i))
+			continue;
+		if (ctx.opt->irq != DEVFUZZ_NO_IRQ &&
+		    i == (unsigned int)ctx.opt->irq) {
+			FUZZ_ASSERT(harness_irq_level(i) == ctx.irq_level[i]);
+			continue;
+		}
+		FUZZ_ASSERT(!harness_irq_level(i) && !harness_irq_edges(i) &&
+			    !ctx.irq_pulses[i]);
+	}
+	/* the first stop wins, with the 8 bits a process exit keeps */
+	FUZZ_ASSERT(harness_stopped(&st) == !!ctx.stops);
+	if (ctx.stops)
+		FUZZ_ASSERT(st == (first_stop_status & 0xff));
 }
 
 static void fuzz_irq_set(struct modvmm_dev *d, unsigned int irq, int level)
@@ -74,71 +112,41 @@ static void fuzz_irq_set(struct modvmm_dev *d, unsigned int irq, int level)
 	devfuzz_check_line(irq);
 	FUZZ_ASSERT(level == 0 || level == 1);
 	ctx.irq_level[irq] = (uint8_t)level;
-	mock_host.irq_set(d, irq, level);
+	core_host->irq_set(d, irq, level);
 }
 
 static void fuzz_irq_pulse(struct modvmm_dev *d, unsigned int irq)
 {
 	devfuzz_check_line(irq);
-	ctx.irq_pulses[irq]++;
-	mock_host.irq_pulse(d, irq);
+	core_host->irq_pulse(d, irq);
 }
 
-/* Inside a window the options allow, and no wider. */
-static int fuzz_register_range(struct modvmm_dev *d, enum modvmm_space space,
-			       uint64_t base, uint64_t len,
-			       const struct modvmm_range_ops *rops,
-			       void *opaque)
+/* A timer that pulses a line: the core pulses it, so only that line. */
+static struct modvmm_timer *fuzz_irq_timer_new(struct modvmm_dev *d,
+					       unsigned int irq)
 {
-	const struct devfuzz_window *w;
-	int ok = 0;
-
-	for (w = ctx.opt->win; w < ctx.opt->win + DEVFUZZ_MAX_WINDOWS &&
-	     w->len; w++)
-		if (w->space == space && base >= w->base && len &&
-		    len - 1 <= w->len - 1 - (base - w->base) &&
-		    base - w->base <= w->len - 1)
-			ok = 1;
-	FUZZ_ASSERT(ok);
-	return mock_host.register_range(d, space, base, len, rops, opaque);
+	devfuzz_check_line(irq);
+	return core_host->irq_timer_new(d, irq);
 }
 
 static void fuzz_request_stop(struct modvmm_dev *d, int status)
 {
-	ctx.stops++;
+	if (!ctx.stops++)
+		first_stop_status = status;
 	ctx.stop_status = status;
-	mock_host.request_stop(d, status);
-}
-
-static void fuzz_stat_add(struct modvmm_dev *d, const char *name, uint64_t n)
-{
-	int i;
-
-	for (i = 0; i < DEVFUZZ_MAX_STATS; i++) {
-		if (!ctx.stats[i].name)
-			ctx.stats[i].name = name;
-		if (ctx.stats[i].name == name) {
-			ctx.stats[i].sum += n;
-			break;
-		}
-	}
-	mock_host.stat_add(d, name, n);
+	core_host->request_stop(d, status);
 }
 
 uint64_t devfuzz_stat(const struct devfuzz_ctx *c, const char *name)
 {
-	int i;
-
-	for (i = 0; i < DEVFUZZ_MAX_STATS && c->stats[i].name; i++)
-		if (!strcmp(c->stats[i].name, name))
-			return c->stats[i].sum;
-	return 0;
+	(void)c;
+	return harness_stat(dev, name);
 }
 
 static int fuzz_mem_read(struct modvmm_dev *d, uint64_t gpa, void *buf,
 			 size_t len)
 {
-	int rc = mock_host.mem_read(d, gpa, buf, len);
+	int rc = core_host->mem_read(d, gpa, buf, len);
 
 	if (checks->mem)
 		checks->mem(&ctx, 0, gpa, buf, len, rc);
@@ -148,7 +156,7 @@ static int fuzz_mem_read(struct modvmm_dev *d, uint64_t gpa, void *buf,
 static int fuzz_mem_write(struct modvmm_dev *d, uint64_t gpa,
 			  const void *buf, size_t len)
 {
-	int rc = mock_host.mem_write(d, gpa, buf, len);
+	int rc = core_host->mem_write(d, gpa, buf, len);
 
 	if (checks->mem)
 		checks->mem(&ctx, 1, gpa, buf, len, rc);
@@ -167,9 +175,9 @@ static uint64_t devfuzz_wrap_read(void *opaque, const struct modvmm_access *a)
 	uint64_t v;
 
 	FUZZ_ASSERT(a->offset < w->len && a->size <= w->len - a->offset);
-	v = w->ops->read(w->opaque, a);
+	v = w->dev_ops->read(w->dev_opaque, a);
 	FUZZ_ASSERT(a->size == 8 || v >> (8 * a->size) == 0);
-	ctx.now_ns = mock_now_ns;
+	devfuzz_observe();
 	if (checks->access)
 		checks->access(&ctx, a, v);
 	return v;
@@ -181,8 +189,8 @@ static void devfuzz_wrap_write(void *opaque, const struct modvmm_access *a,
 	const struct devfuzz_wrap *w = opaque;
 
 	FUZZ_ASSERT(a->offset < w->len && a->size <= w->len - a->offset);
-	w->ops->write(w->opaque, a, val);
-	ctx.now_ns = mock_now_ns;
+	w->dev_ops->write(w->dev_opaque, a, val);
+	devfuzz_observe();
 	if (checks->access)
 		checks->access(&ctx, a, val);
 }
@@ -221,87 +229,191 @@ static int devfuzz_nr_fds(void)
 	return n;
 }
 
-/* The mock host has no interrupt controller hooks: add them. */
+/* Inside a window the options allow, and no wider. */
+static void devfuzz_check_window(enum modvmm_space space, uint64_t base,
+				 uint64_t len)
+{
+	const struct devfuzz_window *w;
+	int ok = 0;
+
+	for (w = ctx.opt->win; w < ctx.opt->win + DEVFUZZ_MAX_WINDOWS &&
+	     w->len; w++)
+		if (w->space == space && base >= w->base && len &&
+		    len - 1 <= w->len - 1 - (base - w->base) &&
+		    base - w->base <= w->len - 1)
+			ok = 1;
+	FUZZ_ASSERT(ok);
+}
+
+static int fuzz_register_range(struct modvmm_dev *d, enum modvmm_space space,
+			       uint64_t base, uint64_t len,
+			       const struct modvmm_range_ops *rops,
+			       void *opaque)
+{
+	struct devfuzz_wrap *w;
+
+	devfuzz_check_window(space, base, len);
+	for (w = wraps; w < wraps + MAX_RANGES && w->used; w++)
+		;
+	FUZZ_ASSERT(w < wraps + MAX_RANGES);
+	*w = (struct devfuzz_wrap){ 1, space, base, len, rops, opaque, {
+		.read = rops && rops->read ? devfuzz_wrap_read : NULL,
+		.write = rops && rops->write ? devfuzz_wrap_write : NULL,
+		.sizes = rops ? rops->sizes : 0,
+	} };
+	if (core_host->register_range(d, space, base, len, rops ? &w->ops : NULL,
+				      w)) {
+		w->used = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static int fuzz_unregister_range(struct modvmm_dev *d, enum modvmm_space space,
+				 uint64_t base)
+{
+	struct devfuzz_wrap *w;
+
+	if (core_host->unregister_range(d, space, base))
+		return -1;
+	for (w = wraps; w < wraps + MAX_RANGES; w++)
+		if (w->used && w->space == space && w->base == base)
+			w->used = 0;
+	return 0;
+}
+
+/* The core drives the controller's inputs through here. */
+static void fuzz_chip_set_irq(void *opaque, unsigned int line, int level)
+{
+	(void)opaque;
+	chip_ops->set_irq(chip_opaque, line, level);
+	if (checks->chip_set)
+		checks->chip_set(&ctx, line, level);
+}
+
+static int fuzz_chip_pending(void *opaque)
+{
+	(void)opaque;
+	return chip_ops->pending(chip_opaque);
+}
+
+static int fuzz_chip_ack(void *opaque)
+{
+	(void)opaque;
+	return chip_ops->ack(chip_opaque);
+}
+
+static const struct modvmm_irqchip_ops fuzz_chip_ops = {
+	.set_irq = fuzz_chip_set_irq,
+	.pending = fuzz_chip_pending,
+	.ack = fuzz_chip_ack,
+};
+
 static int fuzz_irqchip_register(struct modvmm_dev *d,
 				 const struct modvmm_irqchip_ops *ops,
 				 void *opaque)
 {
-	(void)d;
-	if (chip_ops || !ops || !ops->set_irq || !ops->pending || !ops->ack)
-		return -1;
+	/* the core checks @ops; ours are complete, so check them first */
+	if (!ops || !ops->set_irq || !ops->pending || !ops->ack || chip_ops)
+		return core_host->irqchip_register(d, ops, opaque);
 	chip_ops = ops;
 	chip_opaque = opaque;
+	if (core_host->irqchip_register(d, &fuzz_chip_ops, NULL)) {
+		chip_ops = NULL;
+		chip_opaque = NULL;
+		return -1;
+	}
 	return 0;
 }
 
-static void fuzz_irqchip_update(struct modvmm_dev *d)
+/*
+ * The core gives the console to the first device that asks and never
+ * takes it back, not even when that device is gone (core/console.c): in
+ * a process that makes one machine per input, every device after the
+ * first would be refused.  There is one device here at a time, so a
+ * refusal can only come from an earlier input's: grant it.
+ */
+static int fuzz_console_acquire(struct modvmm_dev *d)
 {
-	(void)d;
+	core_host->console_acquire(d);
+	return 1;
 }
 
-/* epoll refuses regular files, and so does the host: the device must
- * cope (serial8250 reads such inputs on demand). */
-static int fuzz_fd_watch(struct modvmm_dev *d, int fd, modvmm_fd_fn fn,
-			 void *opaque)
-{
-	struct stat st;
+/* ---- the shim device --------------------------------------------------- */
 
-	if (fstat(fd, &st) || S_ISREG(st.st_mode))
-		return -1;
-	return mock_host.fd_watch(d, fd, fn, opaque);
+/* The real device's init, with the wrapped host table. */
+static int shim_init(struct modvmm_dev *d, const struct modvmm_host *host,
+		     void **priv)
+{
+	core_host = host;
+	fuzz_host = *host;
+	fuzz_host.register_range = fuzz_register_range;
+	fuzz_host.unregister_range = fuzz_unregister_range;
+	fuzz_host.irq_set = fuzz_irq_set;
+	fuzz_host.irq_pulse = fuzz_irq_pulse;
+	fuzz_host.mem_read = fuzz_mem_read;
+	fuzz_host.mem_write = fuzz_mem_write;
+	fuzz_host.request_stop = fuzz_request_stop;
+	fuzz_host.console_acquire = fuzz_console_acquire;
+	if (MODVMM_HOST_HAS(host, irqchip_register))
+		fuzz_host.irqchip_register = fuzz_irqchip_register;
+	if (MODVMM_HOST_HAS(host, irq_timer_new))
+		fuzz_host.irq_timer_new = fuzz_irq_timer_new;
+	return real_desc->init(d, &fuzz_host, priv);
 }
 
-/* Rebuild the buses when the device's ranges changed. */
-static void devfuzz_sync_bus(void)
-{
-	char err[256];
-	int i;
+/*
+ * Filled from the real device's descriptor (options, exit, sync) before
+ * the core looks at the built-ins, so it lives in the same section that
+ * MODVMM_DEVICE() uses, but writable.
+ */
+static struct modvmm_device_desc shim_desc;
+static const struct modvmm_device_desc *const shim_desc_ptr
+	__attribute__((section("modvmm_devices"), used,
+		       aligned(sizeof(void *)))) = &shim_desc;
 
-	if (!memcmp(bus_copy, dev.ranges, sizeof(bus_copy)))
+extern const struct modvmm_device_desc *const __start_modvmm_devices[];
+extern const struct modvmm_device_desc *const __stop_modvmm_devices[];
+
+static void devfuzz_shim_for(const char *name)
+{
+	const struct modvmm_device_desc *const *d;
+
+	if (real_desc)
 		return;
-	memcpy(bus_copy, dev.ranges, sizeof(bus_copy));
-	for (i = 0; i < 2; i++)
-		bus_free(&buses[i]);
-	bus_init(&buses[MODVMM_SPACE_PIO], "io", MODVMM_SPACE_PIO, 0xffff);
-	bus_init(&buses[MODVMM_SPACE_MMIO], "mmio", MODVMM_SPACE_MMIO,
-		 UINT64_MAX);
-	for (i = 0; i < MOCK_MAX_RANGES; i++) {
-		const struct mock_range *r = &dev.ranges[i];
-
-		if (!r->used)
-			continue;
-		wraps[i] = (struct devfuzz_wrap){ r->ops, r->opaque, r->len };
-		wrap_ops[i] = (struct modvmm_range_ops){
-			.read = r->ops->read ? devfuzz_wrap_read : NULL,
-			.write = r->ops->write ? devfuzz_wrap_write : NULL,
-			.sizes = r->ops->sizes,
-		};
-		/* the mock refuses what the bus refuses: this cannot fail */
-		FUZZ_ASSERT(!bus_register(&buses[r->space], r->base, r->len,
-					  &wrap_ops[i], &wraps[i], &dev, "dev",
-					  NULL, err, sizeof(err)));
-	}
+	for (d = __start_modvmm_devices; d < __stop_modvmm_devices; d++)
+		if (*d != &shim_desc && !strcmp((*d)->name, name))
+			real_desc = *d;
+	FUZZ_ASSERT(real_desc);
+	shim_desc = *real_desc;
+	shim_desc.name = "devfuzz";
+	shim_desc.init = shim_init;
+	/* FUZZ_VERBOSE=1: the core's messages on stderr */
+	if (getenv("FUZZ_VERBOSE"))
+		setenv("MODVMM_HARNESS_VERBOSE", "1", 0);
 }
+
+/* ---- the steps ---------------------------------------------------------- */
 
 static int devfuzz_nr_ranges(void)
 {
 	int i, n = 0;
 
-	for (i = 0; i < MOCK_MAX_RANGES; i++)
-		n += dev.ranges[i].used;
+	for (i = 0; i < MAX_RANGES; i++)
+		n += wraps[i].used;
 	return n;
 }
 
-static const struct mock_range *devfuzz_range(unsigned int k)
+static const struct devfuzz_wrap *devfuzz_range(unsigned int k)
 {
 	int i, n = devfuzz_nr_ranges();
 
 	if (!n)
 		return NULL;
 	k %= (unsigned int)n;
-	for (i = 0; i < MOCK_MAX_RANGES; i++)
-		if (dev.ranges[i].used && !k--)
-			return &dev.ranges[i];
+	for (i = 0; i < MAX_RANGES; i++)
+		if (wraps[i].used && !k--)
+			return &wraps[i];
 	return NULL;
 }
 
@@ -309,7 +421,7 @@ static void devfuzz_access(struct fuzz_in *in, uint8_t op)
 {
 	static const uint32_t pio_sizes[8] = { 1, 1, 1, 2, 2, 4, 4, 1 };
 	static const uint32_t mmio_sizes[8] = { 1, 2, 4, 8, 3, 5, 6, 7 };
-	const struct mock_range *r = devfuzz_range(fuzz_u8(in));
+	const struct devfuzz_wrap *r = devfuzz_range(fuzz_u8(in));
 	uint16_t off = fuzz_u16(in);
 	int is_write = (op >> 3) & 1;
 	uint8_t data[8];
@@ -325,61 +437,22 @@ static void devfuzz_access(struct fuzz_in *in, uint8_t op)
 		addr = r->base + (uint64_t)(int64_t)((int8_t)off % 8);
 	else
 		addr = r->base + off % r->len;
-	memcpy(data, &val, sizeof(data));
-	if ((op & 7) != 3) {
-		bus_access(&buses[r->space], addr, size, is_write, data, 0);
-		return;
-	}
 	/* KVM hands a rep ins/outs over as count accesses in one exit */
-	for (count = 1u + fuzz_u8(in); count; count--, val++) {
+	count = (op & 7) == 3 ? 1u + fuzz_u8(in) : 1;
+	for (; count; count--, val++) {
 		memcpy(data, &val, sizeof(data));
-		bus_access(&buses[r->space], addr, size, is_write, data, 0);
+		harness_access(r->space, addr, size, is_write, data);
 	}
 }
 
-/*
- * Move the fake clock on by @ns, firing due timers in deadline order.
- * Past MAX_FIRES calls, a periodic timer gets one call for all the
- * periods it missed, and the rest wait for the next step.
- */
+/* Move the virtual clock on by @ns: the core runs the timers due. */
 static void devfuzz_advance(uint64_t ns)
 {
-	uint64_t end = mock_now_ns + ns;
-	int fires = 0;
+	uint64_t now = harness_now();
 
-	if (end < mock_now_ns)
-		end = UINT64_MAX;
-	for (;;) {
-		struct modvmm_timer *t = NULL;
-		uint64_t n = 1;
-		int i;
-
-		for (i = 0; i < MOCK_MAX_TIMERS; i++) {
-			struct modvmm_timer *x = &dev.timers[i];
-
-			if (x->used && x->deadline && x->deadline <= end &&
-			    (!t || x->deadline < t->deadline))
-				t = x;
-		}
-		if (!t || fires == 2 * MAX_FIRES)
-			break;
-		fires++;
-		mock_now_ns = t->deadline > mock_now_ns ? t->deadline : mock_now_ns;
-		if (t->period) {
-			if (fires > MAX_FIRES) {
-				n = (end - t->deadline) / t->period + 1;
-				mock_now_ns = t->deadline + (n - 1) * t->period;
-			}
-			t->deadline += n * t->period;
-			if (t->deadline < mock_now_ns)	/* wrapped */
-				t->deadline = 0;
-		} else {
-			t->deadline = 0;
-		}
-		t->fn(t->opaque, n);
-		devfuzz_sync_bus();
-	}
-	mock_now_ns = end;
+	if (ns > UINT64_MAX / 2 - now)	/* room for a period past the end */
+		ns = UINT64_MAX / 2 - now;
+	harness_advance(ns);
 }
 
 /* Read what the device wrote to its output pipe, for the checks. */
@@ -395,12 +468,15 @@ static void devfuzz_drain(void)
 			checks->output(&ctx, buf, (size_t)n);
 }
 
-/* Feed the device's input, then run its watchers when it is readable. */
+/*
+ * Feed the device's input, then run the watchers of the fds that are
+ * ready, as the event loop would: a pipe when readable (or at EOF), a
+ * regular file always (epoll cannot watch one).
+ */
 static void devfuzz_input(struct fuzz_in *in)
 {
 	uint8_t buf[128 * 0x3f];
 	unsigned int k = fuzz_u8(in), n = k % (MAX_IN_BYTES + 1), i;
-	struct pollfd p = { .fd = in_fd[0], .events = POLLIN };
 	ssize_t w;
 
 	if (k == 0xff) {		/* end of file: the writer goes away */
@@ -421,17 +497,14 @@ static void devfuzz_input(struct fuzz_in *in)
 		w = write(in_fd[1], buf, n);
 		(void)w;	/* a full pipe drops input: fine */
 	}
-	/* like epoll: a pipe only when readable (or at EOF), a file never */
-	if (in_fd[0] >= 0 && poll(&p, 1, 0) == 1) {
-		mock_fd_fire(&dev);
-		devfuzz_sync_bus();
-	}
+	harness_poll();
 }
 
 /*
  * What the core does with an interrupt controller: other devices drive
- * lines (any number: a plugin may pass one the chip does not have), and
- * before entering the guest the run loop acks what is pending.
+ * lines (any number: a plugin may pass one the chip does not have; the
+ * core passes on 0-23), and before entering the guest the run loop acks
+ * what is pending.
  */
 static void devfuzz_chip(struct fuzz_in *in)
 {
@@ -444,17 +517,17 @@ static void devfuzz_chip(struct fuzz_in *in)
 	if (line == 31)
 		line = ~0u;
 	if ((k & 7) < 4) {
-		chip_ops->set_irq(chip_opaque, line, k & 1);
-		if (checks->chip_set)
-			checks->chip_set(&ctx, line, k & 1);
+		if (line < HARNESS_LINES)
+			lines_driven |= 1u << line;
+		harness_irq_set(line, k & 1);
 		return;
 	}
 	/* pending() only looks: INTR is up (1) or not (0) */
-	pending = chip_ops->pending(chip_opaque);
+	pending = harness_irqchip_pending();
 	FUZZ_ASSERT(pending == 0 || pending == 1);
 	if ((k & 7) == 4 || ((k & 7) > 5 && !pending))
 		return;
-	v = chip_ops->ack(chip_opaque);
+	v = harness_irqchip_ack();
 	FUZZ_ASSERT(v >= -1 && v <= 255);
 	if (checks->chip_ack)
 		checks->chip_ack(&ctx, pending, v);
@@ -518,51 +591,36 @@ static void devfuzz_close_io(void)
 	}
 }
 
-/* Create the device with options @o, entry @index of the table; 0 or -1. */
+/* A machine with the device made with options @o, entry @index; 0 or -1. */
 static int devfuzz_init(const char *name, const struct devfuzz_opt *o,
 			unsigned int index)
 {
-	static char opts[256];
+	static char spec[256];
 
-	memset(&dev, 0, sizeof(dev));
-	memset(bus_copy, 0, sizeof(bus_copy));
-	mock_now_ns = 1000000000ull;
+	devfuzz_shim_for(name);
+	memset(wraps, 0, sizeof(wraps));
 	chip_ops = NULL;
 	chip_opaque = NULL;
+	lines_driven = 0;
+	first_stop_status = 0;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opt = o;
 	ctx.opt_index = index;
-	ctx.now_ns = mock_now_ns;
 	nr_fds_before = devfuzz_nr_fds();
-	snprintf(opts, sizeof(opts), "%s", o->opts);
-	if (devfuzz_open_io(o, opts, sizeof(opts))) {
+	snprintf(spec, sizeof(spec), "devfuzz%s%s", o->opts[0] ? "," : "",
+		 o->opts);
+	if (devfuzz_open_io(o, spec, sizeof(spec))) {
 		devfuzz_close_io();
 		return -1;
 	}
-	dev.desc = mock_find_desc(name);
-	dev.opts = opts[0] == ',' ? opts + 1 : opts;
-	FUZZ_ASSERT(dev.desc);
-	if (!fuzz_host.struct_size) {
-		fuzz_host = mock_host;
-		fuzz_host.fd_watch = fuzz_fd_watch;
-		fuzz_host.irqchip_register = fuzz_irqchip_register;
-		fuzz_host.irqchip_update = fuzz_irqchip_update;
-		fuzz_host.irq_set = fuzz_irq_set;
-		fuzz_host.irq_pulse = fuzz_irq_pulse;
-		fuzz_host.register_range = fuzz_register_range;
-		fuzz_host.request_stop = fuzz_request_stop;
-		fuzz_host.stat_add = fuzz_stat_add;
-		fuzz_host.mem_read = fuzz_mem_read;
-		fuzz_host.mem_write = fuzz_mem_write;
-	}
-	if (dev.desc->init(&dev, &fuzz_host, &dev.priv)) {
-		fprintf(stderr, "devfuzz: %s,%s: init failed: %s\n", name,
-			dev.opts, dev.error);
+	FUZZ_ASSERT(!harness_init(DEVFUZZ_RAM, NULL));
+	ctx.now_ns = harness_now();
+	dev = harness_device(spec);
+	if (!dev) {
+		fprintf(stderr, "devfuzz: %s: %s\n", spec, harness_last_error());
 		abort();	/* the harness's options are all valid */
 	}
-	bus_init(&buses[0], "io", MODVMM_SPACE_PIO, 0xffff);
-	bus_init(&buses[1], "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
-	devfuzz_sync_bus();
+	devfuzz_observe();
 	if (checks->reset)
 		checks->reset(&ctx);
 	return 0;
@@ -570,15 +628,19 @@ static int devfuzz_init(const char *name, const struct devfuzz_opt *o,
 
 static void devfuzz_exit(void)
 {
-	int i;
+	unsigned int i;
 
-	mock_dev_exit(&dev);
+	harness_device_remove(dev);
 	devfuzz_drain();
-	ctx.now_ns = mock_now_ns;
+	ctx.now_ns = harness_now();
+	/* the core let go of every line the device held */
+	for (i = 0; i < HARNESS_LINES; i++)
+		if (!(lines_driven & (1u << i)))
+			FUZZ_ASSERT(!harness_irq_level(i));
 	if (checks->check_end)
 		checks->check_end(&ctx);
-	for (i = 0; i < 2; i++)
-		bus_free(&buses[i]);
+	harness_exit();
+	dev = NULL;
 	devfuzz_close_io();
 	FUZZ_ASSERT(devfuzz_nr_fds() == nr_fds_before);
 }
@@ -596,15 +658,13 @@ static enum devfuzz_step devfuzz_step(struct fuzz_in *in)
 		devfuzz_input(in);
 		return DEVFUZZ_STEP_INPUT;
 	case 6:
-		if (dev.desc->sync)
-			dev.desc->sync(dev.priv);
+		harness_sync();
 		return DEVFUZZ_STEP_SYNC;
 	case 7:
 		devfuzz_chip(in);
 		return DEVFUZZ_STEP_CHIP;
 	default:
 		devfuzz_access(in, op);
-		devfuzz_sync_bus();
 		return DEVFUZZ_STEP_ACCESS;
 	}
 }
@@ -624,7 +684,7 @@ int devfuzz_run(const char *name, const struct devfuzz_ops *check,
 		enum devfuzz_step step = devfuzz_step(&in);
 
 		devfuzz_drain();
-		ctx.now_ns = mock_now_ns;
+		devfuzz_observe();
 		if (checks->check_step)
 			checks->check_step(&ctx, step);
 	}

@@ -3,12 +3,19 @@
  * devfuzz.h - drive one device model with a fuzzed sequence of guest
  * accesses, clock steps, input and sync calls.
  *
- * The device runs against the unit tests' mock host (tests/unit/
- * mock_host.c), with two differences: its accesses go through the real
- * bus (core/bus.c), so it only ever sees sizes it declared, exactly as in
- * modvmm; and the fake clock fires at most a bounded number of timer
- * calls per step, folding the rest into one call with expired > 1, as a
- * vCPU thread that fell behind would see them.
+ * The device runs on the device test harness (include/modvmm/harness.h):
+ * the real core's registry, host API, bus, IRQ lines and event loop, with
+ * a virtual clock.  Its accesses go through the real bus, so it only ever
+ * sees sizes it declared, exactly as in modvmm; a clock step runs every
+ * timer due at its deadline, and a periodic timer more than 1000 periods
+ * behind gets one call with expired > 1, as a vCPU thread that fell
+ * behind would.
+ *
+ * To see what the device asks of the host, devfuzz creates it through a
+ * shim device, "devfuzz": a built-in whose init hands the real device the
+ * host table it got from the core with a few entries wrapped (ranges,
+ * lines, DMA, stops, the interrupt controller), each checking and then
+ * calling the core's own.
  *
  * Not crashing is not enough: devfuzz checks what the host ABI asks of
  * every device (lines, ranges, read widths, open files), and the
@@ -30,7 +37,7 @@
 #define DEVFUZZ_NO_IRQ		(-1)	/* struct devfuzz_opt.irq */
 #define DEVFUZZ_NR_IRQS		256	/* lines the harness records */
 #define DEVFUZZ_MAX_WINDOWS	4
-#define DEVFUZZ_MAX_STATS	8
+#define DEVFUZZ_RAM		0x10000	/* guest RAM: [0, 64 KiB) */
 
 /**
  * struct devfuzz_window - an address range the device may claim.
@@ -63,16 +70,16 @@ struct devfuzz_opt {
 
 /**
  * struct devfuzz_ctx - what the harness has seen of the device, for the
- * check hooks.  It is recorded from the host calls the device makes (the
- * host table is wrapped), not read from the mock host, so the hooks do
- * not depend on how the mock keeps its books.
+ * check hooks.  The levels and stops are recorded from the host calls the
+ * device makes (the host table is wrapped), and checked against what the
+ * core did with them; the pulses are the core's count, as they also come
+ * from the device's IRQ timers, which the core runs.
  * @opt:        the options in use.
  * @opt_index:  their index in the harness's table.
- * @now_ns:     the fake clock.
+ * @now_ns:     the virtual clock.
  * @irq_level:  the last level irq_set() gave each line.
- * @irq_pulses: irq_pulse() calls per line.
+ * @irq_pulses: pulses on each line (irq_pulse() and IRQ timers), 0-23.
  * @stops:      request_stop() calls, and the last status.
- * @stats:      stat_add() sums by name (names are static strings).
  */
 struct devfuzz_ctx {
 	const struct devfuzz_opt *opt;
@@ -82,13 +89,9 @@ struct devfuzz_ctx {
 	uint64_t irq_pulses[DEVFUZZ_NR_IRQS];
 	unsigned int stops;
 	int stop_status;
-	struct {
-		const char *name;
-		uint64_t sum;
-	} stats[DEVFUZZ_MAX_STATS];
 };
 
-/* The sum of stat_add(@name) so far. */
+/* The device's counter @name as modvmm --stats shows it (harness_stat()). */
 uint64_t devfuzz_stat(const struct devfuzz_ctx *c, const char *name);
 
 /* What a step was, for &devfuzz_ops.check_step. */
@@ -110,7 +113,8 @@ enum devfuzz_step {
  * @mem:        the device read (@is_write 0) or wrote guest memory; @rc
  *              is what the host answered.
  * @output:     bytes the device wrote to its output pipe, in order.
- * @chip_set:   the core drove interrupt controller input @line to @level.
+ * @chip_set:   the core drove interrupt controller input @line to @level
+ *              (the lines the harness's controller steps drive).
  * @chip_ack:   the core acknowledged: @pending is what pending() said
  *              just before, @vector what ack() returned.
  * @check_step: after each step, its output drained.

@@ -10,8 +10,11 @@
 #
 # tests/fuzz/fuzz_NAME.c is the harness NAME.  A harness named after a
 # device (devices/NAME.c or plugins/NAME/NAME.c) is linked with that
-# device, the mock host and tests/fuzz/devfuzz.c; loader_* with every
-# loader and tests/fuzz/loadfuzz.c; the others list their sources below.  Seeds live in tests/fuzz/corpus/NAME/, inputs that once
+# device (built in, as without -DMODULE), tests/fuzz/devfuzz.c and the
+# device test harness: the whole core but main.c, and harness/harness.c,
+# all compiled here with the fuzzer's instrumentation; loader_* with every
+# loader and tests/fuzz/loadfuzz.c; the others list their sources below.
+# Seeds live in tests/fuzz/corpus/NAME/, inputs that once
 # crashed in tests/fuzz/regress/NAME/; what a run finds goes to
 # $(O)/fuzz/corpus/NAME/ and crashes to $(O)/fuzz/crash-NAME-*.
 
@@ -23,7 +26,7 @@ FUZZ_SAN	:= -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS	:= -std=gnu11 $(WARN) -Wno-missing-prototypes -g -O1 \
 		   -D_GNU_SOURCE -I$(srctree)/include -I$(O)/include \
-		   -include $(AUTOCONF) -Itests/unit $(FUZZ_SAN)
+		   -include $(AUTOCONF) $(FUZZ_SAN)
 
 comma		:= ,
 FUZZ_ALL	:= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -31,8 +34,10 @@ FUZZ_NAMES	:= $(if $(FUZZ),$(subst $(comma), ,$(FUZZ)),$(FUZZ_ALL))
 FUZZ_BINS	:= $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 
 FUZZ_SUPPORT	:= tests/fuzz/support.c
-FUZZ_DEV_SRCS	:= tests/fuzz/devfuzz.c tests/unit/mock_host.c core/options.c \
-		   core/bus.c $(FUZZ_SUPPORT)
+# support.c stands in for core/machine.c's logging: not with the core.
+FUZZ_DEV_SRCS	:= tests/fuzz/devfuzz.c \
+		   $(filter-out core/main.c,$(wildcard core/*.c)) harness/harness.c
+FUZZ_DEV_LIBS	:= -ldl -lpthread -lrt
 FUZZ_LOADERS	:= $(wildcard core/loader*.c) \
 		   core/guestmem.c tests/fuzz/loadfuzz.c \
 		   $(FUZZ_SUPPORT)
@@ -42,9 +47,10 @@ fuzz-srcs-options		:= core/options.c $(FUZZ_SUPPORT)
 
 fuzz_dev_src = $(firstword $(wildcard devices/$(1).c plugins/$(1)/$(1).c))
 fuzz_srcs = $(or $(fuzz-srcs-$(1)),$(if $(filter loader_%,$(1)),$(FUZZ_LOADERS),$(call fuzz_dev_src,$(1)) $(FUZZ_DEV_SRCS)))
+fuzz_libs = $(if $(filter $(FUZZ_DEV_SRCS),$(call fuzz_srcs,$(1))),$(FUZZ_DEV_LIBS))
 
-FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h tests/unit/*.h) \
-		   include/modvmm/device.h
+FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h) \
+		   include/modvmm/device.h include/modvmm/harness.h
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -59,7 +65,7 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_srcs,$$*) $(FUZZ_HDRS) \
 		$(AUTOCONF) tests/fuzz/fuzz.mk | fuzz-tools
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$(patsubst $(O)/%,%,$@))
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call fuzz_srcs,$*)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call fuzz_srcs,$*) $(call fuzz_libs,$*)
 
 # One harness at a time: the machine's cores are shared.
 fuzz: fuzz-build
