@@ -32,6 +32,14 @@ int console_acquire(struct modvmm_dev *dev)
 	return 1;
 }
 
+void console_release(struct modvmm_dev *dev)
+{
+	if (console_owner != dev)
+		return;
+	console_restore();
+	console_owner = NULL;
+}
+
 void console_restore(void)
 {
 	if (raw_active) {

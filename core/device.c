@@ -479,6 +479,7 @@ static void device_release_irqs(struct modvmm_dev *dev);
 
 static void device_release(struct modvmm_dev *dev)
 {
+	console_release(dev);
 	device_release_irqs(dev);
 	bus_unregister_owner(&machine.pio, dev);
 	bus_unregister_owner(&machine.mmio, dev);

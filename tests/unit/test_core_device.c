@@ -22,6 +22,7 @@ struct tdev {
 	struct modvmm_timer *t[2];
 	int pipe_rd;
 	int exited;
+	int console;		/* what console_acquire answered, or -1 */
 };
 
 static struct tdev *last;		/* the newest instance */
@@ -33,6 +34,7 @@ static const struct modvmm_option tdev_options[] = {
 	{ "port", "first of 2 ports", "0x700" },
 	{ "irq", "interrupt line", "9" },
 	{ "fail", "fail init with this message", NULL },
+	{ "console", "ask for the console at init", "off" },
 	{ NULL, NULL, NULL },
 };
 
@@ -66,6 +68,7 @@ static int tdev_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	static int used;
 	struct tdev *t = &pool[used++ % 8];
 	const char *fail = host->opt_str(dev, "fail", NULL);
+	int console;
 
 	memset(t, 0, sizeof(*t));
 	t->dev = dev;
@@ -74,8 +77,10 @@ static int tdev_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	*priv = t;
 	last = t;
 	if (host->opt_u64(dev, "port", 0x700, &t->port) ||
-	    host->opt_u64(dev, "irq", 9, &t->irq))
+	    host->opt_u64(dev, "irq", 9, &t->irq) ||
+	    host->opt_bool(dev, "console", 0, &console))
 		return -1;
+	t->console = console ? host->console_acquire(dev) : -1;
 	/* a range first, so that a failed init must release it */
 	if (host->register_range(dev, MODVMM_SPACE_PIO, t->port, 2, &tdev_ops, t))
 		return -1;
@@ -369,5 +374,27 @@ UNIT_TEST(mem_read_write_bounded_by_ram)
 	/* RAM is 1 MiB less the legacy hole: a write across its end does nothing */
 	CHECK_EQ(last->host->mem_write(last->dev, 0x9fffe, buf, 4), -1);
 	CHECK_EQ(last->host->mem_read(last->dev, 0xfffffffff000ull, buf, 4), -1);
+	harness_exit();
+}
+
+/* --- The console --------------------------------------------------------- */
+
+UNIT_TEST(console_one_owner_released_when_it_goes)
+{
+	struct modvmm_dev *a;
+
+	start();
+	a = harness_device("tdev,port=0x700,console=on");
+	CHECK(a && last->console == 1);
+	CHECK(harness_device("tdev,port=0x710,console=on") != NULL);
+	CHECK_EQ(last->console, 0);
+	harness_device_remove(a);
+	CHECK(harness_device("tdev,port=0x720,console=on") != NULL);
+	CHECK_EQ(last->console, 1);
+	harness_exit();
+	/* and a new machine's device gets it */
+	start();
+	CHECK(harness_device("tdev,console=on") != NULL);
+	CHECK_EQ(last->console, 1);
 	harness_exit();
 }
