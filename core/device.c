@@ -27,6 +27,7 @@
 #include "machine.h"
 #include "modvmm.h"
 #include "options.h"
+#include "output.h"
 
 #define DEV_MAX_STATS	16
 
@@ -1217,6 +1218,12 @@ static int host_console_acquire(struct modvmm_dev *dev)
 	return console_acquire(dev);
 }
 
+static int host_out_open(struct modvmm_dev *dev, const char *spec)
+{
+	(void)dev;
+	return output_open(spec);
+}
+
 static void host_stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
 {
 	int i;
@@ -1294,6 +1301,7 @@ const struct modvmm_host device_host = {
 	.request_stop = host_request_stop,
 	.console_acquire = host_console_acquire,
 	.stat_add = host_stat_add,
+	.out_open = host_out_open,
 	.irqchip_register = host_irqchip_register,
 	.irqchip_update = host_irqchip_update,
 	.irq_timer_new = host_irq_timer_new,

@@ -57,8 +57,10 @@ static void debugport_flush(struct debugport *dp)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			dp->host->stat_add(dp->dev, "console_dropped", dp->len - done);
 			break;
+		}
 		done += (size_t)n;
 	}
 	dp->len = 0;
@@ -133,18 +135,18 @@ static const struct modvmm_range_ops debugport_exit_ops = {
 static int debugport_open_out(struct debugport *dp, const char *out)
 {
 	dp->own_fd = 0;
-	if (!strcmp(out, "stderr")) {
-		dp->fd = STDERR_FILENO;
-	} else if (!strcmp(out, "stdout")) {
-		dp->fd = STDOUT_FILENO;
-	} else if (!strcmp(out, "null")) {
+	if (!strcmp(out, "null")) {
 		dp->fd = -1;
 	} else if (!*out) {
 		dp->host->set_error(dp->dev,
 				    "out=: expected stderr, stdout, null or a file path");
 		return -1;
+	} else if (!MODVMM_HOST_HAS(dp->host, out_open)) {
+		dp->host->set_error(dp->dev, "this modvmm is older than the plugin (no out_open)");
+		return -1;
 	} else {
-		dp->fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* never blocks: a reader that does not keep up loses output */
+		dp->fd = dp->host->out_open(dp->dev, out);
 		if (dp->fd < 0) {
 			dp->host->set_error(dp->dev, "out=%s: %s", out,
 					    strerror(errno));

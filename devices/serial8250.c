@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -135,6 +136,8 @@ struct serial8250 {
 
 	int out_fd;		/* -1: output discarded */
 	int out_owned;		/* we opened it, so we close it */
+	int out_stalled;	/* a bounded wait ran out: drop until it drains */
+	uint64_t out_dropped;	/* bytes lost to a sink that did not read */
 	int out_tty;
 	int flush_armed;
 	struct modvmm_timer *flush_timer;
@@ -421,10 +424,23 @@ static void serial_out_close(struct serial8250 *u)
 	u->out_owned = 0;
 }
 
+/* The sink did not take @n bytes: count them, and say so once per stall. */
+static void serial_out_drop(struct serial8250 *u, size_t n)
+{
+	if (!u->out_stalled)
+		u->host->log(u->dev, MODVMM_LOG_WARN,
+			     "output blocked: nobody reads it; dropping output until it drains");
+	u->out_stalled = 1;
+	u->out_dropped += n;
+	u->host->stat_add(u->dev, "tx_dropped", n);
+}
+
 /*
- * Write the buffer out.  With @wait, a non-blocking output that is full
- * is waited for (bounded; the rest is dropped after that); without it, the
- * rest stays buffered and the timer tries again.
+ * Write the buffer out; the output never blocks (out_open).  With @wait,
+ * a full output is waited for, bounded; once such a wait has run out the
+ * output is stalled: what does not fit is dropped and counted, without
+ * waiting, until a write goes through again.  Without @wait the rest
+ * stays buffered and the timer tries again.
  */
 static void serial_out_flush(struct serial8250 *u, int wait)
 {
@@ -436,6 +452,7 @@ static void serial_out_flush(struct serial8250 *u, int wait)
 
 		if (n > 0) {
 			done += (size_t)n;
+			u->out_stalled = 0;
 			u->host->stat_add(u->dev, "tx_writes", 1);
 			u->host->stat_add(u->dev, "tx_bytes", (uint64_t)n);
 			continue;
@@ -445,11 +462,9 @@ static void serial_out_flush(struct serial8250 *u, int wait)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (!wait)
 				break;
-			if (serial_out_wait(u->out_fd))
+			if (!u->out_stalled && serial_out_wait(u->out_fd))
 				continue;
-			u->host->log(u->dev, MODVMM_LOG_WARN,
-				     "output blocked; dropped %zu bytes",
-				     u->out_len - done);
+			serial_out_drop(u, u->out_len - done);
 			done = u->out_len;
 			break;
 		}
@@ -688,15 +703,18 @@ static int serial_open_out(struct serial8250 *u)
 		h->set_error(u->dev, "option %s=: empty", file ? "file" : "out");
 		return -1;
 	}
-	if (!file && !strcmp(out, "stdout")) {
-		u->out_fd = STDOUT_FILENO;
-	} else if (!file && !strcmp(out, "stderr")) {
-		u->out_fd = STDERR_FILENO;
-	} else if (!file && !strcmp(out, "null")) {
+	if (!file && !strcmp(out, "null")) {
 		u->out_fd = -1;
+	} else if (!MODVMM_HOST_HAS(h, out_open)) {
+		h->set_error(u->dev, "this modvmm is older than the plugin (no out_open)");
+		return -1;
 	} else {
-		u->out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-				 O_NOCTTY, 0666);
+		char path[4096];
+
+		/* file=stdout is a file called stdout, not the stream */
+		snprintf(path, sizeof(path), "%s%s", file && !strchr(out, '/') ?
+			 "./" : "", out);
+		u->out_fd = h->out_open(u->dev, path);
 		if (u->out_fd < 0) {
 			h->set_error(u->dev, "option %s=%s: %s",
 				     file ? "file" : "out", out, strerror(errno));
@@ -799,6 +817,10 @@ static void serial_exit(void *priv)
 	struct serial8250 *u = priv;
 
 	serial_out_flush(u, 1);
+	if (u->out_dropped)
+		u->host->log(u->dev, MODVMM_LOG_WARN,
+			     "%llu bytes of output dropped: its reader did not keep up",
+			     (unsigned long long)u->out_dropped);
 	serial_release(u);
 }
 

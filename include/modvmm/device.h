@@ -224,6 +224,16 @@ struct modvmm_irqchip_ops {
  *     host delivers these pulses without waking the vCPU thread, which is
  *     what keeps a halted guest with a periodic tick cheap.  May be
  *     absent in hosts older than this field (check @struct_size).
+ * @out_open: open the output @spec names ("stdout", "stderr", "null" or
+ *     a file path, created or truncated) for this device alone.  Returns
+ *     an fd the device owns (and closes in exit), or -1 with errno set
+ *     (ENXIO: a FIFO that nobody reads).  A write to it never blocks: a pipe, FIFO or
+ *     terminal is opened O_NONBLOCK on a description of its own (the
+ *     user's terminal keeps its flags), so write() returns EAGAIN when
+ *     the reader does not keep up, and the device decides whether to
+ *     wait (bounded), buffer or drop.  Use it instead of writing to fd 1
+ *     or 2: a blocked stdout must not freeze the machine.  Check with
+ *     MODVMM_HOST_HAS(); hosts before it lack it.
  */
 struct modvmm_host {
 	uint32_t abi_version;
@@ -276,6 +286,7 @@ struct modvmm_host {
 	void (*irqchip_update)(struct modvmm_dev *dev);
 	struct modvmm_timer *(*irq_timer_new)(struct modvmm_dev *dev,
 					      unsigned int irq);
+	int (*out_open)(struct modvmm_dev *dev, const char *spec);
 };
 
 /**

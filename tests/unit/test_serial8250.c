@@ -516,6 +516,17 @@ UNIT_TEST(serial_output_tty_newline)
 	close(master);
 }
 
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
 /*
  * A non-blocking stdout that is full: the timer keeps the rest and
  * retries; sync waits a bounded time and then drops it.
@@ -546,7 +557,51 @@ UNIT_TEST(serial_output_eagain)
 	for (i = 0; i < 4200; i++)		/* more than the pipe holds */
 		wr(THR, 'y');
 	harness_sync();				/* ~1 s wait, then drop */
-	CHECK_STR_CONTAINS(harness_log(), "serial8250: output blocked; dropped 104 bytes");
+	CHECK_STR_CONTAINS(harness_log(), "serial8250: output blocked: nobody reads it; dropping output until it drains");
+	CHECK_EQ(counted("tx_dropped"), 104);
+	/* stalled: more output is dropped at once, said once */
+	for (i = 0; i < 300; i++)
+		wr(THR, 'z');
+	harness_sync();
+	CHECK_EQ(counted("tx_dropped"), 404);
+	CHECK_EQ(occurrences(harness_log(), "dropping output until it drains"), 1);
+	/* drained: output flows again */
+	CHECK_EQ(read(p[0], buf, sizeof(buf)), 4096);
+	wr(THR, 'w');
+	harness_sync();
+	CHECK_EQ(read(p[0], buf, sizeof(buf)), 1);
+	CHECK_EQ(buf[0], 'w');
+	stop();
+	CHECK_STR_CONTAINS(harness_log(), "serial8250: 404 bytes of output dropped: its reader did not keep up");
+	dup2(saved, 1);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * A BLOCKING stdout that nobody reads (a pipe to a stalled reader, a
+ * stopped terminal) must not block the vCPU thread: the UART writes
+ * through a non-blocking description of its own (out_open), waits a
+ * bounded time once, then drops.  Before, this test hung in write().
+ * The shared stdout keeps its blocking flag.
+ */
+UNIT_TEST(serial_blocking_stdout_never_blocks)
+{
+	int p[2], saved, i;
+
+	fflush(stdout);
+	saved = dup(1);
+	CHECK(saved >= 0 && pipe(p) == 0);
+	fcntl(p[1], F_SETPIPE_SZ, 4096);
+	dup2(p[1], 1);
+	CHECK(start("in=null") != NULL);
+	for (i = 0; i < 10000; i++)
+		wr(THR, 'x');
+	harness_sync();
+	CHECK(counted("tx_dropped") > 0);
+	CHECK_EQ(counted("tx_bytes") + counted("tx_dropped"), 10000);
+	CHECK_EQ(fcntl(1, F_GETFL) & O_NONBLOCK, 0);
 	stop();
 	dup2(saved, 1);
 	close(saved);
