@@ -65,6 +65,7 @@ extern const struct modvmm_device_desc *const __stop_modvmm_devices[]
 	__attribute__((weak));
 
 volatile struct device_ctx device_running;
+volatile uint64_t device_enter_seq;
 const char *volatile device_loading;
 
 static struct device_type *types;
@@ -756,10 +757,15 @@ fail_opts:
 
 void device_sync_all(void)
 {
+	device_sync_others(NULL);
+}
+
+void device_sync_others(const void *skip)
+{
 	struct modvmm_dev *d;
 
 	for (d = instances; d; d = d->next) {
-		if (d->type->desc.sync) {
+		if (d != skip && d->type->desc.sync) {
 			struct device_ctx ctx = device_enter(d, "in its sync hook");
 
 			d->type->desc.sync(d->priv);

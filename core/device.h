@@ -35,6 +35,8 @@ void device_destroy(struct modvmm_dev *dev);
 void *device_priv(const struct modvmm_dev *dev);
 /* Call every instance's sync hook (flush output). */
 void device_sync_all(void);
+/* The same, but for @skip (a device that is hung or crashed). */
+void device_sync_others(const void *skip);
 /* Exit every instance, newest first, and close every plugin. */
 void device_exit_all(void);
 /*
@@ -72,6 +74,8 @@ struct device_ctx {
 };
 
 extern volatile struct device_ctx device_running;
+/* Counts device_enter() calls: progress, for the watchdog. */
+extern volatile uint64_t device_enter_seq;
 
 /* Returns the context to give back to device_leave() afterwards. */
 static inline struct device_ctx device_enter(const struct modvmm_dev *dev,
@@ -79,6 +83,7 @@ static inline struct device_ctx device_enter(const struct modvmm_dev *dev,
 {
 	struct device_ctx prev = { device_running.dev, device_running.what };
 
+	device_enter_seq++;
 	device_running.what = what;
 	device_running.dev = dev;
 	return prev;

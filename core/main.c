@@ -25,6 +25,10 @@
 #include "machine.h"
 #include "modvmm.h"
 #include "options.h"
+#include "watchdog.h"
+
+/* Longer than any honest handler; short enough that nobody reaches for kill -9. */
+#define WATCHDOG_DEFAULT_NS	5000000000ull
 
 #ifndef MODVMM_VERSION
 #define MODVMM_VERSION "0.0.0"
@@ -43,6 +47,7 @@ struct cmdline {
 	const char *format;
 	double timeout;
 	uint64_t timeout_ns;
+	uint64_t watchdog_ns;		/* 0: no device watchdog */
 	int stats;
 	const char *trace;
 	int trace_io, trace_mmio;
@@ -56,7 +61,7 @@ enum {
 	OPT_NODEFAULTS = 256, OPT_PLUGIN_DIR, OPT_INSECURE_PLUGINS,
 	OPT_LIST_DEVICES, OPT_JSON,
 	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
-	OPT_MODULE, OPT_TIMEOUT, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
+	OPT_MODULE, OPT_TIMEOUT, OPT_WATCHDOG, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +80,7 @@ static const struct option long_opts[] = {
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "debug-unclaimed", no_argument, NULL, OPT_DEBUG_UNCLAIMED },
@@ -108,6 +114,8 @@ static void usage(FILE *f)
 "      --module FILE[,ARGS] multiboot module with its command line (repeatable)\n"
 "Run:\n"
 "      --timeout SECONDS    stop the guest after SECONDS\n"
+"      --watchdog SECONDS   end the run when a device handler has not returned\n"
+"                           after SECONDS (default 5; 0: never)\n"
 "      --stats              print exit and device counts at exit\n"
 "      --trace io,mmio[,file=PATH]  print every access\n"
 "      --debug-unclaimed    log every unclaimed access, not once per port\n"
@@ -190,7 +198,8 @@ static int add_module(struct cmdline *c, const char *arg)
  * from the timer's 1 ns resolution up to 10^7 s (115 days; the ns count
  * would overflow 64 bits at 1.8e10 s).
  */
-static int parse_timeout(const char *s, double *out, uint64_t *ns)
+static int parse_seconds(const char *opt, const char *s, double *out,
+			 uint64_t *ns)
 {
 	const char *p;
 	char *end;
@@ -205,8 +214,8 @@ static int parse_timeout(const char *s, double *out, uint64_t *ns)
 	if (*p || !s[0] || !(isdigit((unsigned char)s[0]) || s[0] == '.') ||
 	    errno || end == s || *end || !isfinite(*out) ||
 	    *out > 1e7 || ns_d < 1.0) {
-		pr_err("--timeout %s: not a positive number of seconds (want a decimal number from 0.000000001 to 10000000, e.g. 0.5)",
-		       s);
+		pr_err("%s %s: not a positive number of seconds (want a decimal number from 0.000000001 to 10000000, e.g. 0.5)",
+		       opt, s);
 		return -1;
 	}
 	*ns = (uint64_t)(ns_d + 0.5);	/* nearest: 1e-9 * 1e9 may be 0.99... */
@@ -245,9 +254,11 @@ static int parse_trace(struct cmdline *c, const char *arg)
 /* Returns 0, 1 to exit 0 at once (help/version), or -1 on a usage error. */
 static int parse_args(struct cmdline *c, int argc, char **argv)
 {
+	double secs;
 	int opt;
 
 	c->mem_size = (uint64_t)CONFIG_MEM_SIZE_MB << 20;
+	c->watchdog_ns = WATCHDOG_DEFAULT_NS;
 	c->load.mode = -1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":m:d:vhV", long_opts, NULL)) != -1) {
@@ -299,7 +310,13 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 				return -1;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_timeout(optarg, &c->timeout, &c->timeout_ns))
+			if (parse_seconds("--timeout", optarg, &c->timeout, &c->timeout_ns))
+				return -1;
+			break;
+		case OPT_WATCHDOG:
+			c->watchdog_ns = 0;
+			if (strcmp(optarg, "0") &&
+			    parse_seconds("--watchdog", optarg, &secs, &c->watchdog_ns))
 				return -1;
 			break;
 		case OPT_STATS: c->stats = 1; break;
@@ -554,6 +571,10 @@ static int run_machine(struct cmdline *c)
 		pr_err("cannot start the event thread: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
+	if (watchdog_start(c->watchdog_ns)) {
+		pr_err("cannot start the device watchdog: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
 	machine.start_ns = clock_now_ns();
 	status = vcpu_run_loop(&machine);
 	device_sync_all();
@@ -616,6 +637,7 @@ int main(int argc, char **argv)
 
 	event_stop();
 	device_exit_all();
+	watchdog_stop();
 	event_shutdown();
 	console_restore();
 	bus_free(&machine.pio);

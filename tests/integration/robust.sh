@@ -569,6 +569,33 @@ test_crash_plugin_in_timer_and_init() {
 	done
 }
 
+# A handler that never returns (in an access, in a timer callback): the
+# watchdog names the device and what it was doing, the guest's output is
+# flushed, and the run ends with the device-fault status instead of
+# hanging.  SIGTERM sent meanwhile cannot stop a hung vCPU thread; the
+# watchdog still ends the run.
+test_watchdog_hung_plugin() {
+	build_crashdev
+	vmm --watchdog 1 -d "$CRASHDEV,mode=hang" "$GUESTS/crash_plugin.bin"
+	expect_err_line 16 "modvmm: device crashdev did not return from an access at 0x5e0 within 1 s (a hung handler); stopping"
+	assert_out_exact "$CRASH_LINE"
+	vmm --watchdog 0.5 -d "$CRASHDEV,mode=hang,when=timer" "$GUESTS/crash_plugin.bin"
+	expect_err_line 16 "modvmm: device crashdev did not return in a timer callback within 0.5 s (a hung handler); stopping"
+	assert_out_exact "$CRASH_LINE"
+	# the default bound is 5 s: the helper's own 20 s limit is not hit
+	vmm -d "$CRASHDEV,mode=hang" "$GUESTS/crash_plugin.bin"
+	expect_err_line 16 "modvmm: device crashdev did not return from an access at 0x5e0 within 5 s (a hung handler); stopping"
+}
+
+# --watchdog takes what --timeout takes, and 0 (off).
+test_watchdog_option() {
+	vmm --watchdog nan "$GUESTS/hello.bin"
+	expect_err_line 2 "modvmm: --watchdog nan: not a positive number of seconds (want a decimal number from 0.000000001 to 10000000, e.g. 0.5)"
+	need_kvm
+	vmm --watchdog 0 "$GUESTS/hello.bin"
+	assert_rc 0
+}
+
 # In the sync and exit hooks, once the guest wrote the magic and ran to
 # its end: the crash handler's own sync runs the crashing hook again,
 # and modvmm still exits with 16 and one line, the guest's output out.

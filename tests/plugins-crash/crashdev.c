@@ -13,6 +13,7 @@
  *   mode=bus    touch a page of a shared mapping whose file was
  *               truncated under it (SIGBUS)
  *   mode=abort  abort() (SIGABRT)
+ *   mode=hang   never return (for the watchdog)
  *   mode=none   do not crash (the control)
  *
  *   when=access crash inside the write handler (the default)
@@ -40,7 +41,7 @@
 #define CRASHDEV_ID		0x5a
 #define CRASHDEV_TIMER_NS	1000000ull
 
-enum crash_mode { CRASH_NONE, CRASH_SEGV, CRASH_BUS, CRASH_ABORT };
+enum crash_mode { CRASH_NONE, CRASH_SEGV, CRASH_BUS, CRASH_ABORT, CRASH_HANG };
 enum crash_when { WHEN_ACCESS, WHEN_TIMER, WHEN_SYNC, WHEN_EXIT, WHEN_INIT };
 
 struct crashdev {
@@ -85,6 +86,9 @@ static void crash_now(enum crash_mode mode)
 		break;
 	case CRASH_ABORT:
 		abort();
+	case CRASH_HANG:
+		for (;;)
+			pause();	/* signals come and go; it stays */
 	case CRASH_NONE:
 		break;
 	}
@@ -146,8 +150,10 @@ static int crashdev_parse(struct crashdev *c)
 		c->mode = CRASH_ABORT;
 	else if (!strcmp(mode, "none"))
 		c->mode = CRASH_NONE;
+	else if (!strcmp(mode, "hang"))
+		c->mode = CRASH_HANG;
 	else {
-		c->host->set_error(c->dev, "mode=%s: want segv, bus, abort or none",
+		c->host->set_error(c->dev, "mode=%s: want segv, bus, abort, hang or none",
 				   mode);
 		return -1;
 	}
