@@ -614,24 +614,25 @@ int event_poll(void)
 	return ran;
 }
 
-int event_timers_armed(const void *owner)
+/* Live sources of @owner of @kind (timers: armed ones only). */
+static int event_count(const void *owner, int kind)
 {
 	struct event_src *s;
 	int n = 0;
 
 	for (s = all_sources; s; s = s->next_all)
-		if (s->owner == owner && s->kind == SRC_TIMER && s->armed && !s->dead)
+		if (s->owner == owner && s->kind == kind && !s->dead &&
+		    (kind != SRC_TIMER || s->armed))
 			n++;
 	return n;
 }
 
+int event_timers_armed(const void *owner)
+{
+	return event_count(owner, SRC_TIMER);
+}
+
 int event_fds_watched(const void *owner)
 {
-	struct event_src *s;
-	int n = 0;
-
-	for (s = all_sources; s; s = s->next_all)
-		if (s->owner == owner && s->kind == SRC_FD && !s->dead)
-			n++;
-	return n;
+	return event_count(owner, SRC_FD);
 }

@@ -205,7 +205,7 @@ void harness_irq_set(unsigned int irq, int level)
 }
 
 /* As the vCPU loop calls the controller: device code, for crash reports. */
-int harness_irqchip_pending(void)
+static int harness_chip_call(int ack)
 {
 	struct device_ctx ctx;
 	int r;
@@ -213,22 +213,20 @@ int harness_irqchip_pending(void)
 	if (!machine.chip_ops)
 		return -1;
 	ctx = device_enter(machine.chip_owner, "in its interrupt controller");
-	r = machine.chip_ops->pending(machine.chip_opaque);
+	r = ack ? machine.chip_ops->ack(machine.chip_opaque) :
+		  machine.chip_ops->pending(machine.chip_opaque);
 	device_leave(ctx);
 	return r;
 }
 
+int harness_irqchip_pending(void)
+{
+	return harness_chip_call(0);
+}
+
 int harness_irqchip_ack(void)
 {
-	struct device_ctx ctx;
-	int r;
-
-	if (!machine.chip_ops)
-		return -1;
-	ctx = device_enter(machine.chip_owner, "in its interrupt controller");
-	r = machine.chip_ops->ack(machine.chip_opaque);
-	device_leave(ctx);
-	return r;
+	return harness_chip_call(1);
 }
 
 void *harness_mem(uint64_t gpa, size_t len)
