@@ -57,7 +57,8 @@ TOOLS := kconfig-conf:kconfig-frontends-nox nasm:nasm \
 	 /usr/include/ncurses.h:libncurses-dev
 # and the tests (menuconfig in tmux, the clang build, README examples, and
 # Perl's TAP::Harness, which ships with prove, for tests/run-tests).
-TEST_TOOLS := tmux:tmux clang:clang python3:python3 prove:perl valgrind:valgrind
+TEST_TOOLS := tmux:tmux clang:clang python3:python3 prove:perl valgrind:valgrind \
+	      strace:strace /usr/bin/time:time
 ENSURE_TOOLS = $(Q)$(srctree)/scripts/ensure-tools
 
 CC		?= gcc

@@ -81,6 +81,19 @@ wait_for() {
 	fail "$1 never showed '$2' within ${3:-30} s"
 }
 
+# modvmm_is_asan: the binary under test is an AddressSanitizer build
+# (make test SANITIZE=1): no ulimit -v (its shadow memory is terabytes of
+# address space), no LeakSanitizer under ptrace.
+modvmm_is_asan() {
+	ldd "$MODVMM" 2>/dev/null | grep -q libasan
+}
+
+# vm_limit: the `ulimit -v` that makes reading a 4 GiB file fail, or
+# nothing under ASan (the RSS test covers that build's reading).
+vm_limit() {
+	modvmm_is_asan || ulimit -v 524288
+}
+
 # need_kvm: the rest of the test boots a guest.  Where the machine has no
 # /dev/kvm at all the test is skipped with the reason the runner counts
 # ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists

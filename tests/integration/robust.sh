@@ -53,10 +53,6 @@ assert_no_crash_report() {
 }
 
 # The binary under test was linked with AddressSanitizer (SANITIZE=1).
-modvmm_is_asan() {
-	ldd "$MODVMM" 2>/dev/null | grep -q libasan
-}
-
 # --- ELF patching -----------------------------------------------------------
 
 # elf_patch FILE FIELD=VALUE...: overwrite ELF32/ELF64 header fields
