@@ -36,9 +36,10 @@ test_kvm() { need_kvm; true; }
 EOF
 }
 
-# run_runner: tests/run-tests over the fixture; sets $RC and $TMP/out.
+# run_runner: tests/run-tests over the fixture, whatever the outer run's
+# TESTS_KVM_ONLY (KVM_ONLY=1 asks for it); sets $RC and $TMP/out.
 run_runner() {
-	env -u T TESTS_UNIT_DIR="$TMP/bins" TESTS_INTEGRATION_DIR="$TMP/sh" \
+	env -u T -u TESTS_KVM_ONLY ${KVM_ONLY:+TESTS_KVM_ONLY=1} TESTS_UNIT_DIR="$TMP/bins" TESTS_INTEGRATION_DIR="$TMP/sh" \
 		TESTS_TIMEOUT=3 TESTS_JOBS=4 O="$TMP/build" \
 		timeout 60 "$TOP/tests/run-tests" "$@" >"$TMP/out" 2>"$TMP/err"
 	RC=$?
@@ -74,7 +75,7 @@ test_runner_filter_and_kvm_only() {
 	run_runner unit-good
 	assert_rc 0
 	assert_eq "$(tail -n 1 "$TMP/out")" "2 passed, 0 failed, 0 skipped"
-	TESTS_KVM_ONLY=1 run_runner
+	KVM_ONLY=1 run_runner
 	assert_out "fakes/test_kvm"
 	assert_not_out "unit-good"
 	assert_not_out "test_passes"
