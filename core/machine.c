@@ -16,6 +16,17 @@ struct machine machine = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
 int log_verbosity;
 void (*log_hook)(const char *line);
 
+static int machine_is_ram(void *ctx, uint64_t base, uint64_t len)
+{
+	return guestmem_overlaps_ram(ctx, base, len);
+}
+
+void machine_guard_ram(void)
+{
+	machine.mmio.is_ram = machine_is_ram;
+	machine.mmio.is_ram_ctx = &machine.mem;
+}
+
 void log_line(const char *line)
 {
 	if (log_hook)

@@ -48,6 +48,8 @@ struct machine {
 
 extern struct machine machine;
 
+/* Make the MMIO bus refuse ranges over guest RAM (machine.mem). */
+void machine_guard_ram(void);
 /* Ask the run loop to end with @status (first request wins). */
 void machine_request_stop(int status);
 void machine_install_signals(void);

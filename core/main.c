@@ -390,11 +390,6 @@ static int setup_trace(struct cmdline *c)
 	return 0;
 }
 
-static int mmio_is_ram(void *ctx, uint64_t base, uint64_t len)
-{
-	return guestmem_overlaps_ram(ctx, base, len);
-}
-
 /* 1 if some -d option creates device @name. */
 static int cmdline_has_device(const struct cmdline *c, const char *name)
 {
@@ -508,8 +503,7 @@ static int validate_devices(struct cmdline *c)
 	int r;
 
 	machine.irqchip = configured_irqchip();
-	machine.mmio.is_ram = mmio_is_ram;
-	machine.mmio.is_ram_ctx = &machine.mem;
+	machine_guard_ram();
 	if (c->trace_path &&
 	    device_output_claim("--trace", "file", c->trace_path))
 		return EXIT_USAGE;

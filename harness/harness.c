@@ -57,11 +57,6 @@ static void harness_log_line(const char *line)
 	snprintf(hx.last_error, sizeof(hx.last_error), "%s", line);
 }
 
-static int harness_is_ram(void *ctx, uint64_t base, uint64_t len)
-{
-	return guestmem_overlaps_ram(ctx, base, len);
-}
-
 int harness_init(uint64_t ram_size, const char *plugin_dir)
 {
 	if (hx.up)
@@ -80,8 +75,7 @@ int harness_init(uint64_t ram_size, const char *plugin_dir)
 		pr_err("harness: cannot map guest RAM: %s", strerror(errno));
 		return -1;
 	}
-	machine.mmio.is_ram = harness_is_ram;
-	machine.mmio.is_ram_ctx = &machine.mem;
+	machine_guard_ram();
 	if (event_init()) {
 		pr_err("harness: cannot create the event loop: %s", strerror(errno));
 		guestmem_free(&machine.mem);
