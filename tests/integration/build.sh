@@ -29,16 +29,25 @@ copy_tree() {
 		fail "copying the tree to $1 failed"
 }
 
-# mk DIR ARGS...: make in DIR, output in $TMP/make.log; fails the test with
-# the end of the log if make fails.  The outer `make test`'s variables and
-# jobserver are not passed on: these builds are plain -j2 defconfig ones.
-mk() {
+# plain_make DIR ARGS...: make in DIR without the outer `make test`'s
+# variables and jobserver: these builds are plain defconfig ones.  CI=true
+# (-Werror) stays: it is part of the cache key below.  MAKE_LIMIT=SECS
+# bounds the make.
+plain_make() {
 	local dir=$1
 
 	shift
 	(cd "$dir" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O \
 		-u SANITIZE -u V -u M -u CC -u WERROR -u T -u PREFIX \
-		make "$@") >"$TMP/make.log" 2>&1 ||
+		timeout "${MAKE_LIMIT:-0}" make "$@")
+}
+
+# mk DIR ARGS...: plain_make, output in $TMP/make.log; fails the test with
+# the end of the log if make fails.
+mk() {
+	local dir=$1
+
+	plain_make "$@" >"$TMP/make.log" 2>&1 ||
 		{ tail -40 "$TMP/make.log" >&2; fail "make $* failed in $dir"; }
 }
 
@@ -47,9 +56,7 @@ mk_fails() {
 	local dir=$1
 
 	shift
-	if (cd "$dir" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O \
-		-u SANITIZE -u V -u M -u CC -u WERROR -u T make "$@") \
-		>"$TMP/make.log" 2>&1; then
+	if plain_make "$dir" "$@" >"$TMP/make.log" 2>&1; then
 		cat "$TMP/make.log" >&2
 		fail "make $* succeeded in $dir"
 	fi
@@ -60,9 +67,16 @@ built_lines() {
 	grep -E '^  (CC|LD|AS)( \[M\])? ' "${1:-$TMP/make.log}"
 }
 
+# The cache key: the tree's content and what else decides the compile
+# flags (CI=true means -Werror; the compiler), so that a build made by a
+# run with other settings is never taken for this one's.
 tree_key() {
-	tree_files | LC_ALL=C sort | tr '\n' '\0' |
-		(cd "$TOP" && xargs -0 sha1sum) | sha1sum | cut -c1-16
+	{
+		tree_files | LC_ALL=C sort | tr '\n' '\0' |
+			(cd "$TOP" && xargs -0 sha1sum)
+		echo "CI=${CI:-}"
+		gcc --version | head -n 1
+	} | sha1sum | cut -c1-16
 }
 
 # built_tree DIR: DIR becomes a copy of the tree built with `make -j2` from
@@ -83,9 +97,8 @@ built_tree() {
 			mkdir -p "$cache.new/tree"
 			tree_files | tar -C "$TOP" -cf - -T - |
 				tar -C "$cache.new/tree" -xf - || exit 1
-			(cd "$cache.new/tree" && env -u MAKEFLAGS -u MFLAGS \
-				-u MAKELEVEL -u O -u SANITIZE -u V -u M -u CC \
-				-u WERROR -u T make -j2) >"$cache.new/make.log" 2>&1
+			plain_make "$cache.new/tree" -j2 \
+				>"$cache.new/make.log" 2>&1
 			echo $? >"$cache.new/rc"
 			mv "$cache.new" "$cache" || exit 1
 		fi
@@ -172,8 +185,7 @@ test_build_make_run() {
 
 	built_tree "$t"
 	need_kvm
-	(cd "$t" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O -u SANITIZE \
-		timeout 60 make run) </dev/null >"$TMP/run.out" 2>"$TMP/run.err" ||
+	MAKE_LIMIT=60 plain_make "$t" run </dev/null >"$TMP/run.out" 2>"$TMP/run.err" ||
 		{ cat "$TMP/run.out" "$TMP/run.err" >&2; fail "make run failed"; }
 	assert_eq "$(cat "$TMP/run.out")" "Hello from modvmm!" "make run output"
 }
