@@ -28,6 +28,7 @@
 #include "modvmm.h"
 #include "options.h"
 #include "output.h"
+#include "platform.h"
 
 #define DEV_MAX_STATS	16
 
@@ -665,9 +666,13 @@ static int dry_run_masks(const struct modvmm_dev *dev, const char *key,
 		 opt_list_get(&dev->opts, "file"));
 }
 
+/* Firmware files the dry run's instances published, dropped at its end. */
+static unsigned int dry_run_files;
+
 void device_dry_run_begin(void)
 {
 	dry_run = 1;
+	dry_run_files = platform_file_count();
 }
 
 static void device_destroy_instances(void);
@@ -679,6 +684,7 @@ void device_dry_run_end(void)
 	device_destroy_instances();
 	for (t = types; t; t = t->next)
 		t->instances = 0;
+	platform_file_truncate(dry_run_files);
 	dry_run = 0;
 }
 
@@ -1284,6 +1290,27 @@ static void host_irqchip_update(struct modvmm_dev *dev)
 	/* the run loop polls the chip before every KVM_RUN */
 }
 
+static int host_machine_info(struct modvmm_dev *dev,
+			     struct modvmm_machine_info *info)
+{
+	(void)dev;
+	platform_machine_info(&machine.mem, info);
+	return 0;
+}
+
+static int host_fw_file_add(struct modvmm_dev *dev, const char *name,
+			    const void *data, size_t len)
+{
+	return platform_file_add(name, data, len, dev->error, sizeof(dev->error));
+}
+
+static int host_fw_file_get(struct modvmm_dev *dev, unsigned int index,
+			    const char **name, const void **data, size_t *len)
+{
+	(void)dev;
+	return platform_file_get(index, name, data, len);
+}
+
 const struct modvmm_host device_host = {
 	.abi_version = MODVMM_ABI_VERSION,
 	.struct_size = sizeof(struct modvmm_host),
@@ -1311,4 +1338,7 @@ const struct modvmm_host device_host = {
 	.irqchip_register = host_irqchip_register,
 	.irqchip_update = host_irqchip_update,
 	.irq_timer_new = host_irq_timer_new,
+	.machine_info = host_machine_info,
+	.fw_file_add = host_fw_file_add,
+	.fw_file_get = host_fw_file_get,
 };

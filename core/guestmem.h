@@ -2,12 +2,15 @@
 /*
  * guestmem.h - guest physical memory.
  *
- * Layout (see README "Memory layout"): RAM of size S is mapped as
+ * Layout (see README "Memory layout"), as on a PC: RAM of size S is
  *   [0, min(S, 0xa0000))                 conventional memory
+ *   [0xe0000, 0x100000)                  the BIOS area (always)
  *   [0x100000, min(S, 0xc0000000))       extended memory (when S > 1 MiB)
  *   [0x100000000, 0x100000000 + S - 3G)  high memory (when S > 3 GiB)
- * The 640 KiB-1 MiB legacy hole and 3-4 GiB are never RAM: accesses
- * there reach the MMIO bus.
+ * The VGA and option ROM hole 0xa0000-0xdffff and the PCI hole 3-4 GiB
+ * are never RAM: accesses there reach the MMIO bus.  The BIOS area is
+ * RAM (firmware tables live there, and images may load there) that the
+ * memory map reports as reserved.
  */
 #ifndef MODVMM_GUESTMEM_H
 #define MODVMM_GUESTMEM_H
@@ -15,8 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GUESTMEM_MAX_SLOTS	3
+#define GUESTMEM_MAX_SLOTS	4
 #define GUESTMEM_HOLE_START	0xa0000ull
+#define GUESTMEM_BIOS_START	0xe0000ull
 #define GUESTMEM_HOLE_END	0x100000ull
 #define GUESTMEM_LOW_END	0xc0000000ull
 #define GUESTMEM_HIGH_START	0x100000000ull
@@ -25,10 +29,12 @@ struct guestmem_slot {
 	uint64_t gpa;
 	uint64_t size;
 	uint8_t *host;
+	uint32_t type;		/* MODVMM_MEM_RAM or _RESERVED (BIOS area) */
 };
 
 struct guestmem {
 	uint8_t *base;		/* one host mapping behind every slot */
+	uint64_t map_size;	/* its length: at least 1 MiB */
 	uint64_t size;		/* requested RAM size (-m) */
 	struct guestmem_slot slot[GUESTMEM_MAX_SLOTS];
 	int nr_slots;
@@ -51,5 +57,15 @@ int guestmem_overlaps_ram(const struct guestmem *gm, uint64_t gpa, uint64_t len)
  * the first gap (mem_upper), as multiboot reports them. */
 uint64_t guestmem_lower_bytes(const struct guestmem *gm);
 uint64_t guestmem_upper_bytes(const struct guestmem *gm);
+
+struct modvmm_mem_range;
+
+/*
+ * The memory map the guest is told (e820, multiboot, fw_cfg), in address
+ * order: each slot with its type.  At most @max entries into @map;
+ * returns how many.
+ */
+int guestmem_map(const struct guestmem *gm, struct modvmm_mem_range *map,
+		 int max);
 
 #endif

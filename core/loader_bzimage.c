@@ -29,8 +29,8 @@
  *  - the first --module (or --initrd) is the initrd, put page-aligned as
  *    high as RAM below 4 GiB and initrd_addr_max allow, above the
  *    kernel's run range, as bootloaders do;
- *  - the e820 map lists each guest RAM slot as RAM (type 1) and the
- *    640 KiB-1 MiB legacy hole as reserved (type 2);
+ *  - the e820 map is guestmem_map()'s: RAM (type 1), and the BIOS area
+ *    0xe0000-0xfffff as reserved (type 2); the VGA hole is not listed;
  *  - the vCPU starts in long mode at load + 0x200 with RSI = the zero
  *    page and RSP = BOOT_STACK_TOP.
  * Everything is checked before the first byte of guest memory is written.
@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <modvmm/device.h>
 #include "loader.h"
 #include "modvmm.h"
 
@@ -86,8 +87,6 @@
 #define BP_E820_TABLE		0x2d0
 #define BP_E820_ENTRY_SIZE	20	/* u64 addr, u64 size, u32 type */
 #define BP_SIZE			0x1000
-#define E820_RAM		1
-#define E820_RESERVED		2
 #define EXT_MEM_K_MAX		0xfc00	/* the most INT 15h AH=88h says */
 
 /* Where the loader puts its pieces. */
@@ -438,20 +437,15 @@ static void bz_put_e820(uint8_t *zp, int i, uint64_t addr, uint64_t size,
 	bz_put32(e + 16, type);
 }
 
-/* RAM slots in address order, the legacy hole between the first two. */
+/* The machine's memory map; e820 types are the map's. */
 static void bz_write_memory(const struct guestmem *gm, uint8_t *zp)
 {
+	struct modvmm_mem_range map[MODVMM_MAX_MEM_RANGES];
 	uint64_t upper_k = guestmem_upper_bytes(gm) / 1024;
-	int i, n = 0;
+	int i, n = guestmem_map(gm, map, MODVMM_MAX_MEM_RANGES);
 
-	for (i = 0; i < gm->nr_slots; i++) {
-		if (i == 1)
-			bz_put_e820(zp, n++, GUESTMEM_HOLE_START,
-				    GUESTMEM_HOLE_END - GUESTMEM_HOLE_START,
-				    E820_RESERVED);
-		bz_put_e820(zp, n++, gm->slot[i].gpa, gm->slot[i].size,
-			    E820_RAM);
-	}
+	for (i = 0; i < n; i++)
+		bz_put_e820(zp, i, map[i].addr, map[i].size, map[i].type);
 	zp[BP_E820_ENTRIES] = (uint8_t)n;
 	bz_put16(zp + BP_EXT_MEM_K,
 		 (uint16_t)(upper_k < EXT_MEM_K_MAX ? upper_k : EXT_MEM_K_MAX));

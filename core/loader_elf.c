@@ -49,7 +49,7 @@ static const struct elf_layout elf_class64 = {
 /* Guest regions an ELF64 image must stay out of: modvmm's tables. */
 static const struct loader_region elf_reserved[] = {
 	{ 0, BOOT_GDT_ADDR, "page 0 [0x0-0xfff], which modvmm keeps free" },
-	{ BOOT_GDT_ADDR, BOOT_INFO_END, "the boot tables at [0x1000-0x1ffff]" },
+	{ BOOT_GDT_ADDR, BOOT_TABLES_END, "the boot tables at [0x1000-0x7fff]" },
 };
 
 /*

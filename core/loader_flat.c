@@ -42,8 +42,8 @@ static int flat_load(struct guestmem *gm, const struct load_opts *o,
 			     o->size, load);
 		return -1;
 	}
-	if (mode != BOOT_REAL && load < BOOT_INFO_END && end > BOOT_GDT_ADDR) {
-		loader_error(o, "image [0x%" PRIx64 "-0x%" PRIx64 ") overlaps the boot tables at [0x1000-0x1ffff]; use --load-addr 0x100000",
+	if (mode != BOOT_REAL && load < BOOT_TABLES_END && end > BOOT_GDT_ADDR) {
+		loader_error(o, "image [0x%" PRIx64 "-0x%" PRIx64 ") overlaps the boot tables at [0x1000-0x7fff]; use --load-addr 0x100000",
 			     load, end);
 		return -1;
 	}

@@ -17,8 +17,12 @@
  *    segment's physical address (kernels linked higher-half);
  *  - the video bit (2) is accepted and ignored: there is no framebuffer and
  *    the VBE/framebuffer fields stay zero.
- * The memory map lists each RAM slot of guestmem as available (type 1);
- * addresses that are not listed are not RAM.
+ *  - the information structure, its memory map and strings go in the
+ *    first free page after the kernel and its modules, so that a kernel
+ *    may use any RAM but page 0 and the boot tables (0x1000-0x7fff).
+ * The memory map is guestmem_map()'s: RAM as available (type 1), the
+ * BIOS area 0xe0000-0xfffff as reserved (type 2); addresses that are not
+ * listed are not RAM.
  */
 #include <elf.h>
 #include <inttypes.h>
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <modvmm/device.h>
 #include "loader.h"
 #include "modvmm.h"
 
@@ -65,6 +70,7 @@ enum { MBH_MAGIC, MBH_FLAGS, MBH_CHECKSUM, MBH_HEADER_ADDR, MBH_LOAD_ADDR,
 #define MB_MOD_SIZE		16	/* mod_start, mod_end, string, reserved */
 #define MB_MMAP_ENTRY_SIZE	24	/* u32 size (= 20), u64 base, u64 len, u32 type */
 #define MB_MMAP_AVAILABLE	1
+#define MB_MMAP_RESERVED	2
 
 #define MB_LOADER_NAME		"modvmm"
 #define MB_PAGE			0x1000ull
@@ -82,19 +88,23 @@ struct mb_module {
 	uint8_t *host;
 };
 
-/* Where the info structure's pieces go in [BOOT_INFO_ADDR, BOOT_INFO_END). */
+/*
+ * Where the info structure's pieces go: [base, end), in the first free
+ * page after the kernel and its modules (as GRUB and QEMU place it), so
+ * that the image may use any RAM but page 0 and the boot tables.
+ */
 struct mb_layout {
-	uint64_t mmap, mods, name, cmdline, end;
+	uint64_t base, mmap, mods, name, cmdline, end;
 	uint64_t modstr[LOADER_MAX_MODULES];
-	uint8_t *host;			/* guestmem_ptr(BOOT_INFO_ADDR) */
+	uint8_t *host;			/* guestmem_ptr(base) */
+	struct modvmm_mem_range map[MODVMM_MAX_MEM_RANGES];
+	int nr_map;
 };
 
 /* Guest regions a kernel segment must stay out of. */
 static const struct loader_region mb_reserved[] = {
 	{ 0, BOOT_GDT_ADDR, "page 0 [0x0-0xfff], which modvmm keeps free" },
 	{ BOOT_GDT_ADDR, BOOT_TABLES_END, "the boot tables at [0x1000-0x7fff]" },
-	{ BOOT_INFO_ADDR, BOOT_INFO_END,
-	  "the multiboot information area at [0x8000-0x1ffff]" },
 };
 
 static uint32_t mb_get32(const uint8_t *p)
@@ -304,15 +314,16 @@ static void mb_put_string(uint8_t *p, const char *a, const char *b)
 	p[n] = '\0';
 }
 
-static int mb_layout_info(const struct guestmem *gm, const struct load_opts *o,
-			  struct mb_layout *l)
+/* The pieces' addresses from @l->base on; returns the end. */
+static uint64_t mb_layout_at(const struct load_opts *o, struct mb_layout *l,
+			     uint64_t base)
 {
-	uint64_t p = BOOT_INFO_ADDR + MBI_SIZE;
-	char ram[160];
+	uint64_t p = base + MBI_SIZE;
 	int i;
 
+	l->base = base;
 	l->mmap = p;
-	p += (uint64_t)gm->nr_slots * MB_MMAP_ENTRY_SIZE;
+	p += (uint64_t)l->nr_map * MB_MMAP_ENTRY_SIZE;
 	l->mods = p;
 	p += (uint64_t)o->nr_modules * MB_MOD_SIZE;
 	l->name = p;
@@ -324,16 +335,31 @@ static int mb_layout_info(const struct guestmem *gm, const struct load_opts *o,
 		p += mb_string_size(o->modules[i].path, o->modules[i].cmdline);
 	}
 	l->end = p;
-	if (p > BOOT_INFO_END) {
-		loader_error(o, "the command line and module strings need 0x%" PRIx64 " bytes of multiboot information, more than the 0x%llx bytes at [0x8000-0x1ffff]",
-			     (uint64_t)(p - BOOT_INFO_ADDR), BOOT_INFO_END - BOOT_INFO_ADDR);
-		return -1;
+	return p;
+}
+
+/*
+ * The information goes in the first page after @after (the end of the
+ * kernel and its modules); from conventional memory it may move over the
+ * legacy hole to 1 MiB, as the modules do.
+ */
+static int mb_layout_info(const struct guestmem *gm, const struct load_opts *o,
+			  uint64_t after, struct mb_layout *l)
+{
+	uint64_t base = mb_align_page(after), end;
+	char ram[160];
+
+	l->nr_map = guestmem_map(gm, l->map, MODVMM_MAX_MEM_RANGES);
+	end = mb_layout_at(o, l, base);
+	l->host = guestmem_ptr(gm, base, end - base);
+	if (!l->host && base < GUESTMEM_HOLE_END) {
+		end = mb_layout_at(o, l, GUESTMEM_HOLE_END);
+		l->host = guestmem_ptr(gm, l->base, end - l->base);
 	}
-	l->host = guestmem_ptr(gm, BOOT_INFO_ADDR, p - BOOT_INFO_ADDR);
 	if (!l->host) {
 		loader_ram_list(gm, ram, sizeof(ram));
-		loader_error(o, "guest RAM is too small for the multiboot information at [0x8000-0x%" PRIx64 "] (RAM: %s)",
-			     p - 1, ram);
+		loader_error(o, "the multiboot information (0x%" PRIx64 " bytes: command line, module strings, memory map) does not fit in guest RAM after the kernel and modules at 0x%" PRIx64 " (RAM: %s); give more memory with -m",
+			     end - l->base, base, ram);
 		return -1;
 	}
 	return 0;
@@ -364,11 +390,14 @@ static int mb_read_modules(const struct guestmem *gm,
  * Page-aligned, one after the other above the kernel; a kernel in
  * conventional memory may push them over the legacy hole to 1 MiB.
  * RAM ends at 3 GiB below 4 GiB, so the 32-bit mod_end cannot overflow.
+ * Returns the end of the last one (the kernel's without modules), or 0
+ * after loader_error().
  */
-static int mb_place_modules(const struct guestmem *gm, const struct load_opts *o,
-			    const struct mb_kernel *k, struct mb_module *m)
+static uint64_t mb_place_modules(const struct guestmem *gm,
+				 const struct load_opts *o,
+				 const struct mb_kernel *k, struct mb_module *m)
 {
-	uint64_t addr = mb_align_page(k->img.end);
+	uint64_t addr = mb_align_page(k->img.end), end = k->img.end;
 	char ram[160];
 	int i;
 
@@ -382,12 +411,13 @@ static int mb_place_modules(const struct guestmem *gm, const struct load_opts *o
 			loader_ram_list(gm, ram, sizeof(ram));
 			loader_error(o, "module %s (0x%zx bytes) does not fit in guest RAM at 0x%" PRIx64 " (RAM: %s)",
 				     o->modules[i].path, m[i].size, addr, ram);
-			return -1;
+			return 0;
 		}
 		m[i].addr = addr;
-		addr = mb_align_page(addr + m[i].size);
+		end = addr + m[i].size;
+		addr = mb_align_page(end);
 	}
-	return 0;
+	return end;
 }
 
 static void mb_copy(const struct load_opts *o, const struct mb_kernel *k,
@@ -402,22 +432,24 @@ static void mb_copy(const struct load_opts *o, const struct mb_kernel *k,
 
 static uint8_t *mb_info_at(const struct mb_layout *l, uint64_t gpa)
 {
-	return l->host + (gpa - BOOT_INFO_ADDR);
+	return l->host + (gpa - l->base);
 }
 
-static void mb_write_mmap(const struct guestmem *gm, const struct mb_layout *l)
+/* The machine's memory map: RAM available, the BIOS area reserved. */
+static void mb_write_mmap(const struct mb_layout *l)
 {
 	int i;
 
-	for (i = 0; i < gm->nr_slots; i++) {
+	for (i = 0; i < l->nr_map; i++) {
 		uint8_t *e = mb_info_at(l, l->mmap + (uint64_t)i * MB_MMAP_ENTRY_SIZE);
 
 		mb_put32(e, MB_MMAP_ENTRY_SIZE - 4);
-		mb_put64(e + 4, gm->slot[i].gpa);
-		mb_put64(e + 12, gm->slot[i].size);
-		mb_put32(e + 20, MB_MMAP_AVAILABLE);
+		mb_put64(e + 4, l->map[i].addr);
+		mb_put64(e + 12, l->map[i].size);
+		mb_put32(e + 20, l->map[i].type == MODVMM_MEM_RAM ?
+			 MB_MMAP_AVAILABLE : MB_MMAP_RESERVED);
 	}
-	mb_put32(l->host + MBI_MMAP_LENGTH, gm->nr_slots * MB_MMAP_ENTRY_SIZE);
+	mb_put32(l->host + MBI_MMAP_LENGTH, l->nr_map * MB_MMAP_ENTRY_SIZE);
 	mb_put32(l->host + MBI_MMAP_ADDR, l->mmap);
 }
 
@@ -442,7 +474,7 @@ static void mb_write_mods(const struct load_opts *o, const struct mb_module *m,
 static void mb_write_info(const struct guestmem *gm, const struct load_opts *o,
 			  const struct mb_module *m, const struct mb_layout *l)
 {
-	memset(l->host, 0, l->end - BOOT_INFO_ADDR);
+	memset(l->host, 0, l->end - l->base);
 	mb_put32(l->host + MBI_FLAGS, MBI_F_MEMORY | MBI_F_CMDLINE | MBI_F_MODS |
 		 MBI_F_MMAP | MBI_F_LOADER_NAME);
 	mb_put32(l->host + MBI_MEM_LOWER, guestmem_lower_bytes(gm) / 1024);
@@ -452,7 +484,7 @@ static void mb_write_info(const struct guestmem *gm, const struct load_opts *o,
 	memcpy(mb_info_at(l, l->name), MB_LOADER_NAME, sizeof(MB_LOADER_NAME));
 	mb_put32(l->host + MBI_LOADER_NAME, l->name);
 	mb_write_mods(o, m, l);
-	mb_write_mmap(gm, l);
+	mb_write_mmap(l);
 }
 
 /* Everything is checked (modules read and placed) before the first write. */
@@ -462,6 +494,7 @@ static int mb_load(struct guestmem *gm, const struct load_opts *o,
 	struct mb_module mods[LOADER_MAX_MODULES];
 	struct mb_kernel k;
 	struct mb_layout l;
+	uint64_t end;
 	int aout;
 
 	memset(&k, 0, sizeof(k));
@@ -473,9 +506,10 @@ static int mb_load(struct guestmem *gm, const struct load_opts *o,
 		return -1;
 	if (loader_check_segments(gm, o, &k.img, mb_reserved,
 				  ARRAY_SIZE(mb_reserved)) ||
-	    mb_layout_info(gm, o, &l) || mb_read_modules(gm, o, mods))
+	    mb_read_modules(gm, o, mods))
 		return -1;
-	if (mb_place_modules(gm, o, &k, mods)) {
+	end = mb_place_modules(gm, o, &k, mods);
+	if (!end || mb_layout_info(gm, o, end, &l)) {
 		mb_free_modules(mods, o->nr_modules);
 		return -1;
 	}
@@ -487,7 +521,7 @@ static int mb_load(struct guestmem *gm, const struct load_opts *o,
 	bs->mode = BOOT_PROTECTED;
 	bs->rip = k.img.entry;
 	bs->rax = MB_BOOT_MAGIC;
-	bs->rbx = BOOT_INFO_ADDR;
+	bs->rbx = l.base;
 	bs->rsp = BOOT_STACK_TOP;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "console.h"
 #include "device.h"
@@ -25,6 +26,7 @@
 #include "machine.h"
 #include "modvmm.h"
 #include "options.h"
+#include "platform.h"
 #include "watchdog.h"
 
 /* Longer than any honest handler; short enough that nobody reaches for kill -9. */
@@ -61,7 +63,7 @@ enum {
 	OPT_NODEFAULTS = 256, OPT_PLUGIN_DIR, OPT_INSECURE_PLUGINS,
 	OPT_LIST_DEVICES, OPT_JSON,
 	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
-	OPT_MODULE, OPT_TIMEOUT, OPT_WATCHDOG, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
+	OPT_MODULE, OPT_FW_CFG, OPT_TIMEOUT, OPT_WATCHDOG, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +81,7 @@ static const struct option long_opts[] = {
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "module", required_argument, NULL, OPT_MODULE },
+	{ "fw-cfg", required_argument, NULL, OPT_FW_CFG },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "stats", no_argument, NULL, OPT_STATS },
@@ -112,6 +115,8 @@ static void usage(FILE *f)
 "      --append TEXT        kernel command line (multiboot: after the image path)\n"
 "      --initrd FILE        bzImage initrd; multiboot module (as --module FILE)\n"
 "      --module FILE[,ARGS] multiboot module with its command line (repeatable)\n"
+"      --fw-cfg name=NAME,file=PATH|string=TEXT\n"
+"                           add a firmware file (fw_cfg), as QEMU's -fw_cfg\n"
 "Run:\n"
 "      --timeout SECONDS    stop the guest after SECONDS\n"
 "      --watchdog SECONDS   end the run when a device handler has not returned\n"
@@ -309,6 +314,10 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 			if (add_module(c, optarg))
 				return -1;
 			break;
+		case OPT_FW_CFG:
+			if (platform_user_file(optarg))
+				return -1;
+			break;
 		case OPT_TIMEOUT:
 			if (parse_seconds("--timeout", optarg, &c->timeout, &c->timeout_ns))
 				return -1;
@@ -492,6 +501,21 @@ static int load_image(struct cmdline *c, struct boot_state *bs)
 	return status ? EXIT_IMAGE : 0;
 }
 
+/* What devices learn about the machine: facts and firmware files. */
+static int describe_platform(struct cmdline *c)
+{
+	struct stat st;
+
+	platform.cmdline = c->load.append ? c->load.append : "";
+	platform.kernel_size = c->load.size;
+	if (c->load.nr_modules && !stat(c->load.modules[0].path, &st))
+		platform.initrd_size = (uint64_t)st.st_size;
+	if (platform_add_e820(&machine.mem) ||
+	    platform_add_user_files(c->mem_size))
+		return EXIT_USAGE;
+	return 0;
+}
+
 /*
  * Every device once with its output files masked, then gone again: all
  * device errors (unknown device, bad option, overlap, plugin refused)
@@ -536,6 +560,8 @@ static int run_machine(struct cmdline *c)
 	int status;
 
 	status = load_image(c, &bs);
+	if (!status)
+		status = describe_platform(c);
 	if (status)
 		return status;
 	if (event_init()) {
@@ -640,6 +666,7 @@ int main(int argc, char **argv)
 		fclose(machine.pio.trace_file);
 	kvm_close(&machine);
 	guestmem_free(&machine.mem);
+	platform_free();
 	for (i = 0; i < c.load.nr_modules; i++)
 		free((char *)c.load.modules[i].path);
 	free(c.trace_buf);

@@ -6,7 +6,7 @@
 ; or 4 bytes) to each of the 65536 I/O ports, in a pseudo-random order,
 ; and reads each one back (another random size); one port in 32 gets a
 ; short "rep outs" and "rep ins" instead.  Then it makes MMIO_STEPS
-; random writes and reads in the 0xa0000-0xfffff hole.  The values come
+; random writes and reads in the 0xa0000-0xdffff hole.  The values come
 ; from a xorshift32 generator seeded per round, so a run is reproducible
 ; from its seed.  After the last round it writes 0x2a to the exit port
 ; (process status 85).  The exit ports 0xf4-0xf7 are the only ones it
@@ -38,7 +38,7 @@ EXIT_VALUE	equ 0x2a
 BUF_SEG		equ 0x2000	; rep ins lands in 0x20000-0x2ffff
 MMIO_STEPS	equ 1024
 HOLE_BASE	equ 0xa0000
-HOLE_SIZE	equ 0x60000
+HOLE_SIZE	equ 0x40000
 STRING_MASK	equ 0x3e0000	; five bits: one port in 32
 
 CHAOS_HEADER 3, 0x2545f491
@@ -155,7 +155,7 @@ port_string:
 	ret
 
 ; MMIO_STEPS random writes and reads of random sizes in the
-; 0xa0000-0xfffff hole, through FS.
+; 0xa0000-0xdffff hole, through FS.
 mmio_round:
 	mov ecx, MMIO_STEPS
 .next:

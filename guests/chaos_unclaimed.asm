@@ -2,9 +2,9 @@
 ;
 ; chaos_unclaimed - hammer unclaimed addresses: ROUNDS times, a byte
 ; write and a byte read at each of the 256 ports 0x100-0x1ff (nothing
-; there in the default machine) and at the first byte of each of the 96
-; pages of the 0xa0000-0xfffff hole.  Reads must give all ones, the
-; machine must stay quick, and modvmm -v must log each port and page
+; there in the default machine) and at the first byte of each of the 64
+; pages of the 0xa0000-0xdffff hole (the BIOS area above it is RAM).
+; Reads must give all ones, the machine must stay quick, and modvmm -v must log each port and page
 ; once, not ROUNDS times.  Exits with 0x21 (status 67) if every read gave
 ; all ones, with 0x22 (status 69) if one did not.
 
@@ -15,7 +15,7 @@ ROUNDS		equ 40
 FIRST_PORT	equ 0x100
 NR_PORTS	equ 256
 HOLE_SEG	equ 0xa000
-HOLE_PAGES	equ 96
+HOLE_PAGES	equ 64
 EXIT_PORT	equ 0xf4
 
 start:

@@ -16,6 +16,7 @@
 #include "../core/device.h"
 #include "../core/event.h"
 #include "../core/guestmem.h"
+#include "../core/platform.h"
 #include "../core/machine.h"
 #include "../core/modvmm.h"
 
@@ -76,9 +77,15 @@ int harness_init(uint64_t ram_size, const char *plugin_dir)
 		return -1;
 	}
 	machine_guard_ram();
+	platform.nr_cpus = 1;
+	if (platform_add_e820(&machine.mem)) {
+		guestmem_free(&machine.mem);
+		return -1;
+	}
 	if (event_init()) {
 		pr_err("harness: cannot create the event loop: %s", strerror(errno));
 		guestmem_free(&machine.mem);
+		platform_free();
 		return -1;
 	}
 	event_use_virtual_clock(HARNESS_START_NS);
@@ -99,11 +106,28 @@ void harness_exit(void)
 	bus_free(&machine.mmio);
 	guestmem_free(&machine.mem);
 	memset(&machine.mem, 0, sizeof(machine.mem));
+	platform_free();
 	machine.chip_ops = NULL;
 	machine.chip_opaque = NULL;
 	machine.chip_owner = NULL;
 	irq_reset();
 	hx.up = 0;
+}
+
+void harness_set_cpus(unsigned int n)
+{
+	platform.nr_cpus = n;
+}
+
+int harness_fw_file_add(const char *name, const void *data, size_t len)
+{
+	char err[128];
+
+	if (platform_file_add(name, data, len, err, sizeof(err))) {
+		pr_err("harness: %s", err);
+		return -1;
+	}
+	return 0;
 }
 
 struct modvmm_dev *harness_device(const char *spec)

@@ -25,6 +25,9 @@
  *   stopped STATUS             a device must have asked to stop with STATUS
  *   running                    no device asked to stop
  *   log TEXT                   the log must contain TEXT
+ *   cpus N                     the machine has N vCPUs (machine_info)
+ *   fwfile NAME TEXT           publish firmware file NAME holding TEXT
+ *                              (C escapes), as --fw-cfg name=,string= does
  *   sync                       run every device's sync hook
  *   remove                     remove the newest instance
  *
@@ -396,6 +399,22 @@ static int run_line(char *line)
 		return cmd_mem(argv, argc, argv[0][0] == 'p');
 	if (!strcmp(argv[0], "stopped") || !strcmp(argv[0], "running"))
 		return cmd_stop(argv, argc, argv[0][0] == 's');
+	if (!strcmp(argv[0], "cpus")) {
+		uint64_t n;
+
+		if (argc != 2 || parse_num(argv[1], &n) || !n || n > 4096)
+			return bad("cpus needs a count (1-4096)");
+		harness_set_cpus((unsigned int)n);
+		return 0;
+	}
+	if (!strcmp(argv[0], "fwfile") && argc >= 3) {
+		char *text = rest + strlen(argv[1]);
+
+		text += strspn(text, " \t");
+		if (harness_fw_file_add(argv[1], text, unescape(text)))
+			return bad(harness_last_error());
+		return 0;
+	}
 	if (!strcmp(argv[0], "sync") && argc == 1) {
 		harness_sync();
 		return 0;

@@ -52,6 +52,68 @@ extern "C" {
 struct modvmm_dev;
 struct modvmm_timer;
 
+/*
+ * Exit statuses a device may pass to &modvmm_host.request_stop for the
+ * machine-level events every PC device reports the same way.
+ */
+/** MODVMM_STATUS_POWEROFF - the guest powered the machine off (ACPI S5). */
+#define MODVMM_STATUS_POWEROFF	0
+/** MODVMM_STATUS_RESET - the guest reset the machine (0xCF9, i8042). */
+#define MODVMM_STATUS_RESET	18
+
+/*
+ * Memory map entry types, as in the PC's e820 map.
+ */
+#define MODVMM_MEM_RAM		1	/* usable RAM */
+#define MODVMM_MEM_RESERVED	2	/* RAM or holes the OS must not use */
+#define MODVMM_MEM_ACPI		3	/* ACPI tables, reclaimable */
+
+/**
+ * struct modvmm_mem_range - one entry of the guest's physical memory map.
+ * @addr: first guest physical address.
+ * @size: length in bytes.
+ * @type: MODVMM_MEM_RAM, MODVMM_MEM_RESERVED or MODVMM_MEM_ACPI.
+ */
+struct modvmm_mem_range {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+	uint32_t reserved;
+};
+
+/** MODVMM_MAX_MEM_RANGES - the most entries &modvmm_machine_info.map has. */
+#define MODVMM_MAX_MEM_RANGES	8
+
+/**
+ * struct modvmm_machine_info - the machine a device is part of.
+ * @struct_size: set by the caller to sizeof(struct modvmm_machine_info);
+ *               the host fills only what both sides know.
+ * @nr_cpus:     number of vCPUs.
+ * @ram_size:    guest RAM in bytes (-m), holes not counted.
+ * @nr_map:      entries used in @map.
+ * @map:         the memory map the boot information gives the guest
+ *               (e820 for Linux, the multiboot memory map), in address
+ *               order: RAM, the BIOS area, the holes left out.
+ * @cmdline:     the kernel command line given (--append), or "".
+ * @kernel_size: bytes of the image file.
+ * @initrd_size: bytes of the initrd (the first --initrd or --module
+ *               file); 0 if none.
+ */
+struct modvmm_machine_info {
+	uint32_t struct_size;
+	uint32_t nr_cpus;
+	uint64_t ram_size;
+	uint32_t nr_map;
+	uint32_t reserved;
+	struct modvmm_mem_range map[MODVMM_MAX_MEM_RANGES];
+	const char *cmdline;
+	uint64_t kernel_size;
+	uint64_t initrd_size;
+};
+
+/** MODVMM_FW_NAME_MAX - longest firmware file name, with its NUL. */
+#define MODVMM_FW_NAME_MAX	56
+
 /**
  * enum modvmm_space - the address space a range lives in.
  * @MODVMM_SPACE_PIO:  x86 port I/O, addresses 0 to 0xffff.
@@ -234,6 +296,20 @@ struct modvmm_irqchip_ops {
  *     wait (bounded), buffer or drop.  Use it instead of writing to fd 1
  *     or 2: a blocked stdout must not freeze the machine.  Check with
  *     MODVMM_HOST_HAS(); hosts before it lack it.
+ * @machine_info: fill @info (whose struct_size the caller sets) with the
+ *     machine's vCPU count, RAM and memory map.  Returns 0.  Hosts before
+ *     it lack it (MODVMM_HOST_HAS()).
+ * @fw_file_add: publish @len bytes at @data as firmware file @name (at
+ *     most MODVMM_FW_NAME_MAX - 1 characters, like "etc/acpi/tables"),
+ *     for a firmware interface such as fw_cfg to show the guest.  The host
+ *     copies the bytes.  Returns 0, or -1 with the reason (name empty,
+ *     too long or already taken) recorded as by @set_error, so that an
+ *     init that fails on it is reported with it.  The host itself
+ *     publishes "etc/e820" and the user's --fw-cfg items first.
+ * @fw_file_get: the @index-th firmware file (0, 1, ... in the order they
+ *     were added): sets *@name, *@data and *@len and returns 0, or -1
+ *     when there are fewer files.  The pointers stay valid while the
+ *     machine runs.
  */
 struct modvmm_host {
 	uint32_t abi_version;
@@ -287,6 +363,12 @@ struct modvmm_host {
 	struct modvmm_timer *(*irq_timer_new)(struct modvmm_dev *dev,
 					      unsigned int irq);
 	int (*out_open)(struct modvmm_dev *dev, const char *spec);
+	int (*machine_info)(struct modvmm_dev *dev,
+			    struct modvmm_machine_info *info);
+	int (*fw_file_add)(struct modvmm_dev *dev, const char *name,
+			   const void *data, size_t len);
+	int (*fw_file_get)(struct modvmm_dev *dev, unsigned int index,
+			   const char **name, const void **data, size_t *len);
 };
 
 /**

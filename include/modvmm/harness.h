@@ -215,6 +215,24 @@ int harness_irqchip_ack(void);
 void *harness_mem(uint64_t gpa, size_t len);
 
 /**
+ * harness_set_cpus() - the vCPU count &modvmm_host.machine_info reports.
+ * @n: number of vCPUs (1 after harness_init()).
+ */
+void harness_set_cpus(unsigned int n);
+
+/**
+ * harness_fw_file_add() - publish a firmware file, as --fw-cfg does.
+ * @name: file name ("opt/x").
+ * @data: contents (copied).
+ * @len:  bytes.
+ *
+ * The machine already has "etc/e820" after harness_init().
+ *
+ * Return: 0, or -1 after logging why.
+ */
+int harness_fw_file_add(const char *name, const void *data, size_t len);
+
+/**
  * harness_stopped() - whether a device asked the machine to stop
  * (&modvmm_host.request_stop), and with which status.
  * @status: where the status goes when stopped; may be NULL.

@@ -132,7 +132,7 @@ test_bzimage_initrd_too_large() {
 
 test_bzimage_kernel_needs_more_ram() {
 	vmm -m 2M "$BZ"
-	bz_image_error "$BZ" "offset 0x260: the kernel needs RAM at [0x200000-0x300000) (init_size 0x100000 from its run address 0x200000), which guest RAM does not have (RAM: [0x0-0x9ffff], [0x100000-0x1fffff]); use a larger -m"
+	bz_image_error "$BZ" "offset 0x260: the kernel needs RAM at [0x200000-0x300000) (init_size 0x100000 from its run address 0x200000), which guest RAM does not have (RAM: [0x0-0x9ffff], [0xe0000-0xfffff], [0x100000-0x1fffff]); use a larger -m"
 }
 
 test_bzimage_refuses_flat_options() {

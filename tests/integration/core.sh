@@ -211,6 +211,37 @@ test_flat_image_over_boot_tables() {
 	assert_err "overlaps the boot tables"
 }
 
+# --fw-cfg items are checked before KVM: bad syntax, a file that cannot
+# be read, a name taken twice (etc/e820 is the machine's own).
+test_fw_cfg_option_refusals() {
+	need_guest hello.bin
+	vmm --fw-cfg bogus "$GUESTS/hello.bin"
+	assert_rc 2
+	assert_one_line_err
+	assert_err "modvmm: --fw-cfg bogus: want name=NAME,file=PATH or name=NAME,string=TEXT"
+	vmm --fw-cfg name=opt/x "$GUESTS/hello.bin"
+	assert_rc 2
+	assert_err "--fw-cfg name=opt/x: want name=NAME,file=PATH"
+	vmm --fw-cfg name=opt/x,file=$TMP/missing "$GUESTS/hello.bin"
+	assert_rc 2
+	assert_one_line_err
+	assert_err "$TMP/missing"
+	mkfifo "$TMP/fifo"
+	vmm --fw-cfg name=opt/x,file=$TMP/fifo "$GUESTS/hello.bin"
+	assert_rc 2
+	assert_err "not a regular file"
+	vmm --fw-cfg name=opt/x,string=a --fw-cfg name=opt/x,string=b "$GUESTS/hello.bin"
+	assert_rc 2
+	assert_one_line_err
+	assert_err "modvmm: --fw-cfg name=opt/x: firmware file 'opt/x' already exists"
+	vmm --fw-cfg name=etc/e820,string=x "$GUESTS/hello.bin"
+	assert_rc 2
+	assert_err "firmware file 'etc/e820' already exists"
+	vmm --fw-cfg "name=$(printf 'n%.0s' $(seq 60)),string=x" "$GUESTS/hello.bin"
+	assert_rc 2
+	assert_err "is longer than 55 characters"
+}
+
 # --- KVM errors: status 8 -------------------------------------------------
 
 test_kvm_missing() {

@@ -183,7 +183,7 @@ test_multiboot_module_missing() {
 
 test_elf64_not_in_ram() {
 	vmm -m 1M "$ELF64"
-	expect_image_error "$ELF64" "is not in guest RAM (RAM: [0x0-0x9ffff])"
+	expect_image_error "$ELF64" "is not in guest RAM (RAM: [0x0-0x9ffff], [0xe0000-0xfffff])"
 }
 
 test_elf64_refuses_multiboot_options() {

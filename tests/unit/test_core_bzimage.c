@@ -15,7 +15,7 @@
 #include "guestmem_util.h"
 
 #define RAM_SIZE	(8ull << 20)
-#define RAM_LIST	"RAM: [0x0-0x9ffff], [0x100000-0x7fffff]"
+#define RAM_LIST	"RAM: [0x0-0x9ffff], [0xe0000-0xfffff], [0x100000-0x7fffff]"
 #define IMG_PATH	"vmlinuz"
 #define IMG_MAX		0x10000
 #define ZP		0x8000ull	/* where the zero page goes */
@@ -365,8 +365,9 @@ UNIT_TEST(bz_load)
 	CHECK_EQ(g64(&gm, ZP + 0x250), 0);	/* setup_data */
 	/* past the header: nothing of the file (it had 0xcc there) */
 	CHECK(all_zero(&gm, ZP + 0x26c, 0x2d0 - 0x26c));
+	/* conventional RAM, the BIOS area reserved, RAM from 1 MiB */
 	check_e820(&gm, 0, 0, 0xa0000, 1);
-	check_e820(&gm, 1, 0xa0000, 0x60000, 2);
+	check_e820(&gm, 1, 0xe0000, 0x20000, 2);
 	check_e820(&gm, 2, 0x100000, 0x700000, 1);
 	CHECK(all_zero(&gm, ZP + 0x2d0 + 3 * 20, 0x1000 - 0x2d0 - 3 * 20));
 	/* an empty command line, and nothing else in the boot area */
@@ -537,7 +538,7 @@ UNIT_TEST(bz_large_memory)
 	load_good(&gm, 5ull << 30, &o, &bs);
 	CHECK_EQ(*gp(&gm, ZP + 0x1e8, 1), 4);
 	check_e820(&gm, 0, 0, 0xa0000, 1);
-	check_e820(&gm, 1, 0xa0000, 0x60000, 2);
+	check_e820(&gm, 1, 0xe0000, 0x20000, 2);
 	check_e820(&gm, 2, 0x100000, 0xc0000000 - 0x100000, 1);
 	check_e820(&gm, 3, 0x100000000ull, 0x80000000ull, 1);
 	CHECK_EQ(g16(&gm, ZP + 0x002), 0xfc00);
@@ -709,7 +710,7 @@ UNIT_TEST(bz_kernel_not_in_ram)
 	struct bz_spec s = bz_default();
 	struct load_opts o = opts(build(&s));
 
-	expect_rejected(&o, 1 << 20, "the protected-mode kernel [0x100000-0x101000) is not in guest RAM (RAM: [0x0-0x9ffff]); use a larger -m",
+	expect_rejected(&o, 1 << 20, "the protected-mode kernel [0x100000-0x101000) is not in guest RAM (RAM: [0x0-0x9ffff], [0xe0000-0xfffff]); use a larger -m",
 			__LINE__);
 }
 

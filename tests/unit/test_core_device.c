@@ -12,6 +12,8 @@
 #include <modvmm/harness.h>
 
 #include "unit.h"
+#include "../../core/device.h"
+#include "../../core/platform.h"
 
 /* --- tdev: a device whose every host call the tests can trigger ------ */
 
@@ -35,6 +37,7 @@ static const struct modvmm_option tdev_options[] = {
 	{ "irq", "interrupt line", "9" },
 	{ "fail", "fail init with this message", NULL },
 	{ "console", "ask for the console at init", "off" },
+	{ "fwfile", "publish this firmware file at init", NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -68,6 +71,7 @@ static int tdev_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	static int used;
 	struct tdev *t = &pool[used++ % 8];
 	const char *fail = host->opt_str(dev, "fail", NULL);
+	const char *fwfile = host->opt_str(dev, "fwfile", NULL);
 	int console;
 
 	memset(t, 0, sizeof(*t));
@@ -88,6 +92,8 @@ static int tdev_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 		host->set_error(dev, "%s", fail);
 		return -1;
 	}
+	if (fwfile && host->fw_file_add(dev, fwfile, fwfile, strlen(fwfile)))
+		return -1;
 	return 0;
 }
 
@@ -396,5 +402,99 @@ UNIT_TEST(console_one_owner_released_when_it_goes)
 	start();
 	CHECK(harness_device("tdev,console=on") != NULL);
 	CHECK_EQ(last->console, 1);
+	harness_exit();
+}
+
+/* --- The platform: machine facts and firmware files -------------------- */
+
+static uint64_t le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+UNIT_TEST(platform_machine_info_for_devices)
+{
+	struct modvmm_machine_info info;
+	struct {
+		uint32_t struct_size, nr_cpus;
+	} old;
+
+	CHECK_EQ(harness_init(16 << 20, NULL), 0);
+	harness_set_cpus(3);
+	CHECK(harness_device("tdev") != NULL);
+	CHECK(MODVMM_HOST_HAS(last->host, machine_info));
+	memset(&info, 0xee, sizeof(info));
+	info.struct_size = sizeof(info);
+	CHECK_EQ(last->host->machine_info(last->dev, &info), 0);
+	CHECK_EQ(info.struct_size, sizeof(info));
+	CHECK_EQ(info.nr_cpus, 3);
+	CHECK_EQ(info.ram_size, 16 << 20);
+	CHECK_EQ(info.nr_map, 3);
+	CHECK(info.map[0].addr == 0 && info.map[0].size == 0xa0000 &&
+	      info.map[0].type == MODVMM_MEM_RAM);
+	CHECK(info.map[1].addr == 0xe0000 && info.map[1].size == 0x20000 &&
+	      info.map[1].type == MODVMM_MEM_RESERVED);
+	CHECK(info.map[2].addr == 0x100000 && info.map[2].size == (15 << 20) &&
+	      info.map[2].type == MODVMM_MEM_RAM);
+	CHECK_EQ(strcmp(info.cmdline, ""), 0);
+	/* a plugin built when the struct was shorter gets only what it knows */
+	memset(&old, 0xee, sizeof(old));
+	old.struct_size = sizeof(old);
+	last->host->machine_info(last->dev, (struct modvmm_machine_info *)&old);
+	CHECK_EQ(old.struct_size, sizeof(old));
+	CHECK_EQ(old.nr_cpus, 3);
+	harness_exit();
+}
+
+UNIT_TEST(platform_firmware_files)
+{
+	const char *name;
+	const void *data;
+	const uint8_t *e;
+	size_t len;
+	char longname[MODVMM_FW_NAME_MAX + 1];
+
+	CHECK_EQ(harness_init(16 << 20, NULL), 0);
+	CHECK(harness_device("tdev") != NULL);
+	/* the machine's own: etc/e820, the memory map as 20-byte entries */
+	CHECK_EQ(last->host->fw_file_get(last->dev, 0, &name, &data, &len), 0);
+	CHECK_EQ(strcmp(name, "etc/e820"), 0);
+	CHECK_EQ(len, 3 * 20);
+	e = data;
+	CHECK(le(e + 20, 8) == 0xe0000 && le(e + 28, 8) == 0x20000 &&
+	      le(e + 36, 4) == 2);
+	CHECK(le(e + 40, 8) == 0x100000 && le(e + 56, 4) == 1);
+	CHECK_EQ(last->host->fw_file_get(last->dev, 1, &name, &data, &len), -1);
+	/* a device's, in the order added; a name is taken once */
+	CHECK(harness_device("tdev,port=0x710,fwfile=opt/a") != NULL);
+	CHECK_EQ(last->host->fw_file_get(last->dev, 1, &name, &data, &len), 0);
+	CHECK(!strcmp(name, "opt/a") && len == 5 && !memcmp(data, "opt/a", 5));
+	CHECK(!harness_device("tdev,port=0x720,fwfile=opt/a"));
+	CHECK_STR_CONTAINS(harness_last_error(), "firmware file 'opt/a' already exists");
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK_EQ(harness_fw_file_add(longname, "x", 1), -1);
+	CHECK_STR_CONTAINS(harness_last_error(), "must have 1 to 55 characters");
+	CHECK_EQ(harness_fw_file_add("opt/b", "", 0), 0);
+	CHECK_EQ(platform_file_count(), 3);
+	harness_exit();
+	CHECK_EQ(platform_file_count(), 0);
+}
+
+/* The dry run's instances publish files too; its end drops them. */
+UNIT_TEST(platform_dry_run_drops_its_files)
+{
+	CHECK_EQ(harness_init(16 << 20, NULL), 0);
+	device_dry_run_begin();
+	CHECK(harness_device("tdev,fwfile=opt/dry") != NULL);
+	CHECK_EQ(platform_file_count(), 2);
+	device_dry_run_end();
+	CHECK_EQ(platform_file_count(), 1);
+	CHECK(harness_device("tdev,fwfile=opt/dry") != NULL);
+	CHECK_EQ(platform_file_count(), 2);
 	harness_exit();
 }

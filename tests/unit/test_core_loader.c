@@ -14,7 +14,7 @@
 #include "guestmem_util.h"
 
 #define RAM_SIZE	(8ull << 20)
-#define RAM_LIST	"RAM: [0x0-0x9ffff], [0x100000-0x7fffff]"
+#define RAM_LIST	"RAM: [0x0-0x9ffff], [0xe0000-0xfffff], [0x100000-0x7fffff]"
 #define IMG_PATH	"test.img"
 #define IMG_MAX		0x10000
 
@@ -347,10 +347,15 @@ UNIT_TEST(mb_probe_bad_checksum)
 
 /* ---- multiboot: good loads ------------------------------------------ */
 
-static void check_mb_info(const struct guestmem *gm, const char *cmdline,
-			  uint32_t nr_mods)
+/*
+ * The information at @i: memory, command line, modules, and the memory
+ * map inside the structure's own pages (RAM, the reserved BIOS area, RAM
+ * from 1 MiB).
+ */
+static void check_mb_info(const struct guestmem *gm, uint64_t i,
+			  const char *cmdline, uint32_t nr_mods)
 {
-	uint64_t i = BOOT_INFO_ADDR, mmap = g32(gm, i + 48);
+	uint64_t mmap = g32(gm, i + 48);
 	char *s;
 
 	CHECK_EQ(g32(gm, i), 0x24d);	/* MEM CMDLINE MODS MMAP LOADER_NAME */
@@ -362,16 +367,20 @@ static void check_mb_info(const struct guestmem *gm, const char *cmdline,
 	CHECK_EQ(g32(gm, i + 20), nr_mods);
 	if (!nr_mods)
 		CHECK_EQ(g32(gm, i + 24), 0);
-	CHECK_EQ(g32(gm, i + 44), 2 * 24);
-	CHECK(mmap >= BOOT_INFO_ADDR && mmap < BOOT_INFO_END);
+	CHECK_EQ(g32(gm, i + 44), 3 * 24);
+	CHECK(mmap > i && mmap < i + 0x1000);
 	CHECK_EQ(g32(gm, mmap), 20);
 	CHECK_EQ(g64(gm, mmap + 4), 0);
 	CHECK_EQ(g64(gm, mmap + 12), 0xa0000);
 	CHECK_EQ(g32(gm, mmap + 20), 1);
 	CHECK_EQ(g32(gm, mmap + 24), 20);
-	CHECK_EQ(g64(gm, mmap + 28), 0x100000);
-	CHECK_EQ(g64(gm, mmap + 36), RAM_SIZE - 0x100000);
-	CHECK_EQ(g32(gm, mmap + 44), 1);
+	CHECK_EQ(g64(gm, mmap + 28), 0xe0000);
+	CHECK_EQ(g64(gm, mmap + 36), 0x20000);
+	CHECK_EQ(g32(gm, mmap + 44), 2);
+	CHECK_EQ(g32(gm, mmap + 48), 20);
+	CHECK_EQ(g64(gm, mmap + 52), 0x100000);
+	CHECK_EQ(g64(gm, mmap + 60), RAM_SIZE - 0x100000);
+	CHECK_EQ(g32(gm, mmap + 68), 1);
 	s = (char *)gp(gm, g32(gm, i + 64), 1);
 	CHECK(s && !strcmp(s, "modvmm"));
 	CHECK(all_bytes(gp(gm, i + 72, 0x80 - 72), 0x80 - 72, 0)); /* VBE, fb */
@@ -392,13 +401,14 @@ UNIT_TEST(mb_elf32_load)
 	CHECK_EQ(bs.mode, BOOT_PROTECTED);
 	CHECK_EQ(bs.rip, MB_ENTRY);
 	CHECK_EQ(bs.rax, 0x2badb002);
-	CHECK_EQ(bs.rbx, BOOT_INFO_ADDR);
+	/* the information follows the kernel's bss, in its next page */
+	CHECK_EQ(bs.rbx, MB_KERNEL_END);
 	CHECK_EQ(bs.rsp, BOOT_STACK_TOP);
 	CHECK(!memcmp(gp(&gm, 0x100000, 0x800), img + 0x1000, 0x800));
 	CHECK_EQ(g32(&gm, 0x100000), MB_MAGIC);
 	CHECK(!memcmp(gp(&gm, 0x101000, 0x100), img + 0x2000, 0x100));
 	CHECK(all_bytes(gp(&gm, 0x101100, 0x2f00), 0x2f00, 0));
-	check_mb_info(&gm, IMG_PATH, 0);
+	check_mb_info(&gm, bs.rbx, IMG_PATH, 0);
 	guestmem_free(&gm);
 }
 
@@ -413,7 +423,7 @@ UNIT_TEST(mb_cmdline_append)
 	o.append = "foo=bar console=ttyS0";
 	rc = load(&loader_multiboot, &gm, &o, &bs);
 	CHECK_LOADED(rc);
-	check_mb_info(&gm, IMG_PATH " foo=bar console=ttyS0", 0);
+	check_mb_info(&gm, bs.rbx, IMG_PATH " foo=bar console=ttyS0", 0);
 	guestmem_free(&gm);
 }
 
@@ -466,9 +476,11 @@ UNIT_TEST(mb_modules)
 	o.modules[1] = (struct loader_module){ m1, NULL };
 	o.nr_modules = 2;
 	load_good(&loader_multiboot, &gm, &o, &bs);
-	check_mb_info(&gm, IMG_PATH, 2);
-	list = g32(&gm, BOOT_INFO_ADDR + 24);
-	CHECK(list >= BOOT_INFO_ADDR && list < BOOT_INFO_END);
+	/* after the last module's page */
+	CHECK_EQ(bs.rbx, MB_KERNEL_END + 0x2000);
+	check_mb_info(&gm, bs.rbx, IMG_PATH, 2);
+	list = g32(&gm, bs.rbx + 24);
+	CHECK(list > bs.rbx && list < bs.rbx + 0x1000);
 
 	start = g32(&gm, list);
 	CHECK_EQ(start, MB_KERNEL_END);		/* page-aligned, after bss */
@@ -507,10 +519,11 @@ UNIT_TEST(mb_module_skips_legacy_hole)
 	o.modules[1] = (struct loader_module){ m1, NULL };
 	o.nr_modules = 2;
 	load_good(&loader_multiboot, &gm, &o, &bs);
-	list = g32(&gm, BOOT_INFO_ADDR + 24);
+	list = g32(&gm, bs.rbx + 24);
 	CHECK_EQ(g32(&gm, list), 0x21000);
 	CHECK_EQ(g32(&gm, list + 16), 0x100000);
 	CHECK_EQ(g32(&gm, list + 20), 0x200000);
+	CHECK_EQ(bs.rbx, 0x200000);
 	guestmem_free(&gm);
 	unlink(m0);
 	unlink(m1);
@@ -530,13 +543,12 @@ UNIT_TEST(mb_aout_load)
 	CHECK_EQ(bs.mode, BOOT_PROTECTED);
 	CHECK_EQ(bs.rip, 0x100040);
 	CHECK_EQ(bs.rax, 0x2badb002);
-	CHECK_EQ(bs.rbx, BOOT_INFO_ADDR);
+	CHECK_EQ(bs.rbx, 0x101000);		/* the page after bss_end_addr */
 	/* the file from offset 8 - (0x100008 - 0x100000) = 0, up to load_end */
 	CHECK(!memcmp(gp(&gm, 0x100000, 0x100), img, 0x100));
 	/* bytes past load_end_addr are not loaded; bss is zero */
 	CHECK(all_bytes(gp(&gm, 0x100100, 0xf00), 0xf00, 0));
-	CHECK_EQ(*gp(&gm, 0x101000, 1), 0);
-	check_mb_info(&gm, IMG_PATH, 0);
+	check_mb_info(&gm, bs.rbx, IMG_PATH, 0);
 	guestmem_free(&gm);
 }
 
@@ -604,7 +616,7 @@ UNIT_TEST(mb_ignored_flags)
 
 	put_mb_header(0x1000, 0x7 | (1u << 20));
 	load_good(&loader_multiboot, &gm, &o, &bs);
-	CHECK_EQ(g32(&gm, BOOT_INFO_ADDR + 88), 0);	/* no framebuffer */
+	CHECK_EQ(g32(&gm, bs.rbx + 88), 0);	/* no framebuffer */
 	guestmem_free(&gm);
 }
 
@@ -717,9 +729,50 @@ UNIT_TEST(mb_elf32_segment_over_vmm_areas)
 	size = build_mb_default();
 	phdr32(0)->p_paddr = 0x7900;
 	MB_REJECT(size, "program header 0: segment [0x7900-0x8100) overlaps the boot tables at [0x1000-0x7fff]");
-	size = build_mb_default();
-	phdr32(1)->p_paddr = 0x1e000;
-	MB_REJECT(size, "program header 1: segment [0x1e000-0x21000) overlaps the multiboot information area at [0x8000-0x1ffff]");
+}
+
+/*
+ * Code at 0x8000, where modvmm once kept the information: it loads, and
+ * the information goes after it.
+ */
+UNIT_TEST(mb_elf32_code_at_0x8000)
+{
+	static const struct seg_spec s[] = {
+		{ PT_LOAD, PF_R | PF_X, 0x8000, 0, 0x100, 0x1800 },
+	};
+	struct load_opts o = opts(build_mb_elf32(0x8010, s, 1));
+	struct boot_state bs;
+	struct guestmem gm;
+
+	load_good(&loader_multiboot, &gm, &o, &bs);
+	CHECK_EQ(bs.rip, 0x8010);
+	CHECK(!memcmp(gp(&gm, 0x8000, 0x100), img + 0x1000, 0x100));
+	CHECK(all_bytes(gp(&gm, 0x8100, 0x1700), 0x1700, 0));
+	CHECK_EQ(bs.rbx, 0xa000);
+	check_mb_info(&gm, bs.rbx, IMG_PATH, 0);
+	guestmem_free(&gm);
+}
+
+/*
+ * GNU ld 2.40 links a kernel at 1 MiB with a first, headers-only segment
+ * in the page below it: the BIOS area is RAM, so that segment loads.
+ */
+UNIT_TEST(mb_elf32_segment_in_bios_area)
+{
+	static const struct seg_spec s[] = {
+		{ PT_LOAD, PF_R, 0xff000, 0, 0x100, 0x100 },
+		{ PT_LOAD, PF_R | PF_X, 0x100000, 0, 0x800, 0x800 },
+	};
+	struct load_opts o = opts(build_mb_elf32(0x100020, s, 2));
+	struct boot_state bs;
+	struct guestmem gm;
+
+	load_good(&loader_multiboot, &gm, &o, &bs);
+	CHECK(!memcmp(gp(&gm, 0xff000, 0x100), img + 0x1000, 0x100));
+	CHECK(!memcmp(gp(&gm, 0x100000, 0x800), img + 0x2000, 0x800));
+	CHECK_EQ(bs.rbx, 0x101000);
+	check_mb_info(&gm, bs.rbx, IMG_PATH, 0);
+	guestmem_free(&gm);
 }
 
 UNIT_TEST(mb_elf32_segments_overlap)
@@ -822,9 +875,17 @@ UNIT_TEST(mb_cmdline_too_long)
 
 	memset(longarg, 'x', sizeof(longarg) - 1);
 	o.append = longarg;
+	/* RAM ends right after the kernel: no room for the information */
+	ram_init(&gm, MB_KERNEL_END + 0x10000);
+	rc = load(&loader_multiboot, &gm, &o, &bs);
+	CHECK_REJECTED(rc, &gm, "the multiboot information (0x200d8 bytes: command line, module strings, memory map) does not fit in guest RAM after the kernel and modules at 0x104000 (RAM: [0x0-0x9ffff], [0xe0000-0xfffff], [0x100000-0x113fff]); give more memory with -m");
+	guestmem_free(&gm);
+	/* with RAM for it, the same line is passed whole */
 	ram_init(&gm, RAM_SIZE);
 	rc = load(&loader_multiboot, &gm, &o, &bs);
-	CHECK_REJECTED(rc, &gm, "the command line and module strings need 0x200c0 bytes of multiboot information, more than the 0x18000 bytes at [0x8000-0x1ffff]");
+	CHECK_LOADED(rc);
+	CHECK_EQ(strlen((char *)gp(&gm, g32(&gm, bs.rbx + 16), 1)),
+		 strlen(IMG_PATH) + 1 + sizeof(longarg) - 1);
 	guestmem_free(&gm);
 }
 
@@ -1064,11 +1125,11 @@ UNIT_TEST(elf_segment_over_vmm_tables)
 	phdr64(1)->p_paddr = 0;
 	ELF_REJECT(size, "program header 1: segment [0x0-0x80) overlaps page 0 [0x0-0xfff], which modvmm keeps free");
 	size = build_elf_default();
-	phdr64(1)->p_paddr = 0x1ffc0;
-	ELF_REJECT(size, "program header 1: segment [0x1ffc0-0x20040) overlaps the boot tables at [0x1000-0x1ffff]");
+	phdr64(1)->p_paddr = 0x7fc0;
+	ELF_REJECT(size, "program header 1: segment [0x7fc0-0x8040) overlaps the boot tables at [0x1000-0x7fff]");
 	size = build_elf_default();
 	phdr64(2)->p_paddr = 0x1000;
-	ELF_REJECT(size, "program header 2: segment [0x1000-0x3000) overlaps the boot tables at [0x1000-0x1ffff]");
+	ELF_REJECT(size, "program header 2: segment [0x1000-0x3000) overlaps the boot tables at [0x1000-0x7fff]");
 }
 
 UNIT_TEST(elf_segments_overlap)
