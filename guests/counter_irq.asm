@@ -19,7 +19,7 @@ org 0
 
 %include "pc16.inc"
 
-COUNTER		equ 0x510
+COUNTER		equ 0x560
 REG_DOORBELL	equ COUNTER + 2
 REG_ID		equ COUNTER + 3
 IRQ		equ 5

@@ -4,7 +4,7 @@
 ;
 ; Flat real-mode image, loaded at 0 and entered at 0:0.  Needs the default
 ; machine (serial8250 at 0x3f8 for output, debugport for the exit port)
-; and `-d counter` at the default port 0x510.  Prints
+; and `-d counter` at the default port 0x560.  Prints
 ; "counter: OK 0x<count>" and exits with status 1, or
 ; "counter: FAIL step N" and exits with status 3.
 ;
@@ -15,7 +15,7 @@ org 0
 
 %include "pc16.inc"
 
-COUNTER		equ 0x510
+COUNTER		equ 0x560
 REG_COUNT	equ COUNTER + 0
 REG_RESET	equ COUNTER + 1
 REG_DOORBELL	equ COUNTER + 2

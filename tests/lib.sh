@@ -94,6 +94,11 @@ vm_limit() {
 	modvmm_is_asan || ulimit -v 524288
 }
 
+# need_guest FILE: guest image $GUESTS/FILE must have been built.
+need_guest() {
+	[ -f "$GUESTS/$1" ] || fail "guest $GUESTS/$1 not built"
+}
+
 # need_kvm: the rest of the test boots a guest.  Where the machine has no
 # /dev/kvm at all the test is skipped with the reason the runner counts
 # ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists

@@ -2,7 +2,7 @@
 /*
  * counter - an example port I/O device plugin.
  *
- * Four ports starting at port= (default 0x510).  Each port is one
+ * Four ports starting at port= (default 0x560).  Each port is one
  * register; the access width picks how many bytes of it the guest sees.
  * The bus splits an access that would run past the last port into
  * smaller ones, so only the base port sees whole 4-byte accesses:
@@ -31,7 +31,7 @@
 #define COUNTER_REG_DOORBELL	2
 #define COUNTER_REG_ID		3
 
-#define COUNTER_DEFAULT_PORT	0x510
+#define COUNTER_DEFAULT_PORT	0x560
 #define COUNTER_DEFAULT_IRQ	5
 #define COUNTER_MAX_IRQ		23	/* ISA lines 0-15 plus IOAPIC 16-23 */
 
@@ -163,7 +163,7 @@ static void counter_exit(void *priv)
 }
 
 static const struct modvmm_option counter_options[] = {
-	{ "port", "first of the 4 I/O ports", "0x510" },
+	{ "port", "first of the 4 I/O ports", "0x560" },
 	{ "irq", "interrupt line the doorbell pulses (0-23)", "5" },
 	{ NULL, NULL, NULL }
 };

@@ -102,7 +102,7 @@ static const struct devfuzz_ops counter_checks = {
 };
 
 static const struct devfuzz_opt opts[] = {
-	{ "", 0, 5, { { MODVMM_SPACE_PIO, 0x510, 4 } } },
+	{ "", 0, 5, { { MODVMM_SPACE_PIO, 0x560, 4 } } },
 	{ "port=0xfffc,irq=23", 0, 23, { { MODVMM_SPACE_PIO, 0xfffc, 4 } } },
 };
 

@@ -47,10 +47,6 @@ need_irqchip() {
 	return 0
 }
 
-need_guest() {
-	[ -f "$GUESTS/$1" ] || fail "guest $GUESTS/$1 not built"
-}
-
 # --- Build -----------------------------------------------------------------
 
 test_plugins_built_into_modules() {
@@ -144,11 +140,11 @@ test_counter_moved_port_not_at_default() {
 test_counter_overlap_names_both() {
 	need_plugin "$COUNTER_SO"
 	need_guest counter_test.bin
-	vmm -d "$COUNTER_SO" -d "$COUNTER_SO,port=0x512" "$GUESTS/counter_test.bin"
+	vmm -d "$COUNTER_SO" -d "$COUNTER_SO,port=0x562" "$GUESTS/counter_test.bin"
 	assert_rc 6
 	assert_one_line_err
 	# The second instance of a device is named NAME.1.
-	assert_err "counter [0x510-0x513] overlaps counter.1 [0x512-0x515]"
+	assert_err "counter [0x560-0x563] overlaps counter.1 [0x562-0x565]"
 }
 
 test_counter_bad_port() {

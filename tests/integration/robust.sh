@@ -15,10 +15,6 @@ MB_AOUT=$GUESTS/mb_aout.bin
 CRASH_MSG="modvmm: device crashdev crashed"
 CRASH_LINE="crash_plugin: writing the magic byte"
 
-need_guest() {
-	[ -f "$GUESTS/$1" ] || fail "guest $GUESTS/$1 not built"
-}
-
 # expect_image_error FILE TEXT...: the last run refused FILE with status
 # 4, one line "modvmm: FILE: ..." holding every TEXT, and ran nothing.
 expect_image_error() {

@@ -6,10 +6,6 @@
 # Guests (guests/uart_*.asm) end with cli; hlt (status 0) when they pass
 # and write 1 to the exit port (status 3) when a check fails.
 
-need_guest() {
-	[ -f "$GUESTS/$1" ] || fail "guest $GUESTS/$1 not built"
-}
-
 # in_file TEXT: a file holding TEXT (printf format), for $VMM_STDIN or in=.
 in_file() {
 	printf "$1" >"$TMP/in"

@@ -2,7 +2,7 @@
 /* Register model of the example counter plugin (plugins/counter). */
 #include "harness_util.h"
 
-#define PORT	0x510
+#define PORT	0x560
 
 #define start unit_start
 
@@ -24,7 +24,7 @@ UNIT_TEST(counter_registers_default_ports)
 	CHECK(dev != NULL);
 	CHECK(harness_range(MODVMM_SPACE_PIO, PORT, &r));
 	CHECK(r.dev == dev);
-	CHECK_EQ(r.base, 0x510);
+	CHECK_EQ(r.base, 0x560);
 	CHECK_EQ(r.len, 4);
 	CHECK_EQ(r.sizes, MODVMM_SIZE_1 | MODVMM_SIZE_2 | MODVMM_SIZE_4);
 	/* nothing else: not below, not above, not in MMIO */
@@ -110,7 +110,7 @@ UNIT_TEST(counter_port_option)
 	CHECK_EQ(r.base, 0x600);
 	harness_write(MODVMM_SPACE_PIO, 0x600, 4, 9);
 	CHECK_EQ(harness_read(MODVMM_SPACE_PIO, 0x600, 4), 9);
-	CHECK_EQ(harness_read(MODVMM_SPACE_PIO, 0x510, 4), 0xffffffffull);
+	CHECK_EQ(harness_read(MODVMM_SPACE_PIO, 0x560, 4), 0xffffffffull);
 	harness_exit();
 
 	CHECK(start("counter,port=0xfffc") != NULL);
