@@ -221,5 +221,94 @@ def loaders(build):
                 shutil.copy(src, os.path.join(d, f))
 
 
-serial(); debugport(); pit(); pic(); counter(); regbank(); bus(); options()
+def fw_cfg():
+    # fuzz_fw_cfg: a byte n, n bytes tiled over RAM, then the program
+    def desc(control, length, addr):
+        return struct.pack('>IIQ', control, length, addr)
+
+    def be_port(v):
+        return int.from_bytes(struct.pack('>I', v), 'little')
+
+    def seed(name, tile, prog):
+        put('fw_cfg', name, bytes([len(tile)]) + tile + prog.b)
+
+    p = Prog(0).w(0, 0, 0, 2)
+    for _ in range(5):
+        p.r(0, 1)
+    p.w(0, 0, 1, 2).r(0, 1).r(0, 1).w(0, 0, 0x21, 2)
+    for _ in range(26):
+        p.r(0, 1)
+    p.r(0, 0, 2).r(1, 0, 4).r(1, 4, 4).r(1, 3, 1).r(1, 6, 2)
+    seed('ports', b'', p)
+    # RAM holds a descriptor every 16 bytes: select opt/fuzz, read 32
+    # bytes to 0x8000; then the same without select, and a skip
+    p = Prog(0).w(1, 0, 0, 4).w(1, 4, be_port(0x1000), 4)
+    p.w(1, 4, be_port(0x2000), 4).w(0, 0, 0x21, 2).r(0, 1).w(1, 4, be_port(0x3000), 4)
+    seed('dma-read', desc(0x0021000a, 0x20, 0x8000), p)
+    # two descriptors in turn: a write (refused) and a read outside RAM;
+    # a descriptor across the end of RAM; a 4 GiB high half
+    p = Prog(0).w(1, 4, be_port(0x1000), 4).w(1, 4, be_port(0x1010), 4)
+    p.w(1, 4, be_port(0xfff8), 4).w(1, 0, 1, 4).w(1, 4, be_port(0x1000), 4)
+    p.w(0, 0, 0, 2).r(0, 1)
+    seed('dma-errors', desc(0x00000010, 4, 0x8000) + desc(0x0000000a, 0x10, 0x20000), p)
+    p = Prog(0).w(1, 4, be_port(0x1000), 4).w(0, 0, 0x21, 2).r(0, 1).r(0, 1)
+    seed('dma-skip-past-end', desc(0x0021000c, 0xfffffff0, 0), p)
+    p = Prog(1).w(0, 0, 1, 2).r(0, 1).r(0, 1)
+    seed('dma-off', b'', p)
+    p = Prog(2).w(0, 0, 0x19, 2)
+    for _ in range(12):
+        p.r(0, 1)
+    p.w(1, 4, be_port(0x100), 4)
+    seed('top-port-dir', desc(0x0019000a, 0x100, 0x4000), p)
+
+
+def rtc_cmos():
+    def reg(p, r, v=None):
+        p.w(0, 0, r)
+        return p.w(0, 1, v) if v is not None else p.r(0, 1)
+    p = Prog(0)
+    for r in (0, 2, 4, 6, 7, 8, 9, 0x32, 0x0a, 0x0d):
+        reg(p, r)
+    reg(p, 0x0b, 0x06)
+    for r in (0, 4, 9):
+        reg(p, r)
+    reg(p, 0x0b, 0x00).clock(999800000)
+    reg(p, 0x0a).clock(1000000000)
+    reg(p, 4)
+    put('rtc_cmos', 'formats-and-rollover', p.b)
+    p = Prog(0)
+    reg(p, 0x0a, 0x2f)
+    reg(p, 0x0b, 0x72)
+    for _ in range(4):
+        p.clock(250000000)
+        reg(p, 0x0c)
+        p.r(0, 1)
+    reg(p, 0x01, 0xc0)
+    reg(p, 0x03, 0xff)
+    reg(p, 0x05, 0xff)
+    p.clock(1000000000)
+    reg(p, 0x0c)
+    put('rtc_cmos', 'interrupts', p.b)
+    p = Prog(1)
+    reg(p, 0x0b, 0x82)
+    for r, v in ((0, 0x59), (2, 0x59), (4, 0x23), (7, 0x31), (8, 0x12), (9, 0x99), (0x32, 0x19)):
+        reg(p, r, v)
+    reg(p, 0x0b, 0x02).clock(1000000000)
+    reg(p, 0x09)
+    reg(p, 0x32)
+    p.w(0, 0, 0x8e).w(0, 1, 0x42).r(0, 1).r(0, 0)
+    put('rtc_cmos', 'set-time-nvram', p.b)
+
+
+def i8042():
+    p = Prog(0)
+    for cmd in (0x20, 0xaa, 0xab, 0xad, 0xa7, 0x20, 0xae, 0xa8, 0xd0):
+        p.w(1, 0, cmd).r(1, 0).r(0, 0)
+    p.w(1, 0, 0x60).w(0, 0, 0x41).w(1, 0, 0x20).r(0, 0)
+    p.w(1, 0, 0xd1).w(0, 0, 0x03).w(1, 0, 0xff).w(1, 0, 0xfe).r(1, 0)
+    put('i8042', 'probe-and-reset', p.b)
+
+
+serial(); debugport(); pit(); pic(); counter(); regbank(); bus(); options(); fw_cfg()
+rtc_cmos(); i8042()
 loaders(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'build'))
