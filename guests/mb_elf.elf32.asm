@@ -25,7 +25,12 @@ MBI_MMAP_LENGTH	equ 44
 MBI_MMAP_ADDR	equ 48
 MBI_LOADER_NAME	equ 64
 
+; mb_ld240 wants the header at the start of the default script's .text.
+%ifdef MB_HEADER_IN_TEXT
+section .text.multiboot progbits alloc exec nowrite align=4
+%else
 section .multiboot progbits alloc noexec nowrite align=4
+%endif
 	dd MB_HEADER_MAGIC
 	dd MB_FLAGS
 	dd -(MB_HEADER_MAGIC + MB_FLAGS)

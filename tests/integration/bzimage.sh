@@ -37,7 +37,7 @@ test_bzimage_boots() {
 	assert_out "bz: ext_mem_k 64512 alt_mem_k 64512"
 	assert_out "bz: e820 entries 3"
 	assert_out "bz: e820 base 0x0000000000000000 size 0x00000000000a0000 type 1"
-	assert_out "bz: e820 base 0x00000000000a0000 size 0x0000000000060000 type 2"
+	assert_out "bz: e820 base 0x00000000000e0000 size 0x0000000000020000 type 2"
 	assert_out "bz: e820 base 0x0000000000100000 size 0x0000000003f00000 type 1"
 	# 18 bytes, page-aligned at the top of RAM
 	assert_out "bz: initrd addr 0x03fff000 size 0x00000012"

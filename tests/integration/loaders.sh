@@ -22,10 +22,42 @@ test_multiboot_elf_boots() {
 	assert_out "mb: loader 'modvmm'"
 	assert_out "mb: mods_count 0"
 	assert_out "mb: mmap base 0x0000000000000000 length 0x00000000000a0000 type 1"
+	assert_out "mb: mmap base 0x00000000000e0000 length 0x0000000000020000 type 2"
 	assert_out "mb: mmap base 0x0000000000100000 length 0x0000000003f00000 type 1"
 	assert_out "mb: data ok"
 	assert_out "mb: bss ok"
 	[ -z "$ERR" ] || { show; fail "stderr not empty"; }
+}
+
+# GNU ld 2.40's default script puts a headers-only segment at 0xff000,
+# in the BIOS area, below a kernel linked at 1 MiB: it loads and runs.
+test_multiboot_segment_in_bios_area() {
+	need_kvm
+	need_guest mb_ld240.elf
+	readelf -lW "$GUESTS/mb_ld240.elf" | grep -q 'LOAD .* 0x000ff000 0x000ff000 ' ||
+		fail "mb_ld240.elf has no segment at 0xff000 (did the linker change?)"
+	vmm -m 64M "$GUESTS/mb_ld240.elf"
+	assert_rc 1 "the guest's checks passed"
+	assert_out "mb: magic ok"
+	assert_out "mb: cmdline '$GUESTS/mb_ld240.elf'"
+	assert_out "mb: data ok"
+	assert_out "mb: bss ok"
+}
+
+# A kernel at 0x8000, where the information once was: it loads, and the
+# information (placed after it) is right.
+test_multiboot_code_at_0x8000() {
+	need_kvm
+	need_guest mb_low.elf
+	vmm -m 64M --append "low=1" "$GUESTS/mb_low.elf"
+	assert_rc 1 "the guest's checks passed"
+	assert_out "mb: magic ok"
+	assert_out "mb: mem_upper 64512 KiB"
+	assert_out "mb: cmdline '$GUESTS/mb_low.elf low=1'"
+	assert_out "mb: loader 'modvmm'"
+	assert_out "mb: mmap base 0x0000000000000000 length 0x00000000000a0000 type 1"
+	assert_out "mb: data ok"
+	assert_out "mb: bss ok"
 }
 
 test_multiboot_append() {
