@@ -309,6 +309,21 @@ def i8042():
     put('i8042', 'probe-and-reset', p.b)
 
 
+def acpi():
+    # ranges: 0 PM1a_EVT, 1 PM1a_CNT, 2 PM_TMR
+    p = Prog(0).r(2, 0, 4).clock(1000000000).r(2, 0, 4).r(2, 2, 2).r(2, 1)
+    p.r(0, 0, 2).r(1, 0, 2).w(0, 2, 0xffff, 2).r(0, 2, 2).w(0, 2, 0x0001, 2)
+    p.clock(599000000000).r(0, 0, 2).clock(1000000000).r(0, 0, 2)
+    p.w(0, 0, 0x0001, 2).r(0, 0, 4).w(0, 2, 0, 2).r(2, 0, 4)
+    put('acpi', 'timer-and-tmr-sts', p.b)
+    p = Prog(0).w(1, 0, 0x0c02, 2).r(1, 0, 2).w(1, 0, 0x2c01, 2).r(0, 0, 2)
+    p.w(0, 1, 0x80).r(0, 0, 2).w(1, 0, 0x1401, 2).w(1, 1, 0x34).r(1, 0, 2)
+    put('acpi', 'sleep-s3-then-s5', p.b)
+    p = Prog(1).r(2, 0, 4).w(0, 0, 0xffffffff, 4).r(0, 0, 4).clock(1200000000000)
+    p.r(2, 0, 4).w(1, 0, 0x3401, 2)
+    put('acpi', 'top-port-wrap-s5', p.b)
+
+
 serial(); debugport(); pit(); pic(); counter(); regbank(); bus(); options(); fw_cfg()
-rtc_cmos(); i8042()
+rtc_cmos(); i8042(); acpi()
 loaders(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'build'))
