@@ -700,6 +700,7 @@ struct modvmm_dev *device_spawn(const char *spec)
 	struct device_ctx ctx;
 	struct opt_list ol;
 	char err[256];
+	unsigned int files;
 	int failed;
 
 	if (device_load_builtins())
@@ -731,10 +732,13 @@ struct modvmm_dev *device_spawn(const char *spec)
 	device_instance_name(dev->name, sizeof(dev->name), t->desc.name,
 			     t->instances);
 	t->instances++;
+	files = platform_file_count();
 	ctx = device_enter(dev, "in its init function");
 	failed = t->desc.init(dev, &device_host, &dev->priv);
 	device_leave(ctx);
 	if (failed) {
+		/* what it published goes with it, as its ranges do */
+		platform_file_truncate(files);
 		const char *why = dev->error[0] ? dev->error : dev->reg_error;
 
 		if (dev->error[0] && dev->reg_error[0])

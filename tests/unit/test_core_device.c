@@ -88,12 +88,12 @@ static int tdev_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	/* a range first, so that a failed init must release it */
 	if (host->register_range(dev, MODVMM_SPACE_PIO, t->port, 2, &tdev_ops, t))
 		return -1;
+	if (fwfile && host->fw_file_add(dev, fwfile, fwfile, strlen(fwfile)))
+		return -1;
 	if (fail) {
 		host->set_error(dev, "%s", fail);
 		return -1;
 	}
-	if (fwfile && host->fw_file_add(dev, fwfile, fwfile, strlen(fwfile)))
-		return -1;
 	return 0;
 }
 
@@ -479,6 +479,9 @@ UNIT_TEST(platform_firmware_files)
 	longname[sizeof(longname) - 1] = '\0';
 	CHECK_EQ(harness_fw_file_add(longname, "x", 1), -1);
 	CHECK_STR_CONTAINS(harness_last_error(), "must have 1 to 55 characters");
+	/* a device whose init fails takes back what it published */
+	CHECK(!harness_device("tdev,port=0x730,fwfile=opt/c,fail=later"));
+	CHECK_EQ(platform_file_count(), 2);
 	CHECK_EQ(harness_fw_file_add("opt/b", "", 0), 0);
 	CHECK_EQ(platform_file_count(), 3);
 	harness_exit();
