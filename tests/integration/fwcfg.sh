@@ -9,7 +9,7 @@ FWCFG_FILE="--fw-cfg=name=opt/test,string=hello"
 test_fwcfg_guest_reads_ports_and_dma() {
 	need_kvm
 	need_guest fwcfg.bin
-	vmm -m 64M -d fw_cfg "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
+	vmm -m 64M "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
 	assert_rc 1 "the guest's EXIT 0"
 	assert_err "fwcfg: signature QEMU"
 	assert_err "fwcfg: id 0003"
@@ -27,7 +27,7 @@ test_fwcfg_guest_follows_the_command_line() {
 	need_kvm
 	need_guest fwcfg.bin
 	printf 'from a file' >"$TMP/f.txt"
-	vmm -m 1G -d fw_cfg --fw-cfg "name=opt/test,file=$TMP/f.txt" "$GUESTS/fwcfg.bin"
+	vmm -m 1G --fw-cfg "name=opt/test,file=$TMP/f.txt" "$GUESTS/fwcfg.bin"
 	assert_rc 1
 	assert_err "fwcfg: ram 0000000040000000"
 	assert_err "size 000b: from a file"
@@ -39,7 +39,7 @@ test_fwcfg_guest_follows_the_command_line() {
 test_fwcfg_guest_fails_without_device() {
 	need_kvm
 	need_guest fwcfg.bin
-	vmm "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
+	vmm --nodefaults -d debugport "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
 	assert_rc 3
 	assert_err "fwcfg: FAIL step 1"
 }
@@ -48,7 +48,7 @@ test_fwcfg_guest_fails_without_device() {
 test_fwcfg_guest_dma_off() {
 	need_kvm
 	need_guest fwcfg.bin
-	vmm -d fw_cfg,dma=off "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
+	vmm --nodefaults -d debugport -d fw_cfg,dma=off "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
 	assert_rc 3
 	assert_err "fwcfg: id 0001"
 	assert_err "size 0005: hello"
@@ -60,7 +60,7 @@ test_fwcfg_beside_counter() {
 	need_kvm
 	[ -f "$MODULES/counter.so" ] || skip "no $MODULES/counter.so"
 	[ -f "$GUESTS/counter_test.bin" ] || fail "counter_test.bin not built"
-	vmm -d fw_cfg -d counter "$GUESTS/counter_test.bin"
+	vmm -d counter "$GUESTS/counter_test.bin"
 	assert_rc 1
 	assert_out "counter: OK"
 }

@@ -132,7 +132,7 @@ test_counter_moved_port_not_at_default() {
 	need_kvm
 	need_plugin "$COUNTER_SO"
 	need_guest counter_test.bin
-	vmm -d "$COUNTER_SO,port=0x600,irq=7" "$GUESTS/counter_test.bin"
+	vmm -d "$COUNTER_SO,port=0x680,irq=7" "$GUESTS/counter_test.bin"
 	assert_rc 3
 	assert_out "counter: FAIL step 1"
 }
