@@ -784,6 +784,20 @@ void device_sync_others(const void *skip)
 	}
 }
 
+void device_reset_all(void)
+{
+	struct modvmm_dev *d;
+
+	for (d = instances; d; d = d->next) {
+		if (d->type->desc.reset) {
+			struct device_ctx ctx = device_enter(d, "in its reset hook");
+
+			d->type->desc.reset(d->priv);
+			device_leave(ctx);
+		}
+	}
+}
+
 /* Exit every instance, newest first; the types stay. */
 /* Exit @dev, unlinked from the instance list by the caller, and free it. */
 static void device_exit_one(struct modvmm_dev *dev)

@@ -33,6 +33,8 @@ struct modvmm_dev *device_spawn(const char *spec);
 /* Exit one instance and release what it holds; the test harness. */
 void device_destroy(struct modvmm_dev *dev);
 void *device_priv(const struct modvmm_dev *dev);
+/* Call every instance's reset hook, oldest first (--reboot). */
+void device_reset_all(void);
 /* Call every instance's sync hook (flush output). */
 void device_sync_all(void);
 /* The same, but for @skip (a device that is hung or crashed). */

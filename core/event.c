@@ -206,10 +206,15 @@ int event_start(int halt_poll_ms)
 {
 	sigset_t all, old;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	uint64_t v;
 
 	halt_poll = halt_poll_ms;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, quit_fd, &ev) && errno != EEXIST)
 		return -1;
+	/* a restart after event_stop() (--reboot): forget its quit */
+	if (read(quit_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return -1;
+	event_quit = 0;
 	/* Signals belong to the vCPU thread: it is the one to interrupt. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -61,6 +61,13 @@ int guestmem_init(struct guestmem *gm, uint64_t size)
 	return 0;
 }
 
+void guestmem_clear(struct guestmem *gm)
+{
+	/* a private anonymous mapping reads as zeros after MADV_DONTNEED */
+	if (gm->base && madvise(gm->base, gm->map_size, MADV_DONTNEED))
+		memset(gm->base, 0, gm->map_size);
+}
+
 void guestmem_free(struct guestmem *gm)
 {
 	if (gm->base)

@@ -42,6 +42,8 @@ struct guestmem {
 
 /* mmap RAM (MAP_NORESERVE) and compute the slots; -1 with errno. */
 int guestmem_init(struct guestmem *gm, uint64_t size);
+/* All of RAM back to zeros, its host pages given back (a reboot). */
+void guestmem_clear(struct guestmem *gm);
 void guestmem_free(struct guestmem *gm);
 
 /*

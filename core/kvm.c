@@ -236,7 +236,7 @@ int kvm_create_vcpu(struct machine *m)
 	return kvm_set_cpuid(m);
 }
 
-void kvm_close(struct machine *m)
+void kvm_destroy_vm(struct machine *m)
 {
 	if (m->run)
 		munmap(m->run, m->run_size);
@@ -244,10 +244,16 @@ void kvm_close(struct machine *m)
 		close(m->vcpu_fd);
 	if (m->vm_fd > 0)
 		close(m->vm_fd);
+	m->run = NULL;
+	m->vcpu_fd = m->vm_fd = -1;
+}
+
+void kvm_close(struct machine *m)
+{
+	kvm_destroy_vm(m);
 	if (m->kvm_fd > 0)
 		close(m->kvm_fd);
-	m->run = NULL;
-	m->vcpu_fd = m->vm_fd = m->kvm_fd = -1;
+	m->kvm_fd = -1;
 }
 
 /* ---- initial vCPU state ------------------------------------------------ */

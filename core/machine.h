@@ -37,6 +37,8 @@ struct machine {
 	volatile int stop_status;
 
 	int timeout_hit;
+	int reboot;		/* --reboot: a triple fault resets, not crashes */
+	unsigned int boots;	/* how many times the guest booted */
 	uint64_t start_ns;
 
 	/* --stats */
@@ -59,6 +61,8 @@ int kvm_open(struct machine *m);
 int kvm_create_vm(struct machine *m, int want_irqchip);
 int kvm_create_vcpu(struct machine *m);
 void kvm_close(struct machine *m);
+/* Close the VM and its vCPU, keeping /dev/kvm open (--reboot). */
+void kvm_destroy_vm(struct machine *m);
 /* Program the vCPU for @bs: segments, control registers, page tables. */
 int vcpu_setup(struct machine *m, const struct boot_state *bs);
 /* The run loop; returns the process exit status. */

@@ -56,6 +56,7 @@ struct cmdline {
 	const char *trace_path;		/* points into trace_buf */
 	char *trace_buf;
 	int debug_unclaimed;
+	int reboot;
 	struct load_opts load;
 };
 
@@ -64,6 +65,7 @@ enum {
 	OPT_LIST_DEVICES, OPT_JSON,
 	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
 	OPT_MODULE, OPT_FW_CFG, OPT_TIMEOUT, OPT_WATCHDOG, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
+	OPT_REBOOT,
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +86,7 @@ static const struct option long_opts[] = {
 	{ "fw-cfg", required_argument, NULL, OPT_FW_CFG },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
+	{ "reboot", no_argument, NULL, OPT_REBOOT },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "debug-unclaimed", no_argument, NULL, OPT_DEBUG_UNCLAIMED },
@@ -121,6 +124,8 @@ static void usage(FILE *f)
 "      --timeout SECONDS    stop the guest after SECONDS\n"
 "      --watchdog SECONDS   end the run when a device handler has not returned\n"
 "                           after SECONDS (default 5; 0: never)\n"
+"      --reboot             when the guest resets the machine (0xCF9, i8042,\n"
+"                           triple fault), boot it again instead of exiting\n"
 "      --stats              print exit and device counts at exit\n"
 "      --trace io,mmio[,file=PATH]  print every access\n"
 "      --debug-unclaimed    log every unclaimed access, not once per port\n"
@@ -132,7 +137,8 @@ static void usage(FILE *f)
 "to the exit port 0xF4; 2 usage error; 4 image error; 6 device or plugin\n"
 "error; 8 KVM unavailable or failed; 10 guest crashed (triple fault, entry\n"
 "failure, emulation failure); 12 timeout; 14 internal error; 16 a device\n"
-"crashed; 20 stopped by SIGINT/SIGTERM or the console escape (Ctrl-A x).\n",
+"crashed; 18 the guest reset the machine (without --reboot); 20 stopped by\n"
+"SIGINT/SIGTERM or the console escape (Ctrl-A x).\n",
 		CONFIG_MEM_SIZE_MB, CONFIG_DEFAULT_DEVICES);
 }
 
@@ -329,6 +335,7 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 				return -1;
 			break;
 		case OPT_STATS: c->stats = 1; break;
+		case OPT_REBOOT: c->reboot = 1; break;
 		case OPT_TRACE:
 			if (parse_trace(c, optarg))
 				return -1;
@@ -458,8 +465,8 @@ static void print_stats(struct machine *m)
 	double secs = (double)(clock_now_ns() - m->start_ns) / 1e9;
 	uint32_t i;
 
-	fprintf(stderr, "modvmm: stats: run time %.6f s, kicks %" PRIu64 "\n",
-		secs, m->kicks);
+	fprintf(stderr, "modvmm: stats: run time %.6f s, kicks %" PRIu64 ", boots %u\n",
+		secs, m->kicks, m->boots);
 	fprintf(stderr, "  exits:");
 	for (i = 0; i < ARRAY_SIZE(m->exits); i++)
 		if (m->exits[i])
@@ -480,7 +487,10 @@ static enum irqchip_kind configured_irqchip(void)
 #endif
 }
 
-/* The image into guest RAM: status 0, or the status of the error. */
+/*
+ * The image into guest RAM, mapped first if it is not yet (a reboot
+ * loads it again into the cleared RAM): status 0, or the error's.
+ */
 static int load_image(struct cmdline *c, struct boot_state *bs)
 {
 	uint8_t *image = NULL;
@@ -489,7 +499,7 @@ static int load_image(struct cmdline *c, struct boot_state *bs)
 	if (loader_read_file(c->load.path, &image, &c->load.size, c->mem_size))
 		return EXIT_IMAGE;
 	c->load.data = image;
-	if (guestmem_init(&machine.mem, c->mem_size)) {
+	if (!machine.mem.base && guestmem_init(&machine.mem, c->mem_size)) {
 		pr_err("-m: cannot map %" PRIu64 " MiB of guest RAM: %s; use a smaller -m",
 		       c->mem_size >> 20, strerror(errno));
 		loader_free_file(image, c->load.size);
@@ -542,7 +552,7 @@ static int create_vm(const struct boot_state *bs)
 {
 	enum irqchip_kind chip = machine.irqchip;
 
-	if (kvm_open(&machine) ||
+	if ((machine.kvm_fd <= 0 && kvm_open(&machine)) ||
 	    kvm_create_vm(&machine, chip == IRQCHIP_KVM))
 		return EXIT_KVM;
 	machine.irqchip = chip;
@@ -551,6 +561,48 @@ static int create_vm(const struct boot_state *bs)
 	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, bs))
 		return EXIT_KVM;
 	vcpu_kick_init(&machine);
+	return 0;
+}
+
+/*
+ * The guest reset the machine and --reboot asks for another boot: what a
+ * reset does to a PC, in the same process — a new VM and vCPU over the
+ * same RAM, cleared and loaded again, every device back to power-on.
+ * Returns 0 to run again, or the status to end with (a signal or the
+ * timeout that came meanwhile wins).
+ */
+static int reboot_machine(struct cmdline *c)
+{
+	struct boot_state bs;
+	sigset_t all, old;
+	int status;
+
+	event_stop();
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	status = machine.stop && machine.stop_status != EXIT_GUEST_RESET ?
+		 machine.stop_status : 0;
+	if (!status) {
+		machine.stop = 0;
+		machine.stop_status = 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (status)
+		return status;
+	machine.boots++;
+	pr_info("the guest reset the machine: boot %u", machine.boots);
+	kvm_destroy_vm(&machine);
+	guestmem_clear(&machine.mem);
+	status = load_image(c, &bs);
+	if (!status)
+		status = create_vm(&bs);
+	if (status)
+		return status;
+	device_reset_all();
+	if (event_start(machine.irqchip == IRQCHIP_KVM ? 200 : 0)) {
+		pr_err("cannot start the event thread: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
 	return 0;
 }
 
@@ -596,7 +648,12 @@ static int run_machine(struct cmdline *c)
 		return EXIT_INTERNAL;
 	}
 	machine.start_ns = clock_now_ns();
-	status = vcpu_run_loop(&machine);
+	machine.reboot = c->reboot;
+	machine.boots = 1;
+	do {
+		status = vcpu_run_loop(&machine);
+	} while (c->reboot && status == EXIT_GUEST_RESET &&
+		 !(status = reboot_machine(c)));
 	device_sync_all();
 	if (c->stats)
 		print_stats(&machine);

@@ -276,6 +276,12 @@ static int vcpu_fatal_exit(struct machine *m)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_SHUTDOWN:
+		/* a PC resets on a triple fault; --reboot boots it again */
+		if (m->reboot) {
+			device_sync_all();
+			pr_info("triple fault: the machine resets");
+			return EXIT_GUEST_RESET;
+		}
 		snprintf(why, sizeof(why), "triple fault (KVM_EXIT_SHUTDOWN)");
 		break;
 	case KVM_EXIT_FAIL_ENTRY:

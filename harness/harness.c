@@ -114,6 +114,11 @@ void harness_exit(void)
 	hx.up = 0;
 }
 
+void harness_reset(void)
+{
+	device_reset_all();
+}
+
 void harness_set_cpus(unsigned int n)
 {
 	platform.nr_cpus = n;

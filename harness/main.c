@@ -25,6 +25,7 @@
  *   stopped STATUS             a device must have asked to stop with STATUS
  *   running                    no device asked to stop
  *   log TEXT                   the log must contain TEXT
+ *   reset                      reset the machine (every device's reset hook)
  *   cpus N                     the machine has N vCPUs (machine_info)
  *   fwfile NAME TEXT           publish firmware file NAME holding TEXT
  *                              (C escapes), as --fw-cfg name=,string= does
@@ -399,6 +400,10 @@ static int run_line(char *line)
 		return cmd_mem(argv, argc, argv[0][0] == 'p');
 	if (!strcmp(argv[0], "stopped") || !strcmp(argv[0], "running"))
 		return cmd_stop(argv, argc, argv[0][0] == 's');
+	if (!strcmp(argv[0], "reset") && argc == 1) {
+		harness_reset();
+		return 0;
+	}
 	if (!strcmp(argv[0], "cpus")) {
 		uint64_t n;
 

@@ -59,6 +59,10 @@ assert_not_out() {
 	! grep -qF -- "$1" "$TMP/out" || { show; fail "stdout has '$1'"; }
 }
 
+assert_not_err() {
+	! grep -qF -- "$1" "$TMP/err" || { show; fail "stderr has '$1'"; }
+}
+
 # The error path contract: exactly one line on stderr, naming something.
 assert_one_line_err() {
 	[ "$(wc -l <"$TMP/err")" -eq 1 ] || { show; fail "stderr is not one line"; }

@@ -412,6 +412,16 @@ struct modvmm_option {
  * @exit:        free an instance (@priv from @init); may be NULL.
  * @sync:        flush buffered output; called when the guest halts and
  *               before the machine stops.  May be NULL.
+ * @reset:       the machine is reset and boots again (--reboot): go back
+ *               to the state the device has at power-on — registers,
+ *               interrupt lines low, timers disarmed — keeping what the
+ *               command line configured (options, output files, input)
+ *               and what real hardware keeps across a reset (CMOS RAM
+ *               and the RTC's time, buffered output).  Called on the vCPU
+ *               thread after guest RAM was cleared and the image loaded
+ *               again, so a device may write guest RAM (tables) here.
+ *               May be NULL: the device then keeps its state.  Absent in
+ *               descriptors built before it (struct_size tells).
  */
 struct modvmm_device_desc {
 	uint32_t abi_version;
@@ -424,6 +434,7 @@ struct modvmm_device_desc {
 		    void **priv);
 	void (*exit)(void *priv);
 	void (*sync)(void *priv);
+	void (*reset)(void *priv);
 };
 
 /**

@@ -215,6 +215,13 @@ int harness_irqchip_ack(void);
 void *harness_mem(uint64_t gpa, size_t len);
 
 /**
+ * harness_reset() - reset the machine as --reboot does: every device's
+ * &modvmm_device_desc.reset hook, oldest instance first.  Guest RAM is
+ * left as it is.
+ */
+void harness_reset(void);
+
+/**
  * harness_set_cpus() - the vCPU count &modvmm_host.machine_info reports.
  * @n: number of vCPUs (1 after harness_init()).
  */

@@ -399,8 +399,9 @@ test_unclaimed_hammer_logged_once() {
 	vmm -v "$GUESTS/chaos_unclaimed.bin"
 	assert_rc 67 "every unclaimed read gave all ones"
 	assert_eq "$(grep -c ': no device (logged once per port/page)$' "$TMP/err")" 320 "log lines"
-	grep -v ': no device (logged once per port/page)$' "$TMP/err" | sed 's/^/# other: /' >&2
-	assert_eq "$(wc -l <"$TMP/err")" 320 "stderr lines"
+	# besides those, -v only says which plugins it loads (pit8254=m)
+	assert_eq "$(grep -v -e ': no device (logged once per port/page)$' \
+		-e ': loading plugin ' "$TMP/err" | wc -l)" 0 "other stderr lines"
 	assert_eq "$(sort "$TMP/err" | uniq -d | wc -l)" 0 "repeated lines"
 	assert_err "modvmm: io write of 1 byte at 0x100: no device"
 	assert_err "modvmm: io write of 1 byte at 0x1ff: no device"
