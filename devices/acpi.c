@@ -27,9 +27,13 @@
  * The BIOS area is RAM the image may use too: before writing, the device
  * reads its range back and refuses to start if a byte there is not 0.
  * Its exit clears the range again, so the core's dry run (which creates
- * every device once and destroys it) leaves RAM as it found it.  A probe
- * with no machine behind it (--list-devices: no memory map) builds the
- * tables but neither writes nor publishes them.
+ * every device once and destroys it) leaves RAM as it found it.  A
+ * machine reset (--reboot) clears RAM and loads the image again: the
+ * reset hook writes the same bytes back after the same check (where a
+ * byte that already holds the tables also passes), and when the image is
+ * there now it logs an error and the guest boots without tables.  A
+ * probe with no machine behind it (--list-devices: no memory map) builds
+ * the tables but neither writes nor publishes them.
  *
  * DSDT entries for other devices (virtio-mmio, say) are a list of
  * &struct acpi_dsdt_dev handed to acpi_build_dsdt(); none yet.
@@ -45,13 +49,17 @@
  *                Other sleep types are logged and "woken from" at once
  *                (WAK_STS set), since an OS waits for WAK_STS after S1-S4.
  *   +8 PM_TMR    (32 bits, TMR_VAL_EXT) ticks at 3.579545 MHz from
- *                host->clock_ns() since init; TMR_STS is set each time
- *                bit 31 changes.
+ *                host->clock_ns() since init or the last reset;
+ *                TMR_STS is set each time bit 31 changes.
  * Ports +6 and +7 are left unclaimed.  The SCI is IRQ 9, level, high
  * while a status bit and its enable bit are both set; a host timer is
  * armed for the next TMR_STS only while TMR_EN is set.  Accesses of 1, 2
- * or 4 bytes at any offset work on the block's bytes.
+ * or 4 bytes at any offset work on the block's bytes.  A reset returns
+ * them to power-on: status, enable and control 0, the SCI low, no timer
+ * armed, and the PM timer restarts at 0.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,6 +220,8 @@ struct acpi {
 	uint64_t start_ns;		/* the PM timer's 0 */
 	uint64_t tmr_epoch;		/* ticks >> 31 when TMR_STS last looked */
 	size_t ram_len;			/* bytes written at ACPI_RSDP_ADDR */
+	uint8_t *img;			/* what goes there, img_len bytes */
+	size_t img_len;
 };
 
 /* ---- byte helpers --------------------------------------------------- */
@@ -746,7 +756,7 @@ static size_t acpi_image(const struct acpi_build *b, uint8_t *img)
 
 /* ---- PM registers --------------------------------------------------------- */
 
-/* PM timer ticks since init, without overflow for centuries. */
+/* PM timer ticks since init or reset, without overflow for centuries. */
 static uint64_t acpi_ticks(const struct acpi *s)
 {
 	uint64_t ns = s->host->clock_ns() - s->start_ns;
@@ -755,7 +765,7 @@ static uint64_t acpi_ticks(const struct acpi *s)
 	       ns % NSEC_PER_SEC * ACPI_PM_HZ / NSEC_PER_SEC;
 }
 
-/* The first ns after init at which @ticks ticks have elapsed. */
+/* The first ns after start_ns at which @ticks ticks have elapsed. */
 static uint64_t acpi_ticks_ns(uint64_t ticks)
 {
 	return ticks / ACPI_PM_HZ * NSEC_PER_SEC +
@@ -954,28 +964,55 @@ static int acpi_publish(struct acpi *s, const struct acpi_build *b)
 			      (size_t)b->nr_cmds * LOADER_ENTRY);
 }
 
-/* Refuse RAM the image wrote to: every byte of the range must be 0. */
-static int acpi_check_ram(struct acpi *s, size_t len)
+/*
+ * Say why the tables cannot go into RAM: at init through set_error (the
+ * instance fails), at a reset in the log (a reset hook cannot fail, and
+ * the guest boots without tables).
+ */
+static void acpi_complain(struct acpi *s, int at_reset, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void acpi_complain(struct acpi *s, int at_reset, const char *fmt, ...)
 {
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (at_reset)
+		s->host->log(s->dev, MODVMM_LOG_ERROR,
+			     "reset: %s; this boot has no ACPI tables", msg);
+	else
+		s->host->set_error(s->dev, "%s", msg);
+}
+
+/*
+ * Refuse RAM the image wrote to: every byte of the range must be 0.  At
+ * a reset a byte may also be what the tables put there, as when RAM was
+ * not cleared (the test harness).
+ */
+static int acpi_check_ram(struct acpi *s, int at_reset)
+{
+	size_t len = s->img_len, i = 0;
 	uint8_t *old = malloc(len);
-	size_t i = 0;
 	int r = -1;
 
 	if (!old) {
-		s->host->set_error(s->dev, "out of memory");
+		acpi_complain(s, at_reset, "out of memory");
 		return -1;
 	}
 	if (s->host->mem_read(s->dev, ACPI_RSDP_ADDR, old, len)) {
-		s->host->set_error(s->dev, "0x%llx-0x%llx, where the ACPI tables go, is not guest RAM",
-				   ACPI_RSDP_ADDR, ACPI_RSDP_ADDR + len - 1);
+		acpi_complain(s, at_reset, "0x%llx-0x%llx, where the ACPI tables go, is not guest RAM",
+			      ACPI_RSDP_ADDR, ACPI_RSDP_ADDR + len - 1);
 		goto out;
 	}
-	while (i < len && !old[i])
+	while (i < len && (!old[i] || (at_reset && old[i] == s->img[i])))
 		i++;
 	if (i < len) {
-		s->host->set_error(s->dev, "the image has data at 0x%llx in 0x%llx-0x%llx, where the ACPI tables go",
-				   ACPI_RSDP_ADDR + i, ACPI_RSDP_ADDR,
-				   ACPI_RSDP_ADDR + len - 1);
+		acpi_complain(s, at_reset, "the image has data at 0x%llx in 0x%llx-0x%llx, where the ACPI tables go",
+			      ACPI_RSDP_ADDR + i, ACPI_RSDP_ADDR,
+			      ACPI_RSDP_ADDR + len - 1);
 		goto out;
 	}
 	r = 0;
@@ -984,15 +1021,24 @@ out:
 	return r;
 }
 
+/* The tables into RAM at ACPI_RSDP_ADDR, once acpi_check_ram() agreed. */
+static int acpi_write_ram(struct acpi *s, int at_reset)
+{
+	if (s->host->mem_write(s->dev, ACPI_RSDP_ADDR, s->img, s->img_len)) {
+		acpi_complain(s, at_reset, "cannot write the ACPI tables");
+		return -1;
+	}
+	s->ram_len = s->img_len;
+	return 0;
+}
+
 /* Tables into RAM and out as firmware files; nothing without a machine. */
 static int acpi_install(struct acpi *s, const struct modvmm_machine_info *mi)
 {
 	struct acpi_build *b = malloc(sizeof(*b));
-	uint8_t *img = malloc(ACPI_REGION_MAX);
-	size_t len;
 	int r = -1;
 
-	if (!b || !img) {
+	if (!b) {
 		s->host->set_error(s->dev, "out of memory");
 		goto out;
 	}
@@ -1001,23 +1047,44 @@ static int acpi_install(struct acpi *s, const struct modvmm_machine_info *mi)
 				   mi->nr_cpus, ACPI_REGION_MAX);
 		goto out;
 	}
-	len = acpi_image(b, img);
 	r = 0;
 	if (!mi->nr_map)	/* a probe: no RAM, no firmware */
 		goto out;
 	r = -1;
-	if (acpi_check_ram(s, len) || acpi_publish(s, b))
-		goto out;
-	if (s->host->mem_write(s->dev, ACPI_RSDP_ADDR, img, len)) {
-		s->host->set_error(s->dev, "cannot write the ACPI tables");
+	/* kept for the next boot: a reset writes the same bytes again */
+	s->img = malloc(ACPI_REGION_MAX);
+	if (!s->img) {
+		s->host->set_error(s->dev, "out of memory");
 		goto out;
 	}
-	s->ram_len = len;
+	s->img_len = acpi_image(b, s->img);
+	if (acpi_check_ram(s, 0) || acpi_publish(s, b) || acpi_write_ram(s, 0))
+		goto out;
 	r = 0;
 out:
-	free(img);
 	free(b);
 	return r;
+}
+
+/*
+ * The PM registers at power-on: nothing pending or enabled, no sleep
+ * type, the SCI low, no timer; the PM timer counts from 0 again.
+ */
+static void acpi_pm_power_on(struct acpi *s)
+{
+	s->sts = 0;
+	s->en = 0;
+	s->cnt = 0;
+	s->start_ns = s->host->clock_ns();
+	s->tmr_epoch = 0;
+	acpi_update_sci(s);
+	s->host->timer_arm(s->timer, 0, 0);
+}
+
+static void acpi_free(struct acpi *s)
+{
+	free(s->img);
+	free(s);
 }
 
 static int acpi_init(struct modvmm_dev *dev, const struct modvmm_host *host,
@@ -1039,15 +1106,30 @@ static int acpi_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 		host->set_error(dev, "cannot create the PM timer's timer");
 		goto fail;
 	}
-	s->start_ns = host->clock_ns();
+	acpi_pm_power_on(s);
 	if (acpi_claim(s) || acpi_install(s, &mi))
 		goto fail;
 	*priv = s;
 	return 0;
 fail:
 	/* The host releases the timer and the ranges. */
-	free(s);
+	acpi_free(s);
 	return -1;
+}
+
+/*
+ * The machine boots again with RAM cleared and the image loaded: the
+ * tables go back where they were, unless the image is there now.
+ */
+static void acpi_reset(void *priv)
+{
+	struct acpi *s = priv;
+
+	acpi_pm_power_on(s);
+	if (!s->img_len)
+		return;
+	if (acpi_check_ram(s, 1) || acpi_write_ram(s, 1))
+		s->ram_len = 0;		/* not ours to clear at exit */
 }
 
 /* Take the tables out of RAM again: the dry run must leave it clean. */
@@ -1063,7 +1145,7 @@ static void acpi_exit(void *priv)
 					   s->ram_len);
 		free(zero);
 	}
-	free(s);
+	acpi_free(s);
 }
 
 static const struct modvmm_option acpi_options[] = {
@@ -1080,4 +1162,5 @@ MODVMM_DEVICE(acpi) = {
 	.options = acpi_options,
 	.init = acpi_init,
 	.exit = acpi_exit,
+	.reset = acpi_reset,
 };

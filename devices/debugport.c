@@ -11,6 +11,10 @@
  * Reading the console port returns 0xE9, which is how guests (and bochs'
  * convention) detect that the port is there.
  *
+ * A machine reset (--reboot) writes out what is buffered, so that the
+ * last boot's partial line is not lost, and disarms the flush timer; the
+ * device has no other state.
+ *
  * Exit port: a write of value v (1, 2 or 4 bytes, zero-extended) stops
  * the machine with status (v << 1) | 1, as QEMU's isa-debug-exit does, so
  * a guest can never produce one of modvmm's own (even) statuses.  Reads
@@ -253,6 +257,17 @@ static void debugport_sync(void *priv)
 	debugport_flush(priv);
 }
 
+static void debugport_reset(void *priv)
+{
+	struct debugport *dp = priv;
+
+	debugport_flush(dp);
+	if (dp->timer_armed) {
+		dp->host->timer_arm(dp->flush_timer, 0, 0);
+		dp->timer_armed = 0;
+	}
+}
+
 /* The host frees the flush timer itself; touching it here could race its
  * own teardown order, and a flush leaves nothing for it to do. */
 static void debugport_exit(void *priv)
@@ -286,4 +301,5 @@ MODVMM_DEVICE(debugport) = {
 	.init = debugport_init,
 	.exit = debugport_exit,
 	.sync = debugport_sync,
+	.reset = debugport_reset,
 };

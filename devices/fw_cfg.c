@@ -28,7 +28,8 @@
  * The directory is built at init and again whenever the guest selects
  * it, so that files published after this device's init show; a file
  * item is looked up when it is selected, and the host keeps its bytes
- * for the whole run.
+ * for the whole run.  A machine reset (--reboot) selects the signature
+ * again, at offset 0, and clears the DMA address register.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,15 @@ static void fw_cfg_select(struct fw_cfg *fc, uint16_t key)
 	fc->host->stat_add(fc->dev, "selects", 1);
 	fc->host->log(fc->dev, MODVMM_LOG_DEBUG, "select 0x%04x (%u bytes)",
 		      key, fc->cur.len);
+}
+
+/* QEMU's reset state: the signature selected, nothing read, no DMA. */
+static void fw_cfg_power_on(struct fw_cfg *fc)
+{
+	fc->key = FW_CFG_SIGNATURE;
+	fc->cur = fw_cfg_lookup(fc, FW_CFG_SIGNATURE);
+	fc->offset = 0;
+	fc->dma_addr = 0;
 }
 
 /* ---- selector and data ports ------------------------------------------ */
@@ -527,14 +537,19 @@ static int fw_cfg_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	}
 	if (fw_cfg_register(fc, port))
 		goto fail;
-	/* QEMU's reset state: the signature selected */
-	fc->cur = fw_cfg_lookup(fc, FW_CFG_SIGNATURE);
+	fw_cfg_power_on(fc);
 	*priv = fc;
 	return 0;
 fail:
 	/* the host releases the ranges of a failed instance */
 	fw_cfg_free(fc);
 	return -1;
+}
+
+/* The items stay: they describe the machine, which a reset keeps. */
+static void fw_cfg_reset(void *priv)
+{
+	fw_cfg_power_on(priv);
 }
 
 static void fw_cfg_exit(void *priv)
@@ -558,4 +573,5 @@ MODVMM_DEVICE(fw_cfg) = {
 	.options = fw_cfg_options,
 	.init = fw_cfg_init,
 	.exit = fw_cfg_exit,
+	.reset = fw_cfg_reset,
 };

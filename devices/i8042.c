@@ -28,9 +28,12 @@
  * 0x60 for the keyboard, which is not there.
  *
  * A reset logs a WARN line ("guest reset (i8042 pulse)") and stops the
- * machine with MODVMM_STATUS_RESET.
+ * machine with MODVMM_STATUS_RESET.  When the machine boots again
+ * (--reboot) the controller is back at its power-on state: command byte
+ * 0x45, output port 0x03, output buffer empty.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <modvmm/device.h>
 
@@ -79,7 +82,7 @@ static void i8042_reply(struct i8042 *kc, uint8_t v)
 	kc->obf = 1;
 }
 
-static void i8042_reset(struct i8042 *kc, const char *why, uint8_t v)
+static void i8042_cpu_reset(struct i8042 *kc, const char *why, uint8_t v)
 {
 	kc->host->log(kc->dev, MODVMM_LOG_WARN, "guest reset (i8042 %s), 0x%02x",
 		      why, (unsigned int)v);
@@ -91,7 +94,7 @@ static void i8042_write_outport(struct i8042 *kc, uint8_t v)
 {
 	kc->out_port = v;
 	if (!(v & I8042_OUT_RESET))
-		i8042_reset(kc, "output port", v);
+		i8042_cpu_reset(kc, "output port", v);
 }
 
 static void i8042_data_write(struct i8042 *kc, uint8_t v)
@@ -161,7 +164,7 @@ static void i8042_command(struct i8042 *kc, uint8_t cmd)
 		kc->pending_ram = cmd & 0x1f;
 	} else if (cmd >= 0xf0) {
 		if (!(cmd & I8042_OUT_RESET))
-			i8042_reset(kc, "pulse", cmd);
+			i8042_cpu_reset(kc, "pulse", cmd);
 	} else {
 		i8042_simple_command(kc, cmd);
 	}
@@ -208,6 +211,19 @@ static const struct modvmm_range_ops i8042_ops = {
 	.sizes = MODVMM_SIZE_1,
 };
 
+/* The controller as a BIOS leaves it; nothing to read, no command. */
+static void i8042_power_on(struct i8042 *kc)
+{
+	memset(kc->ram, 0, sizeof(kc->ram));
+	kc->ram[0] = I8042_CB_DEFAULT;
+	kc->out_port = I8042_OUT_DEFAULT;
+	kc->obuf = 0;
+	kc->obf = 0;
+	kc->last_cmd = 0;
+	kc->pending = I8042_TO_KBD;
+	kc->pending_ram = 0;
+}
+
 static int i8042_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 		      void **priv)
 {
@@ -220,8 +236,7 @@ static int i8042_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	}
 	kc->dev = dev;
 	kc->host = host;
-	kc->ram[0] = I8042_CB_DEFAULT;
-	kc->out_port = I8042_OUT_DEFAULT;
+	i8042_power_on(kc);
 	if (host->register_range(dev, MODVMM_SPACE_PIO, I8042_DATA, 1,
 				 &i8042_ops, kc) ||
 	    host->register_range(dev, MODVMM_SPACE_PIO, I8042_CMD, 1,
@@ -232,6 +247,12 @@ static int i8042_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	}
 	*priv = kc;
 	return 0;
+}
+
+/* A platform reset also resets the controller: power-on state. */
+static void i8042_reset(void *priv)
+{
+	i8042_power_on(priv);
 }
 
 static void i8042_exit(void *priv)
@@ -247,4 +268,5 @@ MODVMM_DEVICE(i8042) = {
 	.options = NULL,
 	.init = i8042_init,
 	.exit = i8042_exit,
+	.reset = i8042_reset,
 };

@@ -14,6 +14,7 @@
  * which one ("guest reset (0xCF9 hard reset)"), then request_stop with
  * MODVMM_STATUS_RESET.  A write without bit 2 only stores the bits, which
  * reads return, so the usual "write 0x02, then 0x06" sequence works.
+ * When the machine boots again (--reboot) the register reads 0.
  */
 #include <stdlib.h>
 
@@ -89,6 +90,14 @@ static int pc_reset_init(struct modvmm_dev *dev,
 	return 0;
 }
 
+/* The register's power-on value; the reset it asked for is done. */
+static void pc_reset_reset(void *priv)
+{
+	struct pc_reset *r = priv;
+
+	r->value = 0;
+}
+
 static void pc_reset_exit(void *priv)
 {
 	free(priv);
@@ -102,4 +111,5 @@ MODVMM_DEVICE(pc_reset) = {
 	.options = NULL,
 	.init = pc_reset_init,
 	.exit = pc_reset_exit,
+	.reset = pc_reset_reset,
 };

@@ -12,7 +12,9 @@
  *
  * Modelled as on the chip:
  *  - power-on: both chips wait for ICW1-ICW4 and deliver nothing until
- *    their sequence is complete (there is no BIOS to program them);
+ *    their sequence is complete (there is no BIOS to program them); a
+ *    machine reset (--reboot) returns there: IRR, ISR and ELCR clear,
+ *    every input masked, INTR low;
  *  - ICW1 resets the edge sense (an input already high must fall and rise
  *    again), clears IMR, ISR and the rotation, selects IRR for reads and
  *    starts the ICW2 [ICW3] [ICW4] sequence; ICW4's AEOI and SFNM bits;
@@ -463,6 +465,11 @@ static const struct modvmm_irqchip_ops pic_irqchip_ops = {
 
 /* ---- instance ---------------------------------------------------------- */
 
+/*
+ * Both chips waiting for ICW1, nothing requested or in service, every
+ * input masked; the PIIX's ELCR all edge.  The input pins keep their
+ * levels: they are the devices' lines, not the chip's state.
+ */
 static void pic_power_on(struct pic8259 *p)
 {
 	unsigned int i;
@@ -470,11 +477,23 @@ static void pic_power_on(struct pic8259 *p)
 	for (i = 0; i < 2; i++) {
 		struct pic_chip *c = &p->chip[i];
 
-		c->step = PIC_POWER_ON;
-		c->imr = 0xff;
-		c->lowest = 7;
-		c->elcr_mask = i ? ELCR_MASK_SLAVE : ELCR_MASK_MASTER;
+		*c = (struct pic_chip){
+			.input = c->input,
+			.step = PIC_POWER_ON,
+			.imr = 0xff,
+			.lowest = 7,
+			.elcr_mask = i ? ELCR_MASK_SLAVE : ELCR_MASK_MASTER,
+		};
 	}
+}
+
+/* A platform reset: power-on state, INTR low (the core hears of it). */
+static void pic8259_reset(void *priv)
+{
+	struct pic8259 *p = priv;
+
+	pic_power_on(p);
+	pic_update(p);
 }
 
 static int pic_host_has_irqchip(const struct modvmm_host *host)
@@ -556,4 +575,5 @@ MODVMM_DEVICE(pic8259) = {
 	.options = pic_options,
 	.init = pic_init,
 	.exit = pic_exit,
+	.reset = pic8259_reset,
 };

@@ -37,7 +37,8 @@
  *
  * Power-on: the chip's state is undefined and there is no BIOS here to
  * program channel 0 for 18.2 Hz, so every channel starts idle (mode 0, no
- * count, no interrupts) until the guest programs it.
+ * count, no interrupts) until the guest programs it.  A machine reset
+ * (--reboot) returns to that state, port 0x61 cleared, IRQ 0 silent.
  */
 #include <stdlib.h>
 
@@ -553,7 +554,7 @@ static const struct modvmm_range_ops pit_port_b_ops = {
 	.sizes = MODVMM_SIZE_1,
 };
 
-static void pit_reset(struct pit *pit)
+static void pit_power_on(struct pit *pit)
 {
 	unsigned int i;
 
@@ -608,7 +609,7 @@ static int pit_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	}
 	pit->dev = dev;
 	pit->host = host;
-	pit_reset(pit);
+	pit_power_on(pit);
 	if (pit_parse(pit, &port))
 		goto fail;
 	/*
@@ -643,6 +644,19 @@ fail:
 	return -1;
 }
 
+/*
+ * A platform reset: every channel idle again and port 0x61 clear, as at
+ * power-on.  IRQ 0 is only ever pulsed, so it is low already; disarming
+ * the timer ends the pulses.
+ */
+static void pit8254_reset(void *priv)
+{
+	struct pit *pit = priv;
+
+	pit_power_on(pit);
+	pit->host->timer_arm(pit->timer, 0, 0);
+}
+
 /* The host frees the timer and ranges; only the state is ours. */
 static void pit_exit(void *priv)
 {
@@ -664,4 +678,5 @@ MODVMM_DEVICE(pit8254) = {
 	.options = pit_options,
 	.init = pit_init,
 	.exit = pit_exit,
+	.reset = pit8254_reset,
 };

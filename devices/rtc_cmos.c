@@ -45,6 +45,10 @@
  * filled from the machine's memory map: base and extended memory, memory
  * above 16 MiB and above 4 GiB, the equipment byte (no floppy, an FPU),
  * and the checksum over 0x10-0x2d at 0x2e (high byte) and 0x2f.
+ *
+ * A machine reset (--reboot) is what the RESET pin does (rtc_cmos_reset):
+ * the clock runs on and the NVRAM keeps every byte, so a guest can count
+ * its boots there.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +89,7 @@
 #define RTC_B_PIE		0x40
 #define RTC_B_AIE		0x20
 #define RTC_B_UIE		0x10
+#define RTC_B_SQWE		0x08
 #define RTC_B_DM		0x04	/* 1: binary, 0: BCD */
 #define RTC_B_24H		0x02
 #define RTC_C_IRQF		0x80
@@ -836,6 +841,24 @@ fail:
 	return -1;
 }
 
+/*
+ * A platform reset pulls the chip's RESET pin: the interrupt and square
+ * wave enables of register B and the flags of register C clear, and the
+ * IRQ pin lets go (so no timer either).  The time, the alarm, register A,
+ * the rest of B (SET, the formats) and the NVRAM are untouched.
+ */
+static void rtc_cmos_reset(void *priv)
+{
+	struct rtc *rtc = priv;
+	uint64_t now = rtc->host->clock_ns();
+
+	rtc->cmos[RTC_REG_B] &= (uint8_t)~(RTC_B_PIE | RTC_B_AIE | RTC_B_UIE |
+					  RTC_B_SQWE);
+	rtc->flags = 0;
+	rtc->seen_ns = now;
+	rtc_update(rtc, now);
+}
+
 /* The host frees the timer and ranges and lowers the line. */
 static void rtc_exit(void *priv)
 {
@@ -857,4 +880,5 @@ MODVMM_DEVICE(rtc_cmos) = {
 	.options = rtc_options,
 	.init = rtc_init,
 	.exit = rtc_exit,
+	.reset = rtc_cmos_reset,
 };

@@ -18,7 +18,11 @@
  * Output is buffered and written in as few write() calls as the guest's
  * pace allows: when the buffer is full, on newline if the output is a
  * terminal, FLUSH_DELAY_NS after the first unflushed byte, and in the
- * sync and exit hooks.
+ * sync, reset and exit hooks.
+ *
+ * Reset (--reboot): the registers as after the chip's master reset, the
+ * IRQ line low; the divisor latch, the scratch register, the options,
+ * the files and the input not yet received are kept.
  *
  * Input is read from the fd only when the host says it is readable (fds
  * that cannot be watched, like regular files, are always readable), into a
@@ -505,21 +509,32 @@ static void serial_out_put(struct serial8250 *u, uint8_t c)
 
 /* ---- registers ------------------------------------------------------- */
 
-static void serial_reset(struct serial8250 *u)
+/*
+ * What the chip's master reset does (the 16550A datasheet's reset table):
+ * IER, FCR, LCR and MCR 0, so IIR 0x01, LSR 0x60 and MSR's delta bits 0
+ * (its line bits follow the modem lines); the FIFO emptied.  The divisor
+ * latch and the scratch register are not reset.
+ */
+static void serial_master_reset(struct serial8250 *u)
 {
 	u->ier = 0;
 	u->lcr = 0;
 	u->mcr = 0;
 	u->fcr = 0;
-	u->scr = 0;
-	/* Undefined after a chip reset; 12 is 9600 baud, as a BIOS sets. */
-	u->dll = 12;
-	u->dlm = 0;
 	u->lsr_errors = 0;
 	u->thri_pending = 0;
 	u->last_rx = 0;
 	serial_rx_clear(u);
 	u->msr = MSR_CONNECTED;
+}
+
+static void serial_power_on(struct serial8250 *u)
+{
+	serial_master_reset(u);
+	u->scr = 0;
+	/* Undefined at power-on; 12 is 9600 baud, as a BIOS sets. */
+	u->dll = 12;
+	u->dlm = 0;
 }
 
 static uint8_t serial_lsr(const struct serial8250 *u)
@@ -783,7 +798,7 @@ static int serial_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	u->host = host;
 	u->out_fd = -1;
 	u->in_fd = -1;
-	serial_reset(u);
+	serial_power_on(u);
 	if (serial_parse_u64(u, "port", CONFIG_SERIAL_PORT, MAX_PORT,
 			     "0-" SERIAL_XSTR(MAX_PORT), &u->base) ||
 	    serial_parse_u64(u, "irq", CONFIG_SERIAL_IRQ, MAX_IRQ,
@@ -829,6 +844,21 @@ static void serial_sync(void *priv)
 	serial_out_flush(priv, 1);
 }
 
+/*
+ * A platform reset: the master reset, the line low.  Output the guest
+ * sent is written out now, not lost; the backlog of host input not yet
+ * received stays for the next boot, as bytes still on the wire would.
+ */
+static void serial8250_reset(void *priv)
+{
+	struct serial8250 *u = priv;
+
+	serial_out_flush(u, 1);
+	serial_master_reset(u);
+	u->irq_level = 0;
+	u->host->irq_set(u->dev, u->irq, 0);
+}
+
 static const struct modvmm_option serial_options[] = {
 	{ "port", "I/O port base of the 8 registers",
 	  SERIAL_XSTR(CONFIG_SERIAL_PORT) },
@@ -849,4 +879,5 @@ MODVMM_DEVICE(serial8250) = {
 	.init = serial_init,
 	.exit = serial_exit,
 	.sync = serial_sync,
+	.reset = serial8250_reset,
 };

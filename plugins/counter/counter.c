@@ -18,6 +18,8 @@
  *                       little-endian dword 0x31544E43
  *                write: rewind the signature to its first byte
  *
+ * A machine reset (--reboot) sets the count to 0 and rewinds the ID.
+ *
  * This file is meant to be copied: see doc/writing-plugins.md.
  */
 #include <stdint.h>
@@ -157,6 +159,18 @@ fail:
 	return -1;
 }
 
+/*
+ * The machine is reset: the count and the ID register as at power-on.
+ * The doorbell only pulses its line, so the line is low already.
+ */
+static void counter_reset(void *priv)
+{
+	struct counter *c = priv;
+
+	c->count = 0;
+	c->id_pos = 0;
+}
+
 static void counter_exit(void *priv)
 {
 	free(priv);
@@ -176,4 +190,5 @@ MODVMM_DEVICE(counter) = {
 	.options = counter_options,
 	.init = counter_init,
 	.exit = counter_exit,
+	.reset = counter_reset,
 };

@@ -29,10 +29,12 @@
  *   0x100 + 4*i      rw  bank register i
  *
  * Every other offset in the first 0x100 bytes reads 0 and ignores writes.
+ * A machine reset (--reboot) clears every register and releases the line.
  * This file is meant to be copied: see doc/writing-plugins.md.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <modvmm/device.h>
 
@@ -339,6 +341,24 @@ static int regbank_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	return 0;
 }
 
+/*
+ * The machine is reset: every register as at power-on (0, the DMA idle)
+ * and the line released.  The options stay.
+ */
+static void regbank_reset(void *priv)
+{
+	struct regbank *rb = priv;
+
+	regbank_set_level(rb, 0);
+	rb->dma_addr_lo = 0;
+	rb->dma_addr_hi = 0;
+	rb->dma_len = 0;
+	rb->dma_pattern = 0;
+	rb->dma_status = DMA_IDLE;
+	rb->dma_count = 0;
+	memset(rb->regs, 0, rb->nregs * sizeof(rb->regs[0]));
+}
+
 static void regbank_exit(void *priv)
 {
 	free(priv);
@@ -360,4 +380,5 @@ MODVMM_DEVICE(regbank) = {
 	.options = regbank_options,
 	.init = regbank_init,
 	.exit = regbank_exit,
+	.reset = regbank_reset,
 };
