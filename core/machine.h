@@ -74,7 +74,7 @@ void vcpu_kick(void);
 /* irq.c */
 void irq_line_set(unsigned int irq, int level);
 void irq_line_pulse(unsigned int irq);
-/* Pulse unless a device holds the line high (core/device.c). */
+/* Pulse unless a device holds the line high (core/hostapi.c). */
 void irq_line_pulse_shared(unsigned int irq);
 /* After KVM_CREATE_IRQCHIP: send lines to KVM, and those already high. */
 void irq_kvm_replay(void);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for the core's device layer (core/device.c), event loop
- * (core/event.c), IRQ lines (core/irq.c) and stop requests, through the
- * device test harness: no KVM.  The devices are defined here, built in
- * through the same linker section as modvmm's own.
+ * Unit tests for the core's device layer (core/device.c, plugin.c,
+ * hostapi.c), event loop (core/event.c), IRQ lines (core/irq.c) and stop
+ * requests, through the device test harness: no KVM.  The devices are
+ * defined here, built in through the same linker section as modvmm's own.
  */
 #include <stdio.h>
 #include <string.h>

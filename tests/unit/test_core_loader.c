@@ -19,7 +19,7 @@
 #define IMG_MAX		0x10000
 
 /*
- * The core objects linked into core tests include device.c, which walks
+ * The core objects linked into core tests include plugin.c, which walks
  * the built-in device section; this test links no device, so it brings an
  * empty section for __start/__stop_modvmm_devices to exist.
  */

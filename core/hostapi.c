@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host function table (struct modvmm_host) that every device, built
+ * in or plugin, gets at init, and its host_* functions: ranges, shared
+ * IRQ lines, guest memory, logging, options, timers and fds, stop
+ * requests, the console, stats, the userspace irqchip and firmware files.
+ * A device sees only its opaque handle; these reach into the instance.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "console.h"
+#include "device_priv.h"
+#include "event.h"
+#include "machine.h"
+#include "modvmm.h"
+#include "output.h"
+#include "platform.h"
+
+static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
+			       uint64_t base, uint64_t len,
+			       const struct modvmm_range_ops *ops, void *opaque)
+{
+	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+
+	if (space != MODVMM_SPACE_PIO && space != MODVMM_SPACE_MMIO) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "unknown address space %d", (int)space);
+		return -1;
+	}
+	if (bus_register(b, base, len, ops, opaque, dev, dev->name,
+			 &dev->accesses, dev->reg_error, sizeof(dev->reg_error)))
+		return -1;
+	return 0;
+}
+
+static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space,
+				 uint64_t base)
+{
+	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+
+	return bus_unregister(b, dev, base);
+}
+
+/*
+ * Lines are shared (COM1 and COM3 both on IRQ 4): a line is high while
+ * any device holds it high, so count the holders per line.
+ */
+#define DEV_IRQ_LINES	24
+static unsigned int irq_holders[DEV_IRQ_LINES];
+
+static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
+{
+	uint32_t bit;
+
+	if (irq >= DEV_IRQ_LINES)
+		return;
+	bit = 1u << irq;
+	if (level && !(dev->irq_asserted & bit)) {
+		dev->irq_asserted |= bit;
+		if (irq_holders[irq]++ == 0)
+			irq_line_set(irq, 1);
+	} else if (!level && (dev->irq_asserted & bit)) {
+		dev->irq_asserted &= ~bit;
+		if (--irq_holders[irq] == 0)
+			irq_line_set(irq, 0);
+	}
+}
+
+void irq_line_pulse_shared(unsigned int irq)
+{
+	if (irq < DEV_IRQ_LINES && !irq_holders[irq])
+		irq_line_pulse(irq);
+}
+
+static void host_irq_pulse(struct modvmm_dev *dev, unsigned int irq)
+{
+	(void)dev;
+	irq_line_pulse_shared(irq);
+}
+
+/* A device that goes away lets go of its lines. */
+void device_release_irqs(struct modvmm_dev *dev)
+{
+	unsigned int irq;
+
+	for (irq = 0; irq < DEV_IRQ_LINES; irq++)
+		if (dev->irq_asserted & (1u << irq))
+			host_irq_set(dev, irq, 0);
+}
+
+static int host_mem_read(struct modvmm_dev *dev, uint64_t gpa, void *buf,
+			 size_t len)
+{
+	void *p = guestmem_ptr(&machine.mem, gpa, len);
+
+	(void)dev;
+	if (!p)
+		return -1;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static int host_mem_write(struct modvmm_dev *dev, uint64_t gpa, const void *buf,
+			  size_t len)
+{
+	void *p = guestmem_ptr(&machine.mem, gpa, len);
+
+	(void)dev;
+	if (!p)
+		return -1;
+	memcpy(p, buf, len);
+	return 0;
+}
+
+static void host_log(struct modvmm_dev *dev, enum modvmm_log_level level,
+		     const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if ((int)level > log_verbosity + 1)
+		return;
+	/* the real instance says it again; only errors may explain a failure */
+	if (device_in_dry_run() && level != MODVMM_LOG_ERROR)
+		return;
+	char line[600];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "modvmm: %s: %s", dev->name, msg);
+	log_line(line);
+}
+
+static const char *host_opt_str(struct modvmm_dev *dev, const char *key,
+				const char *def)
+{
+	const char *v = opt_list_get(&dev->opts, key);
+
+	if (v && dry_run_masks(dev, key, v))
+		return strcmp(key, "out") ? def : "null";
+	return v ? v : def;
+}
+
+static int host_opt_u64(struct modvmm_dev *dev, const char *key, uint64_t def,
+			uint64_t *out)
+{
+	const char *v = opt_list_get(&dev->opts, key);
+
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	if (opt_parse_u64(v, out)) {
+		snprintf(dev->error, sizeof(dev->error),
+			 "option %s=%s: not a number (want decimal, 0x hex or a K/M/G size)",
+			 key, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int host_opt_bool(struct modvmm_dev *dev, const char *key, int def,
+			 int *out)
+{
+	const char *v = opt_list_get(&dev->opts, key);
+
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	if (opt_parse_bool(v, out)) {
+		snprintf(dev->error, sizeof(dev->error),
+			 "option %s=%s: not a boolean (want on/off, yes/no, 1/0)",
+			 key, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* The first reason recorded wins: it is usually the most precise. */
+static void host_set_error(struct modvmm_dev *dev, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (dev->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dev->error, sizeof(dev->error), fmt, ap);
+	va_end(ap);
+}
+
+static struct modvmm_timer *host_timer_new(struct modvmm_dev *dev,
+					   modvmm_timer_fn fn, void *opaque)
+{
+	return event_timer_new(dev, fn, opaque);
+}
+
+static int host_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
+			 void *opaque)
+{
+	return event_fd_watch(dev, fd, fn, opaque);
+}
+
+static void host_fd_unwatch(struct modvmm_dev *dev, int fd)
+{
+	event_fd_unwatch(dev, fd);
+}
+
+static void host_request_stop(struct modvmm_dev *dev, int status)
+{
+	(void)dev;
+	machine_request_stop(status & 0xff);
+}
+
+static int host_console_acquire(struct modvmm_dev *dev)
+{
+	if (device_list_probing())
+		return 0;
+	if (device_in_dry_run())
+		return 1;	/* as if it got it, leaving the terminal alone */
+	return console_acquire(dev);
+}
+
+static int host_out_open(struct modvmm_dev *dev, const char *spec)
+{
+	(void)dev;
+	return output_open(spec);
+}
+
+static void host_stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
+{
+	int i;
+
+	for (i = 0; i < dev->nr_stats; i++) {
+		if (dev->stats[i].name == name || !strcmp(dev->stats[i].name, name)) {
+			dev->stats[i].value += n;
+			return;
+		}
+	}
+	if (dev->nr_stats < DEV_MAX_STATS)
+		dev->stats[dev->nr_stats++] = (struct dev_stat){ name, n };
+}
+
+static int host_irqchip_register(struct modvmm_dev *dev,
+				 const struct modvmm_irqchip_ops *ops,
+				 void *opaque)
+{
+	if (machine.irqchip != IRQCHIP_USER) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "this machine's interrupt controller is not the userspace one (set CONFIG_IRQCHIP_USER)");
+		return -1;
+	}
+	if (machine.chip_ops) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "%s is already the interrupt controller",
+			 machine.chip_owner->name);
+		return -1;
+	}
+	if (!ops || !ops->set_irq || !ops->pending || !ops->ack) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "incomplete irqchip ops");
+		return -1;
+	}
+	machine.chip_ops = ops;
+	machine.chip_opaque = opaque;
+	machine.chip_owner = dev;
+	return 0;
+}
+
+static struct modvmm_timer *host_irq_timer_new(struct modvmm_dev *dev,
+					       unsigned int irq)
+{
+	if (irq >= DEV_IRQ_LINES)
+		return NULL;
+	return event_irq_timer_new(dev, irq, machine.irqchip == IRQCHIP_KVM);
+}
+
+static void host_irqchip_update(struct modvmm_dev *dev)
+{
+	(void)dev;
+	/* the run loop polls the chip before every KVM_RUN */
+}
+
+static int host_machine_info(struct modvmm_dev *dev,
+			     struct modvmm_machine_info *info)
+{
+	(void)dev;
+	platform_machine_info(&machine.mem, info);
+	return 0;
+}
+
+static int host_fw_file_add(struct modvmm_dev *dev, const char *name,
+			    const void *data, size_t len)
+{
+	return platform_file_add(name, data, len, dev->error, sizeof(dev->error));
+}
+
+static int host_fw_file_get(struct modvmm_dev *dev, unsigned int index,
+			    const char **name, const void **data, size_t *len)
+{
+	(void)dev;
+	return platform_file_get(index, name, data, len);
+}
+
+const struct modvmm_host device_host = {
+	.abi_version = MODVMM_ABI_VERSION,
+	.struct_size = sizeof(struct modvmm_host),
+	.register_range = host_register_range,
+	.unregister_range = host_unregister_range,
+	.irq_set = host_irq_set,
+	.irq_pulse = host_irq_pulse,
+	.mem_read = host_mem_read,
+	.mem_write = host_mem_write,
+	.log = host_log,
+	.opt_str = host_opt_str,
+	.opt_u64 = host_opt_u64,
+	.opt_bool = host_opt_bool,
+	.set_error = host_set_error,
+	.timer_new = host_timer_new,
+	.timer_arm = event_timer_arm,
+	.timer_free = event_timer_free,
+	.fd_watch = host_fd_watch,
+	.fd_unwatch = host_fd_unwatch,
+	.clock_ns = clock_now_ns,
+	.request_stop = host_request_stop,
+	.console_acquire = host_console_acquire,
+	.stat_add = host_stat_add,
+	.out_open = host_out_open,
+	.irqchip_register = host_irqchip_register,
+	.irqchip_update = host_irqchip_update,
+	.irq_timer_new = host_irq_timer_new,
+	.machine_info = host_machine_info,
+	.fw_file_add = host_fw_file_add,
+	.fw_file_get = host_fw_file_get,
+};
