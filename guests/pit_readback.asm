@@ -4,13 +4,14 @@
 ; the counter latch command and with the read-back command.
 ;
 ; Channel 0 is programmed for mode 0 with count 0 (65536 ticks, 55 ms).
-; The guest reads the count three times with a few hundred port reads in
+; The guest reads the count three times with fifty port reads in
 ; between: A with a counter latch command, B and its status with a
 ; read-back command, C with a count-only read-back.  It needs A > B > C,
 ; the status byte 0x30 (OUT low before terminal count, count loaded, LSB
 ; then MSB, mode 0, binary) and, for the status-only read-back right after
-; a control word, the null count bit.  Should the 55 ms run out between the
-; reads (a very slow host), it tries again, up to 10 times.
+; a control word, the null count bit.  Should the 55 ms run out before
+; the last read (OUT is high by then: a very slow host, such as a nested
+; KVM under TCG at ~50 us an exit), it tries again, up to 10 times.
 ;
 ; Prints "readback: OK A B C" (hex) and exits with value 0 (status 1), or
 ; "readback: FAIL" and the values, and exits with value 1 (status 3).
@@ -23,9 +24,10 @@ org 0
 %include "pc16.inc"
 
 
-; DELAY: a few hundred exits, so that the counter moves on.
+; DELAY: fifty exits, so that the counter moves on (by at least one tick
+; per microsecond they take).
 %macro DELAY 0
-	mov cx, 300
+	mov cx, 50
 %%spin:
 	in al, PORT_B
 	loop %%spin
@@ -75,6 +77,11 @@ start:
 	out PIT_CTRL, al
 	READ16
 	mov [val_c], ax
+	mov al, 0xe2			; read-back: status only, channel 0
+	out PIT_CTRL, al
+	in al, PIT_CH0
+	test al, 0x80			; OUT high: the count ran out by C
+	jnz .retry
 
 	test byte [status], 0x80	; OUT high: terminal count passed
 	jnz .retry
