@@ -112,6 +112,48 @@ static int kvm_pic_power_on(struct machine *m)
 	return 0;
 }
 
+/*
+ * The PC's wiring of ISA interrupts, as the ACPI MADT describes it (an
+ * override IRQ 0 -> GSI 2): line N drives 8259 input N and I/O APIC pin
+ * N, except that the timer's line 0 reaches the I/O APIC on pin 2 and
+ * line 2 is the 8259 cascade, on neither.  KVM's default routing would
+ * put line 0 on pin 0, where an OS told about the override never looks.
+ */
+static int kvm_set_isa_routing(struct machine *m)
+{
+	size_t size = sizeof(struct kvm_irq_routing) +
+		      (16 + 24) * sizeof(struct kvm_irq_routing_entry);
+	struct kvm_irq_routing *rt = calloc(1, size);
+	struct kvm_irq_routing_entry *e;
+	unsigned int gsi;
+	int r;
+
+	if (!rt)
+		return -1;
+	e = rt->entries;
+	for (gsi = 0; gsi < 24; gsi++) {
+		if (gsi == 2)
+			continue;
+		if (gsi < 16) {
+			e->gsi = gsi;
+			e->type = KVM_IRQ_ROUTING_IRQCHIP;
+			e->u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER :
+						       KVM_IRQCHIP_PIC_SLAVE;
+			e->u.irqchip.pin = gsi & 7;
+			e++;
+		}
+		e->gsi = gsi;
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		e->u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e->u.irqchip.pin = gsi ? gsi : 2;
+		e++;
+	}
+	rt->nr = (uint32_t)(e - rt->entries);
+	r = ioctl(m->vm_fd, KVM_SET_GSI_ROUTING, rt);
+	free(rt);
+	return r;
+}
+
 int kvm_create_vm(struct machine *m, int want_irqchip)
 {
 	uint64_t map = KVM_IDENTITY_MAP_ADDR;
@@ -139,6 +181,11 @@ int kvm_create_vm(struct machine *m, int want_irqchip)
 			return -1;
 		}
 		m->irqchip = IRQCHIP_KVM;
+		if (kvm_set_isa_routing(m)) {
+			pr_err("KVM_SET_GSI_ROUTING of the ISA lines failed: %s",
+			       strerror(errno));
+			return -1;
+		}
 		if (kvm_pic_power_on(m)) {
 			pr_err("KVM_SET_IRQCHIP of the 8259s failed: %s",
 			       strerror(errno));
