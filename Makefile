@@ -324,6 +324,12 @@ GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -ffreestanding -nostdlib -static -fno-p
 
 guests: $(GUEST_BIN) $(GUEST_ELF32) $(GUEST_ELF64)
 
+# Debian's packaged kernel and a busybox initramfs (guests/linux/mkguest),
+# cached: the Linux guest.
+linux-guest:
+	$(ENSURE_TOOLS) busybox:busybox-static
+	$(Q)guests/linux/mkguest $(objtree)/linux
+
 $(O)/guests/%.bin: guests/%.asm $(wildcard guests/*.inc)
 	@mkdir -p $(@D)
 	$(call say,AS,$@)
@@ -435,6 +441,7 @@ help:
 	@echo '  savedefconfig   - write a minimal ./defconfig'
 	@echo 'Building:'
 	@echo '  all (default)   - modvmm, modules/*.so, example plugins, guests, unit tests'
+	@echo '  linux-guest     - Debian'"'"'s kernel and a busybox initramfs in build/linux (cached)'
 	@echo '  M=DIR           - build the out-of-tree plugin in DIR (make -C TREE M=DIR)'
 	@echo '  install         - install to PREFIX (default /usr/local)'
 	@echo '  clean           - remove build products; mrproper also removes .config'
@@ -447,7 +454,7 @@ help:
 	@echo '  O=DIR and SANITIZE=1 (O=build-san) put modvmm and modules/ in DIR too'
 
 FORCE:
-.PHONY: all harness modules example-plugins guests unit-tests run test install clean \
+.PHONY: all harness modules example-plugins guests linux-guest unit-tests run test install clean \
 	mrproper distclean help kconfig-prep FORCE $(config-targets)
 .DELETE_ON_ERROR:
 .SECONDARY:
