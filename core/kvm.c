@@ -208,7 +208,7 @@ static void cpuid_hide_apic(struct kvm_cpuid2 *c)
 	}
 }
 
-static int kvm_disable_apic_base(struct machine *m)
+static int kvm_disable_apic_base(int fd)
 {
 	/* struct kvm_msrs ends in a flexible array: room for one entry */
 	union {
@@ -220,14 +220,29 @@ static int kvm_disable_apic_base(struct machine *m)
 	u.msrs.nmsrs = 1;
 	u.msrs.entries[0].index = 0x1b;		/* IA32_APIC_BASE */
 	u.msrs.entries[0].data = 0;
-	if (ioctl(m->vcpu_fd, KVM_SET_MSRS, &u.msrs) != 1) {
+	if (ioctl(fd, KVM_SET_MSRS, &u.msrs) != 1) {
 		pr_err("KVM_SET_MSRS IA32_APIC_BASE failed");
 		return -1;
 	}
 	return 0;
 }
 
-static int kvm_set_cpuid(struct machine *m)
+/* Each vCPU's initial APIC ID, as its local APIC and the MADT have it. */
+static void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned int id)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++) {
+		if (c->entries[i].function == 1)
+			c->entries[i].ebx = (c->entries[i].ebx & 0x00ffffffu) |
+					    (id << 24);
+		else if (c->entries[i].function == 0xb ||
+			 c->entries[i].function == 0x1f)
+			c->entries[i].edx = id;		/* x2APIC ID */
+	}
+}
+
+static int kvm_set_cpuid(struct machine *m, int fd, unsigned int id)
 {
 	struct kvm_cpuid2 *c;
 	int n = 128, r;
@@ -249,22 +264,26 @@ static int kvm_set_cpuid(struct machine *m)
 	}
 	if (m->irqchip != IRQCHIP_KVM)
 		cpuid_hide_apic(c);
-	r = ioctl(m->vcpu_fd, KVM_SET_CPUID2, c);
+	else
+		cpuid_set_apic_id(c, id);
+	r = ioctl(fd, KVM_SET_CPUID2, c);
 	if (r)
 		pr_err("KVM_SET_CPUID2 failed: %s", strerror(errno));
 	free(c);
 	if (!r && m->irqchip != IRQCHIP_KVM)
-		r = kvm_disable_apic_base(m);
+		r = kvm_disable_apic_base(fd);
 	return r ? -1 : 0;
 }
 
-int kvm_create_vcpu(struct machine *m)
+/* vCPU @id: its fd, its mapped kvm_run, its CPUID.  0, or -1 after pr_err. */
+static int kvm_new_vcpu(struct machine *m, unsigned int id, int *fd,
+			struct kvm_run **run, size_t *run_size)
 {
 	int size;
 
-	m->vcpu_fd = ioctl(m->vm_fd, KVM_CREATE_VCPU, 0);
-	if (m->vcpu_fd < 0) {
-		pr_err("KVM_CREATE_VCPU failed: %s", strerror(errno));
+	*fd = ioctl(m->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (*fd < 0) {
+		pr_err("KVM_CREATE_VCPU %u failed: %s", id, strerror(errno));
 		return -1;
 	}
 	size = ioctl(m->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -272,19 +291,69 @@ int kvm_create_vcpu(struct machine *m)
 		pr_err("KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
 		return -1;
 	}
-	m->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      m->vcpu_fd, 0);
-	if (m->run == MAP_FAILED) {
-		m->run = NULL;
+	*run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    *fd, 0);
+	if (*run == MAP_FAILED) {
+		*run = NULL;
 		pr_err("mmap of the vCPU run area failed: %s", strerror(errno));
 		return -1;
 	}
-	m->run_size = (size_t)size;
-	return kvm_set_cpuid(m);
+	*run_size = (size_t)size;
+	return kvm_set_cpuid(m, *fd, id);
+}
+
+int kvm_create_vcpu(struct machine *m)
+{
+	return kvm_new_vcpu(m, 0, &m->vcpu_fd, &m->run, &m->run_size);
+}
+
+unsigned int kvm_max_vcpus(struct machine *m)
+{
+	int n = ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	if (n <= 0)	/* the API's advice: then KVM_CAP_NR_VCPUS, else 4 */
+		n = ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	return n > 0 ? (unsigned int)n : 4;
+}
+
+int kvm_create_aps(struct machine *m)
+{
+	unsigned int i, n = m->nr_cpus > 1 ? m->nr_cpus - 1 : 0;
+
+	if (!n)
+		return 0;
+	m->aps = calloc(n, sizeof(*m->aps));
+	if (!m->aps) {
+		pr_err("out of memory for %u vCPUs", m->nr_cpus);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		m->aps[i].id = i + 1;
+		m->aps[i].fd = -1;
+		if (kvm_new_vcpu(m, i + 1, &m->aps[i].fd, &m->aps[i].run,
+				 &m->aps[i].run_size))
+			return -1;
+	}
+	return 0;
+}
+
+static void kvm_destroy_aps(struct machine *m)
+{
+	unsigned int i;
+
+	for (i = 0; m->aps && i + 1 < m->nr_cpus; i++) {
+		if (m->aps[i].run)
+			munmap(m->aps[i].run, m->aps[i].run_size);
+		if (m->aps[i].fd > 0)
+			close(m->aps[i].fd);
+	}
+	free(m->aps);
+	m->aps = NULL;
 }
 
 void kvm_destroy_vm(struct machine *m)
 {
+	kvm_destroy_aps(m);
 	if (m->run)
 		munmap(m->run, m->run_size);
 	if (m->vcpu_fd > 0)

@@ -5,6 +5,7 @@
 #ifndef MODVMM_MACHINE_H
 #define MODVMM_MACHINE_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -20,10 +21,28 @@ enum irqchip_kind {
 	IRQCHIP_USER = 2,	/* a device registered modvmm_irqchip_ops */
 };
 
-struct machine {
-	int kvm_fd, vm_fd, vcpu_fd;
+/* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
+#define MACHINE_MAX_CPUS	254
+
+/*
+ * A vCPU after the first (an application processor): it waits in KVM
+ * for the boot CPU's INIT and SIPI, on a thread of its own.
+ */
+struct vcpu_ap {
+	unsigned int id;
+	int fd;
 	struct kvm_run *run;
 	size_t run_size;
+	pthread_t thread;
+	int running;
+};
+
+struct machine {
+	int kvm_fd, vm_fd, vcpu_fd;	/* vcpu_fd, run: the boot CPU's */
+	struct kvm_run *run;
+	size_t run_size;
+	unsigned int nr_cpus;		/* --cpus; 0 means 1 */
+	struct vcpu_ap *aps;		/* nr_cpus - 1 of them */
 	struct guestmem mem;
 	struct bus pio, mmio;
 
@@ -63,6 +82,10 @@ int kvm_create_vcpu(struct machine *m);
 void kvm_close(struct machine *m);
 /* Close the VM and its vCPU, keeping /dev/kvm open (--reboot). */
 void kvm_destroy_vm(struct machine *m);
+/* vCPUs 1 .. nr_cpus - 1, waiting for INIT/SIPI; 0 or -1 after pr_err. */
+int kvm_create_aps(struct machine *m);
+/* The most vCPUs KVM gives a VM. */
+unsigned int kvm_max_vcpus(struct machine *m);
 /* Program the vCPU for @bs: segments, control registers, page tables. */
 int vcpu_setup(struct machine *m, const struct boot_state *bs);
 /* The run loop; returns the process exit status. */
@@ -70,6 +93,13 @@ int vcpu_run_loop(struct machine *m);
 void vcpu_dump(struct machine *m, const char *why);
 void vcpu_kick_init(struct machine *m);
 void vcpu_kick(void);
+/*
+ * Start the application processors' threads (0, or -1 with a stop
+ * requested); stop the machine with @status unless it is stopped, then
+ * kick and join them.
+ */
+int vcpu_start_aps(struct machine *m);
+void vcpu_stop_aps(struct machine *m, int status);
 
 /* irq.c */
 void irq_line_set(unsigned int irq, int level);

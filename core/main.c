@@ -57,6 +57,7 @@ struct cmdline {
 	char *trace_buf;
 	int debug_unclaimed;
 	int reboot;
+	unsigned int cpus;
 	struct load_opts load;
 };
 
@@ -65,7 +66,7 @@ enum {
 	OPT_LIST_DEVICES, OPT_JSON,
 	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
 	OPT_MODULE, OPT_FW_CFG, OPT_TIMEOUT, OPT_WATCHDOG, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
-	OPT_REBOOT,
+	OPT_REBOOT, OPT_CPUS,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +88,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "reboot", no_argument, NULL, OPT_REBOOT },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "debug-unclaimed", no_argument, NULL, OPT_DEBUG_UNCLAIMED },
@@ -104,6 +106,7 @@ static void usage(FILE *f)
 "\n"
 "Machine:\n"
 "  -m, --memory SIZE        guest RAM, e.g. 64M, 1G (bare number: MiB; default %d MiB)\n"
+"      --cpus N             vCPUs, 1 to 254 (default 1; more need the in-kernel irqchip)\n"
 "  -d, --device SPEC        add a device: NAME|PATH.so[,key=value...] (repeatable)\n"
 "      --nodefaults         no default devices (default: %s)\n"
 "      --plugin-dir DIR     look for NAME.so in DIR first\n"
@@ -209,6 +212,26 @@ static int add_module(struct cmdline *c, const char *arg)
  * from the timer's 1 ns resolution up to 10^7 s (115 days; the ns count
  * would overflow 64 bits at 1.8e10 s).
  */
+/* --cpus: 1 to MACHINE_MAX_CPUS; more than one needs KVM's irqchip. */
+static int parse_cpus(const char *s, unsigned int *out)
+{
+	uint64_t n;
+
+	if (opt_parse_u64(s, &n) || n < 1 || n > MACHINE_MAX_CPUS) {
+		pr_err("--cpus %s: want a count from 1 to %d", s, MACHINE_MAX_CPUS);
+		return -1;
+	}
+#ifndef CONFIG_IRQCHIP_KVM
+	if (n > 1) {
+		pr_err("--cpus %s: several vCPUs need the in-kernel irqchip (CONFIG_IRQCHIP_KVM): its local APICs start them; this modvmm is built with another",
+		       s);
+		return -1;
+	}
+#endif
+	*out = (unsigned int)n;
+	return 0;
+}
+
 static int parse_seconds(const char *opt, const char *s, double *out,
 			 uint64_t *ns)
 {
@@ -336,6 +359,10 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 			break;
 		case OPT_STATS: c->stats = 1; break;
 		case OPT_REBOOT: c->reboot = 1; break;
+		case OPT_CPUS:
+			if (parse_cpus(optarg, &c->cpus))
+				return -1;
+			break;
 		case OPT_TRACE:
 			if (parse_trace(c, optarg))
 				return -1;
@@ -516,6 +543,8 @@ static int describe_platform(struct cmdline *c)
 {
 	struct stat st;
 
+	platform.nr_cpus = c->cpus ? c->cpus : 1;
+	machine.nr_cpus = platform.nr_cpus;
 	platform.cmdline = c->load.append ? c->load.append : "";
 	platform.kernel_size = c->load.size;
 	if (c->load.nr_modules && !stat(c->load.modules[0].path, &st))
@@ -552,13 +581,20 @@ static int create_vm(const struct boot_state *bs)
 {
 	enum irqchip_kind chip = machine.irqchip;
 
-	if ((machine.kvm_fd <= 0 && kvm_open(&machine)) ||
-	    kvm_create_vm(&machine, chip == IRQCHIP_KVM))
+	if (machine.kvm_fd <= 0 && kvm_open(&machine))
+		return EXIT_KVM;
+	if (machine.nr_cpus > kvm_max_vcpus(&machine)) {
+		pr_err("--cpus %u: this KVM runs at most %u vCPUs in a VM",
+		       machine.nr_cpus, kvm_max_vcpus(&machine));
+		return EXIT_USAGE;
+	}
+	if (kvm_create_vm(&machine, chip == IRQCHIP_KVM))
 		return EXIT_KVM;
 	machine.irqchip = chip;
 	if (chip == IRQCHIP_KVM)
 		irq_kvm_replay();
-	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, bs))
+	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, bs) ||
+	    kvm_create_aps(&machine))
 		return EXIT_KVM;
 	vcpu_kick_init(&machine);
 	return 0;
@@ -651,7 +687,9 @@ static int run_machine(struct cmdline *c)
 	machine.reboot = c->reboot;
 	machine.boots = 1;
 	do {
-		status = vcpu_run_loop(&machine);
+		status = vcpu_start_aps(&machine) ? EXIT_INTERNAL :
+			 vcpu_run_loop(&machine);
+		vcpu_stop_aps(&machine, status);
 	} while (c->reboot && status == EXIT_GUEST_RESET &&
 		 !(status = reboot_machine(c)));
 	device_sync_all();

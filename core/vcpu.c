@@ -7,6 +7,12 @@
  * handler sets kvm_run.immediate_exit.  If the signal lands while the
  * thread is in user space, the next KVM_RUN returns EINTR at once; if it
  * lands inside KVM_RUN, KVM returns EINTR.  Either way the loop sees it.
+ *
+ * With several vCPUs (--cpus) the boot CPU runs here on the main thread,
+ * as with one, and serves the event loop; each other vCPU has a thread
+ * of its own that only takes its port and MMIO exits to the buses.  All
+ * device code runs under one lock (device_lock), so devices still see
+ * one call at a time, as the SDK promises.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,24 +29,44 @@
 
 static pthread_t vcpu_thread;
 static atomic_int kick_pending;
+/* The kvm_run of the vCPU this thread runs, for the kick handler. */
+static __thread struct kvm_run *this_run;
+
+/* Taken around device code once there is more than one vCPU thread. */
+static pthread_mutex_t device_lock = PTHREAD_MUTEX_INITIALIZER;
+static int smp;
+
+static inline void devices_lock(void)
+{
+	if (smp)
+		pthread_mutex_lock(&device_lock);
+}
+
+static inline void devices_unlock(void)
+{
+	if (smp)
+		pthread_mutex_unlock(&device_lock);
+}
 
 static void vcpu_kick_handler(int sig)
 {
 	(void)sig;
-	if (machine.run)
-		machine.run->immediate_exit = 1;
+	if (this_run)
+		this_run->immediate_exit = 1;
 }
 
 void vcpu_kick_init(struct machine *m)
 {
 	struct sigaction sa;
 
-	(void)m;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = vcpu_kick_handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	vcpu_thread = pthread_self();
+	this_run = m->run;
+	/* a new vCPU (after --reboot) has no kick to wait for */
+	atomic_store(&kick_pending, 0);
 }
 
 /* Any thread: make the vCPU thread leave KVM_RUN and look at its events. */
@@ -101,14 +127,14 @@ static void dump_seg(const char *name, const struct kvm_segment *s)
 		s->type, s->present, s->dpl, s->db, s->l, s->g);
 }
 
-void vcpu_dump(struct machine *m, const char *why)
+/* The registers of the vCPU behind @fd. */
+static void vcpu_dump_fd(int fd, const char *why)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
 	fprintf(stderr, "modvmm: guest crashed: %s\n", why);
-	if (ioctl(m->vcpu_fd, KVM_GET_REGS, &r) ||
-	    ioctl(m->vcpu_fd, KVM_GET_SREGS, &s)) {
+	if (ioctl(fd, KVM_GET_REGS, &r) || ioctl(fd, KVM_GET_SREGS, &s)) {
 		fprintf(stderr, "  (registers unavailable: %s)\n", strerror(errno));
 		return;
 	}
@@ -133,6 +159,11 @@ void vcpu_dump(struct machine *m, const char *why)
 	fprintf(stderr, "  GDT base=%016llx limit=%04x  IDT base=%016llx limit=%04x\n",
 		(unsigned long long)s.gdt.base, s.gdt.limit,
 		(unsigned long long)s.idt.base, s.idt.limit);
+}
+
+void vcpu_dump(struct machine *m, const char *why)
+{
+	vcpu_dump_fd(m->vcpu_fd, why);
 }
 
 static void vcpu_handle_io(struct machine *m, struct kvm_run *run)
@@ -269,10 +300,12 @@ static void vcpu_inject(struct machine *m)
 		       strerror(errno));
 }
 
-static int vcpu_fatal_exit(struct machine *m)
+/* vCPU @id (fd @fd, @run) stopped for good: say why; the exit status. */
+static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
+			   struct kvm_run *run)
 {
-	struct kvm_run *run = m->run;
-	char why[160];
+	char why[200];
+	size_t n;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_SHUTDOWN:
@@ -299,8 +332,11 @@ static int vcpu_fatal_exit(struct machine *m)
 			 run->exit_reason, vcpu_exit_name(run->exit_reason));
 		break;
 	}
+	n = strlen(why);
+	if (m->nr_cpus > 1 && n < sizeof(why))
+		snprintf(why + n, sizeof(why) - n, " on vCPU %u", id);
 	device_sync_all();
-	vcpu_dump(m, why);
+	vcpu_dump_fd(fd, why);
 	return EXIT_GUEST_CRASH;
 }
 
@@ -314,7 +350,9 @@ int vcpu_run_loop(struct machine *m)
 			vcpu_inject(m);
 		if (unlikely(ioctl(m->vcpu_fd, KVM_RUN, 0) < 0)) {
 			if (errno == EINTR || errno == EAGAIN) {
+				devices_lock();
 				vcpu_service(m);
+				devices_unlock();
 				continue;
 			}
 			pr_err("KVM_RUN failed: %s", strerror(errno));
@@ -322,6 +360,7 @@ int vcpu_run_loop(struct machine *m)
 			break;
 		}
 		m->exits[run->exit_reason & 63]++;
+		devices_lock();
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO:
 			vcpu_handle_io(m, run);
@@ -339,13 +378,109 @@ int vcpu_run_loop(struct machine *m)
 			vcpu_service(m);
 			break;
 		default:
-			status = vcpu_fatal_exit(m);
+			status = vcpu_fatal_exit(m, 0, m->vcpu_fd, run);
 			break;
 		}
+		devices_unlock();
 		if (status >= 0)
 			break;
 	}
 	if (status < 0)
 		status = m->stop_status;
 	return status;
+}
+
+/*
+ * An application processor: KVM holds it until the boot CPU's INIT and
+ * SIPI, then it runs the guest; its port and MMIO exits go to the buses
+ * under the device lock.  It ends when the machine stops, and kicks the
+ * boot CPU so that it sees a stop this vCPU asked for.
+ */
+static void *vcpu_ap_thread(void *arg)
+{
+	struct vcpu_ap *ap = arg;
+	struct machine *m = &machine;
+	struct kvm_run *run = ap->run;
+	int status;
+
+	this_run = run;
+	while (!m->stop) {
+		if (ioctl(ap->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				run->immediate_exit = 0;
+				continue;
+			}
+			pr_err("KVM_RUN of vCPU %u failed: %s", ap->id, strerror(errno));
+			machine_request_stop(EXIT_KVM);
+			break;
+		}
+		devices_lock();
+		m->exits[run->exit_reason & 63]++;
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			vcpu_handle_io(m, run);
+			break;
+		case KVM_EXIT_MMIO:
+			bus_access(&m->mmio, run->mmio.phys_addr, run->mmio.len,
+				   run->mmio.is_write, run->mmio.data, 0);
+			break;
+		case KVM_EXIT_INTR:
+		case KVM_EXIT_IRQ_WINDOW_OPEN:
+			break;
+		default:
+			status = vcpu_fatal_exit(m, ap->id, ap->fd, run);
+			machine_request_stop(status);
+			break;
+		}
+		devices_unlock();
+	}
+	vcpu_kick();
+	return NULL;
+}
+
+int vcpu_start_aps(struct machine *m)
+{
+	sigset_t all, old;
+	unsigned int i;
+
+	if (m->nr_cpus < 2)
+		return 0;
+	smp = 1;
+	/* the threads take only the kick; SIGINT and the like stay ours */
+	sigfillset(&all);
+	sigdelset(&all, SIGUSR1);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i + 1 < m->nr_cpus; i++) {
+		struct vcpu_ap *ap = &m->aps[i];
+
+		ap->run->immediate_exit = 0;
+		if (pthread_create(&ap->thread, NULL, vcpu_ap_thread, ap)) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			pr_err("cannot start the thread of vCPU %u", ap->id);
+			machine_request_stop(EXIT_INTERNAL);
+			return -1;
+		}
+		ap->running = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+void vcpu_stop_aps(struct machine *m, int status)
+{
+	unsigned int i;
+
+	if (m->nr_cpus < 2)
+		return;
+	machine_request_stop(status);	/* the boot CPU's end ends them all */
+	for (i = 0; m->aps && i + 1 < m->nr_cpus; i++) {
+		struct vcpu_ap *ap = &m->aps[i];
+
+		if (!ap->running)
+			continue;
+		/* the handler sets its immediate_exit: KVM_RUN returns */
+		pthread_kill(ap->thread, SIGUSR1);
+		pthread_join(ap->thread, NULL);
+		ap->running = 0;
+	}
 }

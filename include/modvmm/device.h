@@ -17,7 +17,10 @@
  * everything it does to the machine goes through that table.
  *
  * Threading: every callback (access handlers, timers, fd watchers, sync,
- * exit) runs on the vCPU thread, one at a time.  A device needs no locks.
+ * reset, exit) runs one at a time: on the boot vCPU's thread, or, with
+ * several vCPUs (--cpus), on the thread of the vCPU that made the access,
+ * under one lock the core holds for all device code.  A device needs no
+ * locks of its own.
  */
 #ifndef MODVMM_DEVICE_H
 #define MODVMM_DEVICE_H

@@ -84,6 +84,17 @@ test_acpi_guest_walks_tables_and_powers_off() {
 	true
 }
 
+# --cpus 3: three local APICs in the MADT, the I/O APIC's ID after them;
+# the two application processors wait for a SIPI that never comes.
+test_acpi_guest_counts_cpus() {
+	need_kvm
+	need_guest acpi_walk.bin
+	vmm $ACPI_BASE -d acpi --cpus 3 --mode protected "$GUESTS/acpi_walk.bin"
+	assert_rc 0 "MODVMM_STATUS_POWEROFF"
+	assert_err "acpi_walk: MADT lists 3 local APIC(s)"
+	assert_err "acpi: guest powered off (ACPI S5)"
+}
+
 # The FADT follows port=: the guest powers off through the moved block.
 test_acpi_guest_follows_port() {
 	need_kvm

@@ -242,6 +242,19 @@ test_fw_cfg_option_refusals() {
 	assert_err "is longer than 55 characters"
 }
 
+# --cpus is a count from 1 to 254, checked before KVM.
+test_cpus_option_refusals() {
+	need_guest hello.bin
+	for n in 0 255 two -1 1.5; do
+		vmm --cpus "$n" "$GUESTS/hello.bin"
+		assert_rc 2 "--cpus $n"
+		assert_one_line_err
+		assert_err "modvmm: --cpus $n: want a count from 1 to 254"
+	done
+	vmm --help
+	assert_out "--cpus N"
+}
+
 # --- KVM errors: status 8 -------------------------------------------------
 
 test_kvm_missing() {

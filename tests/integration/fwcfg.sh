@@ -22,6 +22,15 @@ test_fwcfg_guest_reads_ports_and_dma() {
 	assert_err "fwcfg: OK"
 }
 
+# The CPU count follows --cpus.
+test_fwcfg_guest_cpu_count() {
+	need_kvm
+	need_guest fwcfg.bin
+	vmm --cpus 3 "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
+	assert_rc 1
+	assert_err "fwcfg: cpus 0003"
+}
+
 # The RAM size follows -m, the file follows --fw-cfg.
 test_fwcfg_guest_follows_the_command_line() {
 	need_kvm

@@ -42,3 +42,17 @@ test_linux_boots_to_init_and_powers_off() {
 	assert_out "reboot: Power down"
 	assert_err "modvmm: acpi: guest powered off (ACPI S5)"
 }
+
+# Two vCPUs: the kernel finds both in the MADT and starts the second
+# with INIT and SIPI through the in-kernel local APICs.
+test_linux_smp_two_cpus() {
+	need_kvm
+	linux_guest
+	VMM_TIMEOUT=280 vmm -m 512M --cpus 2 --timeout 240 \
+		--initrd "$LINUX_DIR/initramfs.cpio" \
+		--append "console=ttyS0 panic=-1" "$LINUX_DIR/vmlinuz"
+	assert_rc 0 "powered off"
+	assert_out "smp: Brought up 1 node, 2 CPUs"
+	assert_out "modvmm-linux: cpus 2"
+	assert_err "modvmm: acpi: guest powered off (ACPI S5)"
+}
