@@ -106,7 +106,7 @@ static void usage(FILE *f)
 "\n"
 "Machine:\n"
 "  -m, --memory SIZE        guest RAM, e.g. 64M, 1G (bare number: MiB; default %d MiB)\n"
-"      --cpus N             vCPUs, 1 to 254 (default 1; more need the in-kernel irqchip)\n"
+"      --cpus N             vCPUs, 1 to 254 (default %d; more need the in-kernel irqchip)\n"
 "  -d, --device SPEC        add a device: NAME|PATH.so[,key=value...] (repeatable)\n"
 "      --nodefaults         no default devices (default: %s)\n"
 "      --plugin-dir DIR     look for NAME.so in DIR first\n"
@@ -142,7 +142,7 @@ static void usage(FILE *f)
 "failure, emulation failure); 12 timeout; 14 internal error; 16 a device\n"
 "crashed; 18 the guest reset the machine (without --reboot); 20 stopped by\n"
 "SIGINT/SIGTERM or the console escape (Ctrl-A x).\n",
-		CONFIG_MEM_SIZE_MB, CONFIG_DEFAULT_DEVICES);
+		CONFIG_MEM_SIZE_MB, CONFIG_NR_CPUS, CONFIG_DEFAULT_DEVICES);
 }
 
 static int parse_addr(const char *opt, const char *s, uint64_t *out)
@@ -212,22 +212,34 @@ static int add_module(struct cmdline *c, const char *arg)
  * from the timer's 1 ns resolution up to 10^7 s (115 days; the ns count
  * would overflow 64 bits at 1.8e10 s).
  */
-/* --cpus: 1 to MACHINE_MAX_CPUS; more than one needs KVM's irqchip. */
+/* More than one vCPU needs KVM's irqchip: its local APICs start them. */
+static int check_cpus(const char *what, uint64_t n)
+{
+#ifndef CONFIG_IRQCHIP_KVM
+	if (n > 1) {
+		pr_err("%s: several vCPUs need the in-kernel irqchip (CONFIG_IRQCHIP_KVM): its local APICs start them; this modvmm is built with another",
+		       what);
+		return -1;
+	}
+#endif
+	(void)what;
+	(void)n;
+	return 0;
+}
+
+/* --cpus: 1 to MACHINE_MAX_CPUS. */
 static int parse_cpus(const char *s, unsigned int *out)
 {
+	char what[64];
 	uint64_t n;
 
 	if (opt_parse_u64(s, &n) || n < 1 || n > MACHINE_MAX_CPUS) {
 		pr_err("--cpus %s: want a count from 1 to %d", s, MACHINE_MAX_CPUS);
 		return -1;
 	}
-#ifndef CONFIG_IRQCHIP_KVM
-	if (n > 1) {
-		pr_err("--cpus %s: several vCPUs need the in-kernel irqchip (CONFIG_IRQCHIP_KVM): its local APICs start them; this modvmm is built with another",
-		       s);
+	snprintf(what, sizeof(what), "--cpus %s", s);
+	if (check_cpus(what, n))
 		return -1;
-	}
-#endif
 	*out = (unsigned int)n;
 	return 0;
 }
@@ -382,6 +394,12 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 			pr_err("unknown option '%s'; see modvmm --help", argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (!c->cpus) {
+		if (check_cpus("CONFIG_NR_CPUS=" MODVMM_STR(CONFIG_NR_CPUS),
+			       CONFIG_NR_CPUS))
+			return -1;
+		c->cpus = CONFIG_NR_CPUS;
 	}
 	if (c->list_devices)
 		return 0;

@@ -12,6 +12,9 @@
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* The text of a macro's value: MODVMM_STR(CONFIG_X) is "4" for 4. */
+#define MODVMM_STR_(x)	#x
+#define MODVMM_STR(x)	MODVMM_STR_(x)
 
 /* Process exit statuses; the guest's exit port owns the odd ones. */
 enum modvmm_exit {

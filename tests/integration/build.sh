@@ -190,6 +190,32 @@ test_build_make_run() {
 	assert_eq "$(cat "$TMP/run.out")" "Hello from modvmm!" "make run output"
 }
 
+# CONFIG_NR_CPUS is --cpus's default: it rebuilds main.o alone, --help
+# shows it, and a build whose irqchip cannot start more than one vCPU
+# refuses to run with such a default (one line, before KVM).
+test_build_nr_cpus_default() {
+	local t=$TMP/tree
+
+	built_tree "$t"
+	set_config "$t" NR_CPUS 3
+	mk "$t" olddefconfig
+	mk "$t" -j2
+	assert_eq "$(built_lines)" "$(printf '  CC      core/main.o\n  LD      modvmm')" \
+		"what CONFIG_NR_CPUS rebuilt"
+	vmm_in "$t" --help
+	assert_out "(default 3;"
+	mk "$t" irqchip_user_defconfig
+	set_config "$t" NR_CPUS 2
+	mk "$t" olddefconfig
+	mk "$t" -j2
+	vmm_in "$t" "$t/build/guests/hello.bin"
+	assert_rc 2
+	assert_one_line_err
+	assert_err "CONFIG_NR_CPUS=2: several vCPUs need the in-kernel irqchip"
+	vmm_in "$t" --cpus 1 "$t/build/guests/hello.bin"
+	assert_not_err "several vCPUs"
+}
+
 # A second make with nothing changed does nothing.
 test_build_second_make_does_nothing() {
 	local t=$TMP/tree
