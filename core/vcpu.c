@@ -340,6 +340,25 @@ static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
 	return EXIT_GUEST_CRASH;
 }
 
+/*
+ * Count the exit (under the device lock, which every vCPU thread shares)
+ * and take a port or MMIO exit to its bus: 1 if it was one of those.
+ */
+static int vcpu_bus_exit(struct machine *m, struct kvm_run *run)
+{
+	m->exits[run->exit_reason & 63]++;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_handle_io(m, run);
+		return 1;
+	case KVM_EXIT_MMIO:
+		bus_access(&m->mmio, run->mmio.phys_addr, run->mmio.len,
+			   run->mmio.is_write, run->mmio.data, 0);
+		return 1;
+	}
+	return 0;
+}
+
 int vcpu_run_loop(struct machine *m)
 {
 	struct kvm_run *run = m->run;
@@ -359,16 +378,12 @@ int vcpu_run_loop(struct machine *m)
 			status = EXIT_KVM;
 			break;
 		}
-		m->exits[run->exit_reason & 63]++;
 		devices_lock();
+		if (vcpu_bus_exit(m, run)) {
+			devices_unlock();
+			continue;
+		}
 		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			vcpu_handle_io(m, run);
-			break;
-		case KVM_EXIT_MMIO:
-			bus_access(&m->mmio, run->mmio.phys_addr, run->mmio.len,
-				   run->mmio.is_write, run->mmio.data, 0);
-			break;
 		case KVM_EXIT_HLT:
 			vcpu_handle_hlt(m);
 			break;
@@ -415,15 +430,11 @@ static void *vcpu_ap_thread(void *arg)
 			break;
 		}
 		devices_lock();
-		m->exits[run->exit_reason & 63]++;
+		if (vcpu_bus_exit(m, run)) {
+			devices_unlock();
+			continue;
+		}
 		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			vcpu_handle_io(m, run);
-			break;
-		case KVM_EXIT_MMIO:
-			bus_access(&m->mmio, run->mmio.phys_addr, run->mmio.len,
-				   run->mmio.is_write, run->mmio.data, 0);
-			break;
 		case KVM_EXIT_INTR:
 		case KVM_EXIT_IRQ_WINDOW_OPEN:
 			break;
