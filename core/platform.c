@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bus.h"
 #include "loader.h"
 #include "modvmm.h"
 #include "platform.h"
@@ -112,14 +113,6 @@ void platform_file_truncate(unsigned int n)
 		free(files[--nr_files].data);
 }
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 int platform_add_e820(const struct guestmem *gm)
 {
 	struct modvmm_mem_range map[MODVMM_MAX_MEM_RANGES];
@@ -127,9 +120,9 @@ int platform_add_e820(const struct guestmem *gm)
 	int i, n = guestmem_map(gm, map, MODVMM_MAX_MEM_RANGES);
 
 	for (i = 0; i < n; i++) {
-		put_le(buf + i * 20, map[i].addr, 8);
-		put_le(buf + i * 20 + 8, map[i].size, 8);
-		put_le(buf + i * 20 + 16, map[i].type, 4);
+		bus_store(buf + i * 20, 8, map[i].addr);
+		bus_store(buf + i * 20 + 8, 8, map[i].size);
+		bus_store(buf + i * 20 + 16, 4, map[i].type);
 	}
 	char err[128];
 
