@@ -388,6 +388,11 @@ $(O)/tests/unit-%: $(O)/tests/obj/test_%.o $(UNIT_MAIN) $$(call unit_dev_obj,$$*
 	$(call say,LD,$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(MODVMM_LIBS)
 
+# A virtio device's test links the transport module it requires, as it
+# links the device itself.
+$(O)/tests/unit-virtio_blk $(O)/tests/unit-virtio_console \
+$(O)/tests/unit-virtio_rng: $(O)/tests/obj/dev_virtio_mmio.o
+
 # --- Running -----------------------------------------------------------------
 
 run: all

@@ -17,6 +17,7 @@
 #include "event.h"
 #include "machine.h"
 #include "modvmm.h"
+#include "outstream.h"
 #include "platform.h"
 
 volatile struct device_ctx device_running;
@@ -77,6 +78,7 @@ static int device_check_options(struct device_type *t,
 void device_release(struct modvmm_dev *dev)
 {
 	console_release(dev);
+	stream_close_owner(dev);
 	device_release_irqs(dev);
 	bus_unregister_owner(&machine.pio, dev);
 	bus_unregister_owner(&machine.mmio, dev);
@@ -109,13 +111,13 @@ int dry_run_masks(const struct modvmm_dev *dev, const char *key,
 		 opt_list_get(&dev->opts, "file"));
 }
 
-/* Firmware files the dry run's instances published, dropped at its end. */
-static unsigned int dry_run_files;
+/* What the dry run's instances published, dropped at its end. */
+static struct platform_mark dry_run_mark;
 
 void device_dry_run_begin(void)
 {
 	dry_run = 1;
-	dry_run_files = platform_file_count();
+	dry_run_mark = platform_mark();
 }
 
 static void device_destroy_instances(void);
@@ -127,7 +129,7 @@ void device_dry_run_end(void)
 	device_destroy_instances();
 	for (t = device_types(); t; t = t->next)
 		t->instances = 0;
-	platform_file_truncate(dry_run_files);
+	platform_rollback(dry_run_mark);
 	dry_run = 0;
 }
 
@@ -143,7 +145,7 @@ struct modvmm_dev *device_spawn(const char *spec)
 	struct device_ctx ctx;
 	struct opt_list ol;
 	char err[256];
-	unsigned int files;
+	struct platform_mark mark;
 	int failed;
 
 	if (device_load_builtins())
@@ -155,7 +157,12 @@ struct modvmm_dev *device_spawn(const char *spec)
 	t = device_type_lookup(ol.name);
 	if (!t)
 		goto fail_opts;
-	if (device_check_options(t, &ol))
+	if (!t->desc.init) {
+		pr_err("%s: a library module that other devices require; it has no instances of its own",
+		       t->desc.name);
+		goto fail_type;
+	}
+	if (device_check_options(t, &ol) || device_type_requires(t))
 		goto fail_type;
 	if (dry_run) {
 		char name[64];
@@ -175,13 +182,13 @@ struct modvmm_dev *device_spawn(const char *spec)
 	device_instance_name(dev->name, sizeof(dev->name), t->desc.name,
 			     t->instances);
 	t->instances++;
-	files = platform_file_count();
+	mark = platform_mark();
 	ctx = device_enter(dev, "in its init function");
 	failed = t->desc.init(dev, &device_host, &dev->priv);
 	device_leave(ctx);
 	if (failed) {
 		/* what it published goes with it, as its ranges do */
-		platform_file_truncate(files);
+		platform_rollback(mark);
 		const char *why = dev->error[0] ? dev->error : dev->reg_error;
 
 		if (dev->error[0] && dev->reg_error[0])
@@ -225,6 +232,31 @@ void device_sync_others(const void *skip)
 			device_leave(ctx);
 		}
 	}
+}
+
+int device_ready_all(void)
+{
+	struct modvmm_dev *d;
+	int failed;
+
+	for (d = instances; d; d = d->next) {
+		if (d->ready_done)
+			continue;
+		d->ready_done = 1;
+		if (!d->type->desc.ready)
+			continue;
+		struct device_ctx ctx = device_enter(d, "in its ready hook");
+
+		d->error[0] = '\0';
+		failed = d->type->desc.ready(d->priv);
+		device_leave(ctx);
+		if (failed) {
+			pr_err("%s: %s", d->name,
+			       d->error[0] ? d->error : "not ready (the device gave no reason)");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void device_reset_all(void)

@@ -33,6 +33,11 @@ struct modvmm_dev *device_spawn(const char *spec);
 /* Exit one instance and release what it holds; the test harness. */
 void device_destroy(struct modvmm_dev *dev);
 void *device_priv(const struct modvmm_dev *dev);
+/*
+ * Call the ready hook of every instance that has not had it, oldest
+ * first: all devices exist now.  0, or -1 after "NAME: why".
+ */
+int device_ready_all(void);
 /* Call every instance's reset hook, oldest first (--reboot). */
 void device_reset_all(void);
 /* Call every instance's sync hook (flush output). */

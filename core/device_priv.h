@@ -22,6 +22,7 @@ struct device_type {
 	void *dl;			/* dlopen handle; NULL if built in */
 	char *path;			/* resolved .so path */
 	int instances;
+	int requires_done;		/* its requires are loaded */
 	struct device_type *next;
 };
 
@@ -37,6 +38,7 @@ struct modvmm_dev {
 	void *priv;
 	char error[256];
 	char reg_error[256];
+	int ready_done;			/* its ready hook ran */
 	uint64_t accesses;
 	uint32_t irq_asserted;		/* lines this instance holds high */
 	struct dev_stat stats[DEV_MAX_STATS];
@@ -53,6 +55,9 @@ struct device_type *device_types(void);
 struct device_type *device_type_by_name(const char *name);
 struct device_type *device_type_from_path(const char *path, int explicit);
 struct device_type *device_type_lookup(const char *name);
+/* Load what @t's descriptor requires; 0, or -1 after saying what. */
+int device_type_requires(struct device_type *t);
+const void *device_type_export(const struct device_type *t, const char *name);
 int device_search_dirs(const char **dirs, char (*bufs)[PATH_MAX]);
 void device_unload_if_unused(struct device_type *t);
 /* Close every plugin and forget every type, built-in ones too. */

@@ -61,8 +61,18 @@ static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 	struct modvmm_dev *dev = calloc(1, sizeof(*dev));
 
 	buf[0] = '\0';
+	if (!t->desc.init) {
+		snprintf(buf, len, "(a library module: other devices require it)");
+		free(dev);
+		return;
+	}
 	if (!dev)
 		return;
+	if (device_type_requires(t)) {
+		snprintf(buf, len, "(none: a module it requires is missing)");
+		free(dev);
+		return;
+	}
 	dev->type = t;
 	snprintf(dev->name, sizeof(dev->name), "%s", t->desc.name);
 	device_listing = 1;

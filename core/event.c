@@ -599,11 +599,16 @@ void event_advance(uint64_t ns)
 
 int event_poll(void)
 {
+	return event_poll_wait(0);
+}
+
+int event_poll_wait(int ms)
+{
 	struct epoll_event evs[32];
 	struct event_src *s;
 	int n, i, ran = 0;
 
-	n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), 0);
+	n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), ms);
 	for (i = 0; i < n; i++) {
 		s = evs[i].data.ptr;
 		if (s && s->kind == SRC_FD && !s->dead) {

@@ -58,6 +58,8 @@ void event_use_virtual_clock(uint64_t start_ns);
 void event_advance(uint64_t ns);
 /* Returns how many fd callbacks ran. */
 int event_poll(void);
+/* The same, first waiting up to @ms milliseconds for an fd to be ready. */
+int event_poll_wait(int ms);
 /* Armed timers of @owner (a device instance). */
 int event_timers_armed(const void *owner);
 /* Watched fds of @owner. */

@@ -16,6 +16,7 @@
 #include "machine.h"
 #include "modvmm.h"
 #include "output.h"
+#include "outstream.h"
 #include "platform.h"
 
 static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
@@ -305,6 +306,35 @@ static int host_fw_file_get(struct modvmm_dev *dev, unsigned int index,
 	return platform_file_get(index, name, data, len);
 }
 
+static const void *host_module_get(struct modvmm_dev *dev, const char *name)
+{
+	return name ? device_type_export(dev->type, name) : NULL;
+}
+
+static void *host_mem_ptr(struct modvmm_dev *dev, uint64_t gpa, size_t len)
+{
+	(void)dev;
+	return guestmem_ptr(&machine.mem, gpa, len);
+}
+
+static int host_platform_dev_add(struct modvmm_dev *dev,
+				 const struct modvmm_platform_dev *pd)
+{
+	return platform_dev_add(pd, dev->error, sizeof(dev->error));
+}
+
+static int host_platform_dev_get(struct modvmm_dev *dev, unsigned int index,
+				 struct modvmm_platform_dev *pd)
+{
+	(void)dev;
+	return platform_dev_get(index, pd);
+}
+
+static int host_cmdline_append(struct modvmm_dev *dev, const char *text)
+{
+	return platform_cmdline_append(text, dev->error, sizeof(dev->error));
+}
+
 const struct modvmm_host device_host = {
 	.abi_version = MODVMM_ABI_VERSION,
 	.struct_size = sizeof(struct modvmm_host),
@@ -335,4 +365,13 @@ const struct modvmm_host device_host = {
 	.machine_info = host_machine_info,
 	.fw_file_add = host_fw_file_add,
 	.fw_file_get = host_fw_file_get,
+	.module_get = host_module_get,
+	.mem_ptr = host_mem_ptr,
+	.platform_dev_add = host_platform_dev_add,
+	.platform_dev_get = host_platform_dev_get,
+	.cmdline_append = host_cmdline_append,
+	.stream_open = stream_open,
+	.stream_write = stream_write,
+	.stream_flush = stream_flush,
+	.stream_close = stream_close,
 };

@@ -148,3 +148,29 @@ int loader_load(struct guestmem *gm, const char *format,
 	loader_error(o, "unrecognised image format");
 	return -1;
 }
+
+int loader_cmdline_append(struct guestmem *gm, const struct boot_state *bs,
+			  const char *words)
+{
+	size_t have, add = strlen(words);
+	char *line;
+
+	if (!bs->cmdline_addr || !add)
+		return 0;
+	line = guestmem_ptr(gm, bs->cmdline_addr, (uint64_t)bs->cmdline_max + 1);
+	if (!line) {
+		pr_err("the kernel command line at 0x%llx is not in guest RAM",
+		       (unsigned long long)bs->cmdline_addr);
+		return -1;
+	}
+	have = strnlen(line, bs->cmdline_max + 1);
+	if (have + !!have + add > bs->cmdline_max) {
+		pr_err("the kernel command line (--append, %zu bytes) plus the devices' '%s' exceeds the kernel's %u bytes; shorten --append",
+		       have, words, bs->cmdline_max);
+		return -1;
+	}
+	if (have)
+		line[have++] = ' ';
+	memcpy(line + have, words, add + 1);
+	return 0;
+}

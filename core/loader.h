@@ -54,11 +54,16 @@ struct load_opts {
  * @rsp:  initial stack pointer (BOOT_STACK_TOP unless a loader changes it).
  * @linux_selectors: use the Linux boot protocol's GDT layout (__BOOT_CS
  *        0x10, __BOOT_DS 0x18) instead of modvmm's (0x08, 0x10, 0x18).
+ * @cmdline_addr: where a Linux image's command line is (0: the format
+ *        takes no words from devices, see loader_cmdline_append()).
+ * @cmdline_max: the longest command line it may grow to, NUL excluded.
  */
 struct boot_state {
 	int mode;
 	int linux_selectors;	/* Linux boot protocol: CS 0x10, DS/ES/SS 0x18 */
 	uint64_t rip, rax, rbx, rsi, rdi, rsp;
+	uint64_t cmdline_addr;
+	uint32_t cmdline_max;
 };
 
 /*
@@ -93,6 +98,15 @@ extern const struct loader_ops loader_bzimage;
 /* Print "modvmm: PATH: MESSAGE" as one line. */
 void loader_error(const struct load_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Append @words (devices' "virtio_mmio.device=..." and the like) to the
+ * command line of the image @bs describes, after a space.  Images that
+ * take none (@bs->cmdline_addr 0) are left alone.  Returns 0, or -1 after
+ * printing why (the line would exceed the kernel's cmdline_size).
+ */
+int loader_cmdline_append(struct guestmem *gm, const struct boot_state *bs,
+			  const char *words);
 
 /* Choose a loader by --format name (NULL/"auto": probe) and load. */
 int loader_load(struct guestmem *gm, const char *format,

@@ -513,6 +513,9 @@ static int bz_load(struct guestmem *gm, const struct load_opts *o,
 	bs->rip = k.load + BZ_ENTRY_64;
 	bs->rsi = BZ_ZERO_PAGE;
 	bs->rsp = BOOT_STACK_TOP;
+	bs->cmdline_addr = BZ_CMDLINE;
+	bs->cmdline_max = k.cmdline_size < BOOT_INFO_END - BZ_CMDLINE - 1 ?
+			  k.cmdline_size : (uint32_t)(BOOT_INFO_END - BZ_CMDLINE - 1);
 	return 0;
 }
 

@@ -590,6 +590,8 @@ static int validate_devices(struct cmdline *c)
 		return EXIT_USAGE;
 	device_dry_run_begin();
 	r = create_devices(c);
+	if (!r)
+		r = device_ready_all();
 	device_dry_run_end();
 	return r ? EXIT_DEVICE : 0;
 }
@@ -648,6 +650,9 @@ static int reboot_machine(struct cmdline *c)
 	kvm_destroy_vm(&machine);
 	guestmem_clear(&machine.mem);
 	status = load_image(c, &bs);
+	if (!status && loader_cmdline_append(&machine.mem, &bs,
+					     platform_cmdline_extra()))
+		status = EXIT_USAGE;
 	if (!status)
 		status = create_vm(&bs);
 	if (status)
@@ -680,8 +685,10 @@ static int run_machine(struct cmdline *c)
 	if (status)
 		return status;
 	/* outputs last: devices open their files, then the trace */
-	if (create_devices(c))
+	if (create_devices(c) || device_ready_all())
 		return EXIT_DEVICE;
+	if (loader_cmdline_append(&machine.mem, &bs, platform_cmdline_extra()))
+		return EXIT_USAGE;
 	if (setup_trace(c))
 		return EXIT_USAGE;
 	if (c->timeout_ns) {

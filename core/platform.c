@@ -4,6 +4,7 @@
  * platform.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bus.h"
@@ -102,12 +103,7 @@ int platform_file_get(unsigned int index, const char **name,
 	return 0;
 }
 
-unsigned int platform_file_count(void)
-{
-	return nr_files;
-}
-
-void platform_file_truncate(unsigned int n)
+static void platform_file_truncate(unsigned int n)
 {
 	while (nr_files > n)
 		free(files[--nr_files].data);
@@ -204,11 +200,97 @@ int platform_add_user_files(uint64_t max_size)
 	return 0;
 }
 
+/* ---- platform devices and command-line words ------------------------- */
+
+#define PLATFORM_MAX_DEVS	32
+#define PLATFORM_CMDLINE_MAX	1024
+
+static struct modvmm_platform_dev pdevs[PLATFORM_MAX_DEVS];
+static unsigned int nr_pdevs;
+static char cmdline_extra[PLATFORM_CMDLINE_MAX];
+static size_t cmdline_extra_len;
+
+int platform_dev_add(const struct modvmm_platform_dev *pd, char *err,
+		     size_t errlen)
+{
+	if (!memchr(pd->hid, '\0', sizeof(pd->hid)) || !pd->hid[0]) {
+		snprintf(err, errlen, "platform device: _HID must have 1 to %zu characters",
+			 sizeof(pd->hid) - 1);
+		return -1;
+	}
+	if (pd->mmio_base + pd->mmio_len > 0x100000000ull ||
+	    pd->mmio_base + pd->mmio_len < pd->mmio_base) {
+		snprintf(err, errlen, "platform device %s: window 0x%llx+0x%llx is not below 4 GiB",
+			 pd->hid, (unsigned long long)pd->mmio_base,
+			 (unsigned long long)pd->mmio_len);
+		return -1;
+	}
+	if (nr_pdevs == PLATFORM_MAX_DEVS) {
+		snprintf(err, errlen, "platform device %s: at most %d", pd->hid,
+			 PLATFORM_MAX_DEVS);
+		return -1;
+	}
+	pdevs[nr_pdevs++] = *pd;
+	return 0;
+}
+
+int platform_dev_get(unsigned int index, struct modvmm_platform_dev *pd)
+{
+	if (index >= nr_pdevs)
+		return -1;
+	*pd = pdevs[index];
+	return 0;
+}
+
+int platform_cmdline_append(const char *text, char *err, size_t errlen)
+{
+	size_t n = strlen(text);
+
+	if (!n || strpbrk(text, " \t\n")) {
+		snprintf(err, errlen, "command line word '%.64s' is empty or has blanks",
+			 text);
+		return -1;
+	}
+	if (cmdline_extra_len + 1 + n >= sizeof(cmdline_extra)) {
+		snprintf(err, errlen, "command line word '%.64s': the added words exceed %d bytes",
+			 text, PLATFORM_CMDLINE_MAX - 1);
+		return -1;
+	}
+	if (cmdline_extra_len)
+		cmdline_extra[cmdline_extra_len++] = ' ';
+	memcpy(cmdline_extra + cmdline_extra_len, text, n + 1);
+	cmdline_extra_len += n;
+	return 0;
+}
+
+const char *platform_cmdline_extra(void)
+{
+	return cmdline_extra;
+}
+
+struct platform_mark platform_mark(void)
+{
+	struct platform_mark m = { nr_files, nr_pdevs, cmdline_extra_len };
+
+	return m;
+}
+
+void platform_rollback(struct platform_mark m)
+{
+	platform_file_truncate(m.files);
+	if (nr_pdevs > m.pdevs)
+		nr_pdevs = m.pdevs;
+	if (cmdline_extra_len > m.cmdline_len) {
+		cmdline_extra_len = m.cmdline_len;
+		cmdline_extra[m.cmdline_len] = '\0';
+	}
+}
+
 void platform_free(void)
 {
 	unsigned int i;
 
-	platform_file_truncate(0);
+	platform_rollback((struct platform_mark){ 0, 0, 0 });
 	for (i = 0; i < nr_user; i++)
 		free(user_files[i].buf);
 	nr_user = 0;

@@ -38,9 +38,6 @@ int platform_file_add(const char *name, const void *data, size_t len,
 /* The @index-th file; 0, or -1 past the last. */
 int platform_file_get(unsigned int index, const char **name,
 		      const void **data, size_t *len);
-/* How many files there are; drop those after the first @n. */
-unsigned int platform_file_count(void);
-void platform_file_truncate(unsigned int n);
 /* "etc/e820" from @gm: 20-byte entries (address, length, type), as QEMU. */
 int platform_add_e820(const struct guestmem *gm);
 /*
@@ -51,6 +48,31 @@ int platform_add_e820(const struct guestmem *gm);
 int platform_user_file(const char *spec);
 /* Read and add the --fw-cfg items; 0, or -1 after printing why. */
 int platform_add_user_files(uint64_t max_size);
+/*
+ * Memory-mapped devices for the firmware tables (&modvmm_host.
+ * platform_dev_add): add one (copied; 0, or -1 with the reason in @err),
+ * get the @index-th (0, or -1 past the last).
+ */
+int platform_dev_add(const struct modvmm_platform_dev *pd, char *err,
+		     size_t errlen);
+int platform_dev_get(unsigned int index, struct modvmm_platform_dev *pd);
+/*
+ * Words devices add to a Linux kernel's command line (&modvmm_host.
+ * cmdline_append), space-separated, after the user's --append.
+ */
+int platform_cmdline_append(const char *text, char *err, size_t errlen);
+const char *platform_cmdline_extra(void);
+
+/* What devices published so far, to take back what a failed init or the
+ * dry run added: files, platform devices, command-line words. */
+struct platform_mark {
+	unsigned int files;
+	unsigned int pdevs;
+	size_t cmdline_len;
+};
+
+struct platform_mark platform_mark(void);
+void platform_rollback(struct platform_mark m);
 void platform_free(void);
 
 #endif

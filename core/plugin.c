@@ -108,8 +108,10 @@ static struct device_type *device_type_new(const struct modvmm_device_desc *d,
 		       what, d->name ? d->name : "(null)");
 		return NULL;
 	}
-	if (!d->init) {
-		pr_err("%s: device %s has no init function", what, d->name);
+	if (!d->init && (d->struct_size <= offsetof(struct modvmm_device_desc,
+						   exports) || !d->exports)) {
+		pr_err("%s: device %s has no init function (and exports nothing)",
+		       what, d->name);
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
@@ -356,10 +358,36 @@ struct device_type *device_type_from_path(const char *path, int explicit)
 	return t;
 }
 
+/* The module that needs the one being looked up, for its message. */
+static const char *needed_by;
+
+/*
+ * DIR/NAME.so, or, as modprobe treats them alike, DIR/NAME.so with each
+ * '-' written '_' (virtio-blk is virtio_blk.so): 1 and @path if found.
+ */
+static int plugin_file_in(const char *dir, const char *name,
+			  char path[PATH_MAX])
+{
+	char alt[64];
+	size_t i;
+
+	str_join3(path, PATH_MAX, dir, "/", name);
+	str_join3(path + strlen(path), PATH_MAX - strlen(path), ".so", "", "");
+	if (file_exists(path) || !strchr(name, '-') || strlen(name) >= sizeof(alt))
+		return file_exists(path);
+	for (i = 0; name[i]; i++)
+		alt[i] = name[i] == '-' ? '_' : name[i];
+	alt[i] = '\0';
+	str_join3(path, PATH_MAX, dir, "/", alt);
+	str_join3(path + strlen(path), PATH_MAX - strlen(path), ".so", "", "");
+	return file_exists(path);
+}
+
 /* Resolve NAME: built in, or NAME.so on the search path. */
 struct device_type *device_type_lookup(const char *name)
 {
 	char bufs[2][PATH_MAX], path[PATH_MAX], tried[1024] = "";
+	char who[96] = "";
 	const char *dirs[8];
 	struct device_type *t;
 	int i, n;
@@ -376,15 +404,80 @@ struct device_type *device_type_lookup(const char *name)
 	}
 	n = device_search_dirs(dirs, bufs);
 	for (i = 0; i < n; i++) {
-		str_join3(path, sizeof(path), dirs[i], "/", name);
-		str_join3(path + strlen(path), sizeof(path) - strlen(path), ".so", "", "");
-		if (file_exists(path))
+		if (plugin_file_in(dirs[i], name, path))
 			return device_type_from_path(path, 0);
 		str_join3(tried + strlen(tried), sizeof(tried) - strlen(tried),
 			  i ? ", " : "", dirs[i], "");
 	}
-	pr_err("device '%s': not built in and no %s.so in %s; see --list-devices, or give a path",
-	       name, name, tried);
+	if (needed_by)
+		str_join3(who, sizeof(who), " (needed by ", needed_by, ")");
+	pr_err("device '%s'%s: not built in and no %s.so in %s; see --list-devices, or give a path",
+	       name, who, name, tried);
+	return NULL;
+}
+
+/* The longest chain of requires followed, against cycles of plugins. */
+#define REQUIRES_DEPTH	8
+#define REQUIRES_MAX	8
+
+/*
+ * Make every module @t requires available, as modprobe does from
+ * modules.dep: built in, or loaded from the same search path, and what
+ * those require in turn.  Returns 0, or -1 after one line naming the
+ * missing module and who needs it.
+ */
+static int device_type_requires_depth(struct device_type *t, int depth)
+{
+	const char *const *r = t->desc.requires;
+	struct device_type *dep;
+	int i;
+
+	if (!r || t->requires_done)
+		return 0;
+	if (depth > REQUIRES_DEPTH) {
+		pr_err("%s: modules require each other more than %d deep",
+		       t->desc.name, REQUIRES_DEPTH);
+		return -1;
+	}
+	for (i = 0; r[i]; i++) {
+		if (i == REQUIRES_MAX) {
+			pr_err("%s: requires more than %d modules", t->desc.name,
+			       REQUIRES_MAX);
+			return -1;
+		}
+		if (!device_name_valid(r[i])) {
+			pr_err("%s: requires module '%.48s', which is not a valid name",
+			       t->desc.name, r[i]);
+			return -1;
+		}
+		needed_by = t->desc.name;
+		dep = device_type_lookup(r[i]);
+		needed_by = NULL;
+		if (!dep || device_type_requires_depth(dep, depth + 1))
+			return -1;
+	}
+	t->requires_done = 1;
+	return 0;
+}
+
+int device_type_requires(struct device_type *t)
+{
+	return device_type_requires_depth(t, 0);
+}
+
+/* What module @name, which @t requires, exports; NULL if not required. */
+const void *device_type_export(const struct device_type *t, const char *name)
+{
+	const char *const *r = t->desc.requires;
+	const struct device_type *dep;
+	int i;
+
+	for (i = 0; r && r[i] && i < REQUIRES_MAX; i++) {
+		if (strcmp(r[i], name))
+			continue;
+		dep = device_type_by_name(name);
+		return dep ? dep->desc.exports : NULL;
+	}
 	return NULL;
 }
 

@@ -189,7 +189,8 @@
  * @uid:       its _UID.
  * @mmio_base: its register window (32-bit physical).
  * @mmio_len:  the window's length.
- * @irq:       its interrupt (GSI), edge-triggered, active high.
+ * @irq:       its interrupt (GSI), active high.
+ * @irq_flags: MODVMM_PDEV_IRQ_EDGE, _LEVEL or MODVMM_PDEV_NO_IRQ.
  */
 struct acpi_dsdt_dev {
 	char name[5];
@@ -198,6 +199,7 @@ struct acpi_dsdt_dev {
 	uint32_t mmio_base;
 	uint32_t mmio_len;
 	uint32_t irq;
+	uint32_t irq_flags;
 };
 
 /* The blobs and the linker script that turns them into tables. */
@@ -222,6 +224,8 @@ struct acpi {
 	size_t ram_len;			/* bytes written at ACPI_RSDP_ADDR */
 	uint8_t *img;			/* what goes there, img_len bytes */
 	size_t img_len;
+	uint32_t nr_cpus;		/* the machine, for the tables */
+	uint32_t nr_map;		/* 0: a probe, no RAM */
 };
 
 /* ---- byte helpers --------------------------------------------------- */
@@ -464,7 +468,8 @@ static void aml_s5(struct acpi_aml *a)
 
 /*
  * ResourceTemplate () { Memory32Fixed (ReadWrite, base, len)
- * Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) { irq } }
+ * Interrupt (ResourceConsumer, Edge or Level, ActiveHigh, Exclusive)
+ * { irq } }, without the Interrupt for a device that has none.
  */
 static void aml_crs(struct acpi_aml *a, const struct acpi_dsdt_dev *d)
 {
@@ -477,12 +482,15 @@ static void aml_crs(struct acpi_aml *a, const struct acpi_dsdt_dev *d)
 	aml_byte(&res, 1);		/* read/write */
 	aml_dword(&res, d->mmio_base);
 	aml_dword(&res, d->mmio_len);
-	aml_byte(&res, 0x89);		/* Extended Interrupt, 6 bytes */
-	aml_byte(&res, 6);
-	aml_byte(&res, 0);
-	aml_byte(&res, 0x03);		/* consumer, edge, high, exclusive */
-	aml_byte(&res, 1);
-	aml_dword(&res, d->irq);
+	if (d->irq_flags != MODVMM_PDEV_NO_IRQ) {
+		aml_byte(&res, 0x89);	/* Extended Interrupt, 6 bytes */
+		aml_byte(&res, 6);
+		aml_byte(&res, 0);
+		/* bit 0 consumer, bit 1 edge; active high, exclusive */
+		aml_byte(&res, d->irq_flags == MODVMM_PDEV_IRQ_LEVEL ? 0x01 : 0x03);
+		aml_byte(&res, 1);
+		aml_dword(&res, d->irq);
+	}
 	aml_byte(&res, 0x79);		/* End Tag, checksum 0: none */
 	aml_byte(&res, 0);
 	aml_int(&buf, (uint32_t)res.len);
@@ -678,8 +686,12 @@ static void acpi_build_rsdp(struct acpi_build *b, size_t rsdt, size_t xsdt)
 	acpi_cmd_checksum(b, FILE_RSDP, 32, 0, ACPI_RSDP_LEN);
 }
 
-/* Every table for a machine of @cpus vCPUs with the registers at @port. */
-static int acpi_build(struct acpi_build *b, unsigned int cpus, uint16_t port)
+/*
+ * Every table for a machine of @cpus vCPUs with the registers at @port
+ * and the @n devices @devs in its DSDT.
+ */
+static int acpi_build(struct acpi_build *b, unsigned int cpus, uint16_t port,
+		      const struct acpi_dsdt_dev *devs, unsigned int n)
 {
 	size_t facs, dsdt, sdt[2], rsdt, xsdt;
 
@@ -687,7 +699,7 @@ static int acpi_build(struct acpi_build *b, unsigned int cpus, uint16_t port)
 	acpi_cmd_allocate(b, FILE_RSDP, 16, LOADER_ZONE_FSEG);
 	acpi_cmd_allocate(b, FILE_TABLES, 64, LOADER_ZONE_HIGH);
 	facs = acpi_build_facs(b);
-	dsdt = acpi_build_dsdt(b, NULL, 0);
+	dsdt = acpi_build_dsdt(b, devs, n);
 	sdt[0] = acpi_build_fadt(b, facs, dsdt, port);
 	sdt[1] = acpi_build_madt(b, cpus);
 	rsdt = acpi_build_sdt(b, "RSDT", 4, sdt, 2);
@@ -1032,19 +1044,57 @@ static int acpi_write_ram(struct acpi *s, int at_reset)
 	return 0;
 }
 
+/* The most devices the DSDT lists. */
+#define ACPI_MAX_DEVS	32
+
+/*
+ * The machine's memory-mapped devices (&modvmm_host.platform_dev_add)
+ * as DSDT entries named D000, D001, ...; @pd holds their strings.
+ * Returns how many.
+ */
+static unsigned int acpi_collect_devs(struct acpi *s,
+				      struct modvmm_platform_dev *pd,
+				      struct acpi_dsdt_dev *d)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const struct modvmm_host *h = s->host;
+	unsigned int n = 0;
+
+	if (!MODVMM_HOST_HAS(h, platform_dev_get))
+		return 0;
+	while (n < ACPI_MAX_DEVS && !h->platform_dev_get(s->dev, n, &pd[n])) {
+		memset(&d[n], 0, sizeof(d[n]));
+		d[n].name[0] = 'D';
+		d[n].name[1] = hex[(n >> 8) & 15];
+		d[n].name[2] = hex[(n >> 4) & 15];
+		d[n].name[3] = hex[n & 15];
+		d[n].hid = pd[n].hid;
+		d[n].uid = pd[n].uid;
+		d[n].mmio_base = (uint32_t)pd[n].mmio_base;
+		d[n].mmio_len = (uint32_t)pd[n].mmio_len;
+		d[n].irq = pd[n].irq;
+		d[n].irq_flags = pd[n].flags;
+		n++;
+	}
+	return n;
+}
+
 /* Tables into RAM and out as firmware files; nothing without a machine. */
 static int acpi_install(struct acpi *s, const struct modvmm_machine_info *mi)
 {
+	struct modvmm_platform_dev pd[ACPI_MAX_DEVS];
+	struct acpi_dsdt_dev devs[ACPI_MAX_DEVS];
 	struct acpi_build *b = malloc(sizeof(*b));
+	unsigned int n = acpi_collect_devs(s, pd, devs);
 	int r = -1;
 
 	if (!b) {
 		s->host->set_error(s->dev, "out of memory");
 		goto out;
 	}
-	if (acpi_build(b, mi->nr_cpus, s->port)) {
-		s->host->set_error(s->dev, "the ACPI tables for %u vCPUs do not fit in 0x%x bytes",
-				   mi->nr_cpus, ACPI_REGION_MAX);
+	if (acpi_build(b, mi->nr_cpus, s->port, devs, n)) {
+		s->host->set_error(s->dev, "the ACPI tables for %u vCPUs and %u devices do not fit in 0x%x bytes",
+				   mi->nr_cpus, n, ACPI_REGION_MAX);
 		goto out;
 	}
 	r = 0;
@@ -1107,14 +1157,30 @@ static int acpi_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 		goto fail;
 	}
 	acpi_pm_power_on(s);
-	if (acpi_claim(s) || acpi_install(s, &mi))
+	if (acpi_claim(s))
 		goto fail;
+	s->nr_cpus = mi.nr_cpus;
+	s->nr_map = mi.nr_map;
 	*priv = s;
 	return 0;
 fail:
 	/* The host releases the timer and the ranges. */
 	acpi_free(s);
 	return -1;
+}
+
+/*
+ * Every device exists: the tables, with a DSDT entry for each memory-
+ * mapped device, into RAM and out as firmware files.
+ */
+static int acpi_ready(void *priv)
+{
+	struct acpi *s = priv;
+	struct modvmm_machine_info mi = { .struct_size = sizeof(mi) };
+
+	mi.nr_cpus = s->nr_cpus;
+	mi.nr_map = s->nr_map;
+	return acpi_install(s, &mi);
 }
 
 /*
@@ -1163,4 +1229,5 @@ MODVMM_DEVICE(acpi) = {
 	.init = acpi_init,
 	.exit = acpi_exit,
 	.reset = acpi_reset,
+	.ready = acpi_ready,
 };

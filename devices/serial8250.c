@@ -15,10 +15,12 @@
  * holding register with FIFOs off).  Line speed and framing (divisor, LCR)
  * are kept for read-back only.
  *
- * Output is buffered and written in as few write() calls as the guest's
- * pace allows: when the buffer is full, on newline if the output is a
- * terminal, FLUSH_DELAY_NS after the first unflushed byte, and in the
- * sync, reset and exit hooks.
+ * Output goes to a host output stream (&modvmm_host.stream_open), the
+ * console backend every console device shares: buffered and written in
+ * as few write() calls as the guest's pace allows (when the buffer is
+ * full, on newline if the output is a terminal, a few ms after the first
+ * unflushed byte), never blocking the machine.  The sync, reset and exit
+ * hooks flush it.
  *
  * Reset (--reboot): the registers as after the chip's master reset, the
  * IRQ line low; the divisor latch, the scratch register, the options,
@@ -40,7 +42,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,10 +116,7 @@
 #define SERIAL_XSTR(x)	SERIAL_STR(x)
 
 #define RX_FIFO_SIZE	16
-#define OUT_BUF_SIZE	4096
 #define BACKLOG_SIZE	4096
-#define FLUSH_DELAY_NS	5000000ull	/* 5 ms: invisible to a human */
-#define WRITE_WAIT_MS	1000		/* longest wait on a full output */
 #define ESCAPE_CHAR	0x01		/* Ctrl-A */
 #define STOP_STATUS	20
 #define MAX_IRQ		23		/* the IOAPIC's last pin */
@@ -138,15 +136,7 @@ struct serial8250 {
 	unsigned int rx_head, rx_count;
 	uint8_t rx[RX_FIFO_SIZE];
 
-	int out_fd;		/* -1: output discarded */
-	int out_owned;		/* we opened it, so we close it */
-	int out_stalled;	/* a bounded wait ran out: drop until it drains */
-	uint64_t out_dropped;	/* bytes lost to a sink that did not read */
-	int out_tty;
-	int flush_armed;
-	struct modvmm_timer *flush_timer;
-	size_t out_len;
-	uint8_t out_buf[OUT_BUF_SIZE];
+	struct modvmm_stream *out;	/* NULL: output discarded */
 
 	int in_fd;		/* -1: no input */
 	int in_owned;
@@ -400,111 +390,16 @@ static void serial_in_fd_ready(void *opaque, int fd)
 
 /* ---- transmitter ----------------------------------------------------- */
 
-/* Wait until @fd takes more output; 0 on timeout or error. */
-static int serial_out_wait(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int r;
-
-	do {
-		r = poll(&p, 1, WRITE_WAIT_MS);
-	} while (r < 0 && errno == EINTR);
-	return r > 0;
-}
-
-static void serial_out_arm(struct serial8250 *u, int on)
-{
-	if (on == u->flush_armed || !u->flush_timer)
-		return;
-	u->host->timer_arm(u->flush_timer, on ? FLUSH_DELAY_NS : 0, 0);
-	u->flush_armed = on;
-}
-
-static void serial_out_close(struct serial8250 *u)
-{
-	if (u->out_owned && u->out_fd >= 0)
-		close(u->out_fd);
-	u->out_fd = -1;
-	u->out_owned = 0;
-}
-
-/* The sink did not take @n bytes: count them, and say so once per stall. */
-static void serial_out_drop(struct serial8250 *u, size_t n)
-{
-	if (!u->out_stalled)
-		u->host->log(u->dev, MODVMM_LOG_WARN,
-			     "output blocked: nobody reads it; dropping output until it drains");
-	u->out_stalled = 1;
-	u->out_dropped += n;
-	u->host->stat_add(u->dev, "tx_dropped", n);
-}
-
-/*
- * Write the buffer out; the output never blocks (out_open).  With @wait,
- * a full output is waited for, bounded; once such a wait has run out the
- * output is stalled: what does not fit is dropped and counted, without
- * waiting, until a write goes through again.  Without @wait the rest
- * stays buffered and the timer tries again.
- */
-static void serial_out_flush(struct serial8250 *u, int wait)
-{
-	size_t done = 0;
-
-	while (done < u->out_len && u->out_fd >= 0) {
-		ssize_t n = write(u->out_fd, u->out_buf + done,
-				  u->out_len - done);
-
-		if (n > 0) {
-			done += (size_t)n;
-			u->out_stalled = 0;
-			u->host->stat_add(u->dev, "tx_writes", 1);
-			u->host->stat_add(u->dev, "tx_bytes", (uint64_t)n);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!wait)
-				break;
-			if (!u->out_stalled && serial_out_wait(u->out_fd))
-				continue;
-			serial_out_drop(u, u->out_len - done);
-			done = u->out_len;
-			break;
-		}
-		u->host->log(u->dev, MODVMM_LOG_WARN,
-			     "output: write: %s; output disabled",
-			     n < 0 ? strerror(errno) : "wrote nothing");
-		serial_out_close(u);
-	}
-	if (u->out_fd < 0)
-		done = u->out_len;	/* out=null, or output failed */
-	if (done && done < u->out_len)
-		memmove(u->out_buf, u->out_buf + done, u->out_len - done);
-	u->out_len -= done;
-	serial_out_arm(u, u->out_len != 0);
-}
-
-static void serial_flush_timer(void *opaque, uint64_t expired)
-{
-	struct serial8250 *u = opaque;
-
-	(void)expired;
-	u->flush_armed = 0;	/* one-shot: it has expired */
-	serial_out_flush(u, 0);
-}
-
 static void serial_out_put(struct serial8250 *u, uint8_t c)
 {
-	if (u->out_fd < 0)
-		return;		/* out=null, or the output failed */
-	if (u->out_len == OUT_BUF_SIZE)
-		serial_out_flush(u, 1);
-	u->out_buf[u->out_len++] = c;
-	if (u->out_len == OUT_BUF_SIZE || (c == '\n' && u->out_tty))
-		serial_out_flush(u, 1);
-	else
-		serial_out_arm(u, 1);
+	if (u->out)
+		u->host->stream_write(u->out, &c, 1);
+}
+
+static void serial_out_flush(struct serial8250 *u)
+{
+	if (u->out)
+		u->host->stream_flush(u->out);
 }
 
 /* ---- registers ------------------------------------------------------- */
@@ -705,6 +600,7 @@ static int serial_open_out(struct serial8250 *u)
 	const struct modvmm_host *h = u->host;
 	const char *out = h->opt_str(u->dev, "out", NULL);
 	const char *file = h->opt_str(u->dev, "file", NULL);
+	char path[4096];
 
 	if (out && file) {
 		h->set_error(u->dev, "options out= and file= both given");
@@ -718,26 +614,21 @@ static int serial_open_out(struct serial8250 *u)
 		h->set_error(u->dev, "option %s=: empty", file ? "file" : "out");
 		return -1;
 	}
-	if (!file && !strcmp(out, "null")) {
-		u->out_fd = -1;
-	} else if (!MODVMM_HOST_HAS(h, out_open)) {
-		h->set_error(u->dev, "this modvmm is older than the plugin (no out_open)");
+	if (!file && !strcmp(out, "null"))
+		return 0;
+	if (!MODVMM_HOST_HAS(h, stream_close)) {
+		h->set_error(u->dev, "this modvmm is older than the plugin (no stream_open)");
 		return -1;
-	} else {
-		char path[4096];
-
-		/* file=stdout is a file called stdout, not the stream */
-		snprintf(path, sizeof(path), "%s%s", file && !strchr(out, '/') ?
-			 "./" : "", out);
-		u->out_fd = h->out_open(u->dev, path);
-		if (u->out_fd < 0) {
-			h->set_error(u->dev, "option %s=%s: %s",
-				     file ? "file" : "out", out, strerror(errno));
-			return -1;
-		}
-		u->out_owned = 1;
 	}
-	u->out_tty = u->out_fd >= 0 && isatty(u->out_fd);
+	/* file=stdout is a file called stdout, not the stream */
+	snprintf(path, sizeof(path), "%s%s", file && !strchr(out, '/') ?
+		 "./" : "", out);
+	u->out = h->stream_open(u->dev, path);
+	if (!u->out) {
+		h->set_error(u->dev, "option %s=%s: %s",
+			     file ? "file" : "out", out, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -779,8 +670,8 @@ static void serial_release(struct serial8250 *u)
 	serial_in_unwatch(u);
 	if (u->in_owned)
 		close(u->in_fd);
-	serial_out_arm(u, 0);	/* the host frees the timer itself */
-	serial_out_close(u);
+	if (u->out)
+		u->host->stream_close(u->out);	/* flushes what is left */
 	free(u);
 }
 
@@ -796,7 +687,6 @@ static int serial_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	}
 	u->dev = dev;
 	u->host = host;
-	u->out_fd = -1;
 	u->in_fd = -1;
 	serial_power_on(u);
 	if (serial_parse_u64(u, "port", CONFIG_SERIAL_PORT, MAX_PORT,
@@ -813,11 +703,6 @@ static int serial_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 				(unsigned long long)u->base + UART_NR_REGS - 1);
 		goto fail;
 	}
-	u->flush_timer = host->timer_new(dev, serial_flush_timer, u);
-	if (!u->flush_timer) {
-		host->set_error(dev, "cannot create the flush timer");
-		goto fail;
-	}
 	if (serial_open_out(u) || serial_open_in(u))
 		goto fail;
 	*priv = u;
@@ -829,19 +714,12 @@ fail:
 
 static void serial_exit(void *priv)
 {
-	struct serial8250 *u = priv;
-
-	serial_out_flush(u, 1);
-	if (u->out_dropped)
-		u->host->log(u->dev, MODVMM_LOG_WARN,
-			     "%llu bytes of output dropped: its reader did not keep up",
-			     (unsigned long long)u->out_dropped);
-	serial_release(u);
+	serial_release(priv);
 }
 
 static void serial_sync(void *priv)
 {
-	serial_out_flush(priv, 1);
+	serial_out_flush(priv);
 }
 
 /*
@@ -853,7 +731,7 @@ static void serial8250_reset(void *priv)
 {
 	struct serial8250 *u = priv;
 
-	serial_out_flush(u, 1);
+	serial_out_flush(u);
 	serial_master_reset(u);
 	u->irq_level = 0;
 	u->host->irq_set(u->dev, u->irq, 0);

@@ -137,8 +137,15 @@ int harness_fw_file_add(const char *name, const void *data, size_t len)
 
 struct modvmm_dev *harness_device(const char *spec)
 {
+	struct modvmm_dev *dev;
+
 	hx.last_error[0] = '\0';
-	return device_spawn(spec);
+	dev = device_spawn(spec);
+	if (dev && device_ready_all()) {
+		device_destroy(dev);
+		return NULL;
+	}
+	return dev;
 }
 
 void harness_device_remove(struct modvmm_dev *dev)
@@ -200,6 +207,11 @@ uint64_t harness_now(void)
 int harness_poll(void)
 {
 	return event_poll();
+}
+
+int harness_poll_wait(int ms)
+{
+	return event_poll_wait(ms < 0 ? 0 : ms);
 }
 
 void harness_sync(void)

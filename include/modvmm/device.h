@@ -54,6 +54,7 @@ extern "C" {
 
 struct modvmm_dev;
 struct modvmm_timer;
+struct modvmm_stream;
 
 /*
  * Exit statuses a device may pass to &modvmm_host.request_stop for the
@@ -116,6 +117,34 @@ struct modvmm_machine_info {
 
 /** MODVMM_FW_NAME_MAX - longest firmware file name, with its NUL. */
 #define MODVMM_FW_NAME_MAX	56
+
+/*
+ * Flags of &struct modvmm_platform_dev: how its interrupt line is
+ * triggered.
+ */
+#define MODVMM_PDEV_IRQ_EDGE	0	/* edge-triggered, active high */
+#define MODVMM_PDEV_IRQ_LEVEL	1	/* level-triggered, active high */
+#define MODVMM_PDEV_NO_IRQ	2	/* no interrupt */
+
+/**
+ * struct modvmm_platform_dev - a memory-mapped device the firmware
+ * tables describe (ACPI: one DSDT Device with _HID, _UID and _CRS).
+ * @hid:       the ACPI hardware ID, like "LNRO0005" (virtio-mmio); at
+ *             most 8 characters.
+ * @uid:       unique among the entries of one @hid.
+ * @mmio_base: first byte of its register window (below 4 GiB).
+ * @mmio_len:  length of the window.
+ * @irq:       its interrupt line (GSI).
+ * @flags:     MODVMM_PDEV_IRQ_EDGE, _LEVEL or MODVMM_PDEV_NO_IRQ.
+ */
+struct modvmm_platform_dev {
+	char hid[9];
+	uint32_t uid;
+	uint64_t mmio_base;
+	uint64_t mmio_len;
+	uint32_t irq;
+	uint32_t flags;
+};
 
 /**
  * enum modvmm_space - the address space a range lives in.
@@ -313,6 +342,51 @@ struct modvmm_irqchip_ops {
  *     were added): sets *@name, *@data and *@len and returns 0, or -1
  *     when there are fewer files.  The pointers stay valid while the
  *     machine runs.
+ * @module_get: the interface module @name exports
+ *     (&modvmm_device_desc.exports), or NULL.  @name must be listed in
+ *     the calling device's &modvmm_device_desc.requires: the host loaded
+ *     it before the device's init ran, so NULL means a module that
+ *     exports nothing.  This is how device modules use a library module
+ *     such as the virtio-mmio transport (<modvmm/virtio.h>).
+ * @mem_ptr: the host address of guest RAM [@gpa, @gpa + @len), or NULL
+ *     when any byte of it is not RAM or the range crosses from one RAM
+ *     block into another.  Valid until the machine stops; a device may
+ *     use it from threads of its own (a disk's I/O worker) and so move
+ *     data without a copy.  The guest can change the bytes at any time.
+ * @platform_dev_add: describe a memory-mapped device to the guest's
+ *     firmware interfaces: @pd is copied into the machine's list, which
+ *     the ACPI tables (a DSDT device per entry) are built from.  Returns
+ *     0, or -1 with the reason recorded as by @set_error.  Entries go
+ *     with the instance if its init fails.
+ * @platform_dev_get: the @index-th entry added with @platform_dev_add
+ *     (by any device) into *@pd: 0, or -1 past the last.  Called from
+ *     &modvmm_device_desc.ready it sees every device of the machine.
+ * @cmdline_append: add @text (one word, like "virtio_mmio.device=..."),
+ *     separated by a space, to the kernel command line a Linux image
+ *     (bzImage) gets after the user's --append.  Returns 0, or -1 with
+ *     the reason recorded as by @set_error (the line would be too long).
+ * @stream_open: open output @spec (as @out_open: "stdout", "stderr",
+ *     "null" or a file path) behind a buffer that the host writes out:
+ *     bytes given to @stream_write are coalesced and written at a newline
+ *     when the sink is a terminal, when the buffer fills, 5 ms after the
+ *     first unflushed byte (a timer of the device's own), at
+ *     @stream_flush and at @stream_close.  The host does not flush
+ *     streams by itself when the machine syncs: call @stream_flush from
+ *     the device's &modvmm_device_desc.sync (and .reset, so that output
+ *     sent before a reset is not held back).  It never blocks the
+ *     machine: a sink that does not keep up is waited for a bounded time
+ *     (1 s), then output is dropped and counted ("tx_dropped" in --stats,
+ *     one warning per stall) until it drains; "tx_writes" and "tx_bytes"
+ *     count what was written.  "null" discards the bytes (counted
+ *     nowhere).  This is the one implementation of console output that
+ *     every console device (the UART, virtio-console) uses.  Returns
+ *     NULL with errno set (ENXIO: a FIFO that nobody reads).
+ * @stream_write: queue @len bytes of @buf on @s.  May write out at once
+ *     (bounded wait), never blocks longer.
+ * @stream_flush: write out what @s holds now (bounded wait).
+ * @stream_close: flush and close @s; says how many bytes were dropped, if
+ *     any.  Streams a device still holds are closed by the host after its
+ *     exit.  The stream functions accept NULL for @s and then do nothing.
  */
 struct modvmm_host {
 	uint32_t abi_version;
@@ -372,6 +446,19 @@ struct modvmm_host {
 			   const void *data, size_t len);
 	int (*fw_file_get)(struct modvmm_dev *dev, unsigned int index,
 			   const char **name, const void **data, size_t *len);
+	const void *(*module_get)(struct modvmm_dev *dev, const char *name);
+	void *(*mem_ptr)(struct modvmm_dev *dev, uint64_t gpa, size_t len);
+	int (*platform_dev_add)(struct modvmm_dev *dev,
+				const struct modvmm_platform_dev *pd);
+	int (*platform_dev_get)(struct modvmm_dev *dev, unsigned int index,
+				struct modvmm_platform_dev *pd);
+	int (*cmdline_append)(struct modvmm_dev *dev, const char *text);
+	struct modvmm_stream *(*stream_open)(struct modvmm_dev *dev,
+					     const char *spec);
+	void (*stream_write)(struct modvmm_stream *s, const void *buf,
+			     size_t len);
+	void (*stream_flush)(struct modvmm_stream *s);
+	void (*stream_close)(struct modvmm_stream *s);
 };
 
 /**
@@ -425,6 +512,24 @@ struct modvmm_option {
  *               again, so a device may write guest RAM (tables) here.
  *               May be NULL: the device then keeps its state.  Absent in
  *               descriptors built before it (struct_size tells).
+ * @requires:    NULL-terminated list of the modules this one needs (by
+ *               name), or NULL.  Before the first instance's init, the
+ *               host makes each available: built in, or NAME.so from the
+ *               plugin search path (a '-' in the name may be '_' in the
+ *               file name); a missing one fails the instance with a
+ *               message naming it.  &modvmm_host.module_get returns what
+ *               they export.
+ * @exports:     the interface this module offers the modules that
+ *               require it (a table of functions, say), or NULL.
+ * @ready:       every device of the machine exists: describe the others
+ *               (the ACPI tables' DSDT lists &modvmm_host.platform_dev_add
+ *               entries).  Called once per instance, after all inits and
+ *               before the guest runs.  Returns 0, or -1 after
+ *               &modvmm_host.set_error; the machine then does not start.
+ *               May be NULL.
+ *
+ * A library module (such as virtio-mmio) has no @init: it cannot be
+ * instantiated with -d, only required by others.
  */
 struct modvmm_device_desc {
 	uint32_t abi_version;
@@ -438,6 +543,9 @@ struct modvmm_device_desc {
 	void (*exit)(void *priv);
 	void (*sync)(void *priv);
 	void (*reset)(void *priv);
+	const char *const *requires;
+	const void *exports;
+	int (*ready)(void *priv);
 };
 
 /**

@@ -61,9 +61,13 @@ void harness_exit(void);
  * @spec: "NAME[,key=value...]" (built in, or NAME.so on the search path)
  *        or "PATH.so[,key=value...]".
  *
+ * The harness machine is always running: the instance's ready hook
+ * (&modvmm_device_desc.ready) runs right after its init, so it sees the
+ * devices created before it (create the ones a DSDT lists before acpi).
+ *
  * Return: the instance, or NULL when the device was refused (unknown
- * name, bad option, init failed, overlapping range); the one-line reason
- * is then harness_last_error().
+ * name, bad option, init or ready failed, overlapping range); the
+ * one-line reason is then harness_last_error().
  */
 struct modvmm_dev *harness_device(const char *spec);
 
@@ -141,6 +145,17 @@ uint64_t harness_now(void);
  * Return: how many callbacks ran.
  */
 int harness_poll(void);
+
+/**
+ * harness_poll_wait() - harness_poll(), first waiting up to @ms
+ * milliseconds for a watched fd to become ready (a device's I/O thread
+ * signalling a completion, say).  A bounded wait for a condition: loop
+ * on it with a deadline, never sleep instead.
+ * @ms: the most to wait; 0 does not wait.
+ *
+ * Return: how many callbacks ran.
+ */
+int harness_poll_wait(int ms);
 
 /**
  * harness_sync() - call every device's sync hook, as modvmm does before

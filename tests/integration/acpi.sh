@@ -56,7 +56,7 @@ test_acpi_image_in_the_tables_place() {
 		--entry 0xe0100 "$GUESTS/acpi_walk.bin"
 	assert_rc 6
 	assert_one_line_err
-	assert_err "acpi: init failed: the image has data at 0xe0100 in 0xe0000-0xe0"
+	assert_err "acpi: the image has data at 0xe0100 in 0xe0000-0xe0"
 	assert_err "where the ACPI tables go"
 }
 
@@ -66,7 +66,7 @@ test_acpi_twice() {
 	vmm $ACPI_BASE -d acpi -d acpi,port=0x700 --mode protected "$GUESTS/acpi_walk.bin"
 	assert_rc 6
 	assert_one_line_err
-	assert_err "acpi.1: init failed: the image has data at 0xe0000"
+	assert_err "acpi.1: the image has data at 0xe0000"
 }
 
 # --- With KVM ----------------------------------------------------------------

@@ -439,7 +439,7 @@ UNIT_TEST(acpi_refuses_image_bytes_in_its_range)
 	*p = 0x90;
 	CHECK(harness_device("acpi") == NULL);
 	CHECK_STR_CONTAINS(harness_last_error(),
-			   "acpi: init failed: the image has data at 0xe0123 in 0xe0000-0xe0");
+			   "acpi: the image has data at 0xe0123 in 0xe0000-0xe0");
 	CHECK_STR_CONTAINS(harness_last_error(), "where the ACPI tables go");
 	CHECK(!harness_range(MODVMM_SPACE_PIO, 0x600, &r));
 	CHECK_EQ(*p, 0x90);
@@ -460,16 +460,16 @@ UNIT_TEST(acpi_exit_clears_its_range)
 {
 	struct modvmm_dev *d;
 	const uint8_t *p;
-	unsigned int files;
+	struct platform_mark mark;
 	size_t i;
 	int clean = 1;
 
 	CHECK_EQ(harness_init(0, NULL), 0);
-	files = platform_file_count();
+	mark = platform_mark();
 	d = harness_device("acpi");
 	CHECK(d != NULL);
 	harness_device_remove(d);
-	platform_file_truncate(files);
+	platform_rollback(mark);
 	p = harness_mem(0xe0000, 0x1000);
 	for (i = 0; i < 0x1000; i++)
 		clean &= !p[i];
@@ -657,5 +657,69 @@ UNIT_TEST(acpi_ports_claimed_and_gap_free)
 	CHECK(!harness_range(MODVMM_SPACE_PIO, 0x606, &r));
 	CHECK(harness_range(MODVMM_SPACE_PIO, 0x608, &r) && r.len == 4);
 	CHECK(!harness_range(MODVMM_SPACE_PIO, 0x60c, &r));
+	harness_exit();
+}
+
+/* How often @pat (@n bytes) occurs in the ACPI region. */
+static int acpi_count(const void *pat, size_t n)
+{
+	const uint8_t *ram = harness_mem(0xe0000, 0x1000);
+	size_t i;
+	int hits = 0;
+
+	for (i = 0; i + n <= 0x1000; i++)
+		hits += !memcmp(ram + i, pat, n);
+	return hits;
+}
+
+/*
+ * The DSDT has a Device per platform device: _HID, _UID and a _CRS with
+ * its window and its interrupt (edge, level or none), as devices added
+ * before acpi's ready hook published them.
+ */
+UNIT_TEST(acpi_dsdt_lists_platform_devices)
+{
+	struct modvmm_platform_dev pd = { .hid = "LNRO0005", .uid = 0,
+		.mmio_base = 0xd0000000, .mmio_len = 0x200, .irq = 5,
+		.flags = MODVMM_PDEV_IRQ_EDGE };
+	static const uint8_t edge[] = {
+		0x86, 9, 0, 1, 0x00, 0x00, 0x00, 0xd0, 0x00, 0x02, 0, 0,
+		0x89, 6, 0, 0x03, 1, 5, 0, 0, 0, 0x79, 0,
+	};
+	static const uint8_t level[] = {
+		0x86, 9, 0, 1, 0x00, 0x02, 0x00, 0xd0, 0x00, 0x02, 0, 0,
+		0x89, 6, 0, 0x01, 1, 17, 0, 0, 0, 0x79, 0,
+	};
+	static const uint8_t noirq[] = {
+		0x86, 9, 0, 1, 0x00, 0x04, 0x00, 0xd0, 0x00, 0x02, 0, 0, 0x79, 0,
+	};
+	char err[128];
+
+	CHECK_EQ(harness_init(0, NULL), 0);
+	CHECK_EQ(platform_dev_add(&pd, err, sizeof(err)), 0);
+	pd.uid = 1;
+	pd.mmio_base = 0xd0000200;
+	pd.irq = 17;
+	pd.flags = MODVMM_PDEV_IRQ_LEVEL;
+	CHECK_EQ(platform_dev_add(&pd, err, sizeof(err)), 0);
+	pd.uid = 2;
+	pd.mmio_base = 0xd0000400;
+	pd.flags = MODVMM_PDEV_NO_IRQ;
+	CHECK_EQ(platform_dev_add(&pd, err, sizeof(err)), 0);
+	CHECK(harness_device("acpi") != NULL);
+	CHECK_EQ(acpi_count("LNRO0005", 8), 3);
+	CHECK_EQ(acpi_count("D000", 4), 1);
+	CHECK_EQ(acpi_count("D002", 4), 1);
+	CHECK_EQ(acpi_count(edge, sizeof(edge)), 1);
+	CHECK_EQ(acpi_count(level, sizeof(level)), 1);
+	CHECK_EQ(acpi_count(noirq, sizeof(noirq)), 1);
+	/* the tables are still found */
+	CHECK_EQ(find_rsdp(), 0xe0000);
+	harness_exit();
+	/* a window above 4 GiB cannot be described */
+	CHECK_EQ(harness_init(0, NULL), 0);
+	pd.mmio_base = 0x100000000ull;
+	CHECK_EQ(platform_dev_add(&pd, err, sizeof(err)), -1);
+	CHECK_STR_CONTAINS(err, "is not below 4 GiB");
 	harness_exit();
 }

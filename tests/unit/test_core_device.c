@@ -481,11 +481,11 @@ UNIT_TEST(platform_firmware_files)
 	CHECK_STR_CONTAINS(harness_last_error(), "must have 1 to 55 characters");
 	/* a device whose init fails takes back what it published */
 	CHECK(!harness_device("tdev,port=0x730,fwfile=opt/c,fail=later"));
-	CHECK_EQ(platform_file_count(), 2);
+	CHECK_EQ(platform_mark().files, 2);
 	CHECK_EQ(harness_fw_file_add("opt/b", "", 0), 0);
-	CHECK_EQ(platform_file_count(), 3);
+	CHECK_EQ(platform_mark().files, 3);
 	harness_exit();
-	CHECK_EQ(platform_file_count(), 0);
+	CHECK_EQ(platform_mark().files, 0);
 }
 
 /* The dry run's instances publish files too; its end drops them. */
@@ -494,10 +494,10 @@ UNIT_TEST(platform_dry_run_drops_its_files)
 	CHECK_EQ(harness_init(16 << 20, NULL), 0);
 	device_dry_run_begin();
 	CHECK(harness_device("tdev,fwfile=opt/dry") != NULL);
-	CHECK_EQ(platform_file_count(), 2);
+	CHECK_EQ(platform_mark().files, 2);
 	device_dry_run_end();
-	CHECK_EQ(platform_file_count(), 1);
+	CHECK_EQ(platform_mark().files, 1);
 	CHECK(harness_device("tdev,fwfile=opt/dry") != NULL);
-	CHECK_EQ(platform_file_count(), 2);
+	CHECK_EQ(platform_mark().files, 2);
 	harness_exit();
 }
