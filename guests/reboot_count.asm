@@ -78,8 +78,19 @@ reset:
 	out 0x64, al
 	jmp .still
 .triple:
+	; protected mode with an empty IDT, then #UD: #GP, #DF, shutdown
+	; (as triple_fault.asm; a real-mode INT through a zero-limit IDT is
+	; not a triple fault on every KVM)
+	lgdt [tf_gdt_desc]
 	lidt [null_idt]
-	int 0x20
+	mov eax, cr0
+	or eax, 1
+	mov cr0, eax
+	jmp 0x08:.pm
+	bits 32
+.pm:
+	ud2
+	bits 16
 .still:
 	PUTS msg_still
 	EXIT 0x7f
@@ -93,6 +104,11 @@ fail_ram:
 
 null_idt:	dw 0
 		dd 0
+	align 8
+tf_gdt:		dq 0
+		dq 0x00cf9a000000ffff
+tf_gdt_desc:	dw 15
+		dd tf_gdt
 booted:		db 0
 msg_boot:	db "reboot: boot ", 0
 msg_still:	db "reboot: FAIL still running after the reset", 10, 0
