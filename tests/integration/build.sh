@@ -537,6 +537,42 @@ test_build_install_sdk() {
 	assert_out_exact "Hello from modvmm!"
 }
 
+# The virtio transport as a module: a virtio device module loads it from
+# the same directory (virtio-mmio is virtio_mmio.so), and without it the
+# device is refused in one line naming what is missing and who needs it.
+# A virtio device built out of tree against the installed SDK works too.
+test_build_virtio_transport_module() {
+	local t=$TMP/tree inst=$TMP/inst d=$TMP/vdev/sdkrng
+
+	built_tree "$t"
+	set_config "$t" VIRTIO_MMIO m
+	set_config "$t" VIRTIO_RNG m
+	mk "$t" olddefconfig
+	grep -qx 'CONFIG_VIRTIO_MMIO=m' "$t/.config" || fail "VIRTIO_MMIO did not stay m"
+	mk "$t" -j2
+	[ -f "$t/modules/virtio_mmio.so" ] || fail "no modules/virtio_mmio.so"
+	nm "$t/modvmm" | grep -q __modvmm_desc_virtio_mmio &&
+		fail "virtio_mmio is built in although =m"
+	mk "$t" install PREFIX="$inst"
+	[ -f "$inst/include/modvmm/virtio.h" ] || fail "make install did not install virtio.h"
+	mkdir -p "$d"
+	sed 's/"virtio-rng"/"sdkrng"/' "$t/devices/virtio_rng.c" >"$d/sdkrng.c"
+	mk "$TMP" -C "$inst/share/modvmm" M="$d"
+	[ -f "$d/sdkrng.so" ] || fail "the installed SDK built no sdkrng.so"
+	need_kvm
+	vmm_in "$t" -v -d virtio-rng "$t/build/guests/hello.bin"
+	assert_rc 0 "virtio-rng with the transport as a module"
+	assert_err "loading plugin $t/modules/virtio_mmio.so"
+	assert_err "virtio-rng: virtio-mmio at 0xd0000000-0xd00001ff, irq 5"
+	MODVMM=$inst/bin/modvmm vmm -v --plugin-dir "$d" -d sdkrng "$t/build/guests/hello.bin"
+	assert_rc 0 "an out-of-tree virtio device"
+	assert_err "sdkrng: virtio-mmio at 0xd0000000-0xd00001ff, irq 5"
+	rm "$t/modules/virtio_mmio.so"
+	vmm_in "$t" -d virtio-rng "$t/build/guests/hello.bin"
+	assert_rc 6 "virtio-rng without its transport"
+	assert_err "device 'virtio-mmio' (needed by virtio-rng): not built in and no virtio-mmio.so"
+}
+
 # --- compilers ---------------------------------------------------------------
 
 test_build_clang_no_warnings() {
