@@ -104,7 +104,7 @@ int device_in_dry_run(void)
 int dry_run_masks(const struct modvmm_dev *dev, const char *key,
 		  const char *v)
 {
-	if (!dry_run || !opt_is_output_path(key, v))
+	if (!dry_run || !opt_is_output_path(dev->type, key, v))
 		return 0;
 	/* both given: a device refuses that itself, before opening either */
 	return !(opt_list_get(&dev->opts, "out") &&
@@ -169,7 +169,7 @@ struct modvmm_dev *device_spawn(const char *spec)
 
 		device_instance_name(name, sizeof(name), t->desc.name,
 				     t->instances);
-		if (device_claim_outputs(name, &ol))
+		if (device_claim_outputs(t, name, &ol))
 			goto fail_type;
 	}
 	dev = calloc(1, sizeof(*dev));

@@ -72,8 +72,10 @@ int dry_run_masks(const struct modvmm_dev *dev, const char *key,
 		  const char *v);
 
 /* devout.c: output files */
-int opt_is_output_path(const char *key, const char *v);
-int device_claim_outputs(const char *name, const struct opt_list *ol);
+int opt_is_output_path(const struct device_type *t, const char *key,
+		       const char *v);
+int device_claim_outputs(const struct device_type *t, const char *name,
+			 const struct opt_list *ol);
 void device_outputs_free(void);
 
 /* devlist.c: --list-devices */

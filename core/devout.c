@@ -29,13 +29,26 @@ static struct dev_output outputs[MAX_OUTPUTS];
 static int nr_outputs;
 
 /*
- * out=PATH and file=PATH name output files (the convention of
- * serial8250 and debugport); out=stdout|stderr|null do not.
+ * out=PATH names an output file, out=stdout|stderr|null do not; file=PATH
+ * does only for a device that also takes out= (serial8250's and
+ * virtio-console's "same as out=PATH"): elsewhere it is an input, like
+ * virtio-blk's disk image, which the dry run must neither mask nor claim.
  */
-int opt_is_output_path(const char *key, const char *v)
+static int type_has_option(const struct device_type *t, const char *key)
+{
+	const struct modvmm_option *o;
+
+	for (o = t->desc.options; o && o->name; o++)
+		if (!strcmp(o->name, key))
+			return 1;
+	return 0;
+}
+
+int opt_is_output_path(const struct device_type *t, const char *key,
+		       const char *v)
 {
 	if (!strcmp(key, "file"))
-		return v[0] != '\0';
+		return v[0] != '\0' && type_has_option(t, "out");
 	if (strcmp(key, "out"))
 		return 0;
 	return v[0] && strcmp(v, "stdout") && strcmp(v, "stderr") &&
@@ -146,12 +159,13 @@ int device_output_claim(const char *owner, const char *key, const char *path)
 }
 
 /* Dry run: check the output files a new instance @name would write. */
-int device_claim_outputs(const char *name, const struct opt_list *ol)
+int device_claim_outputs(const struct device_type *t, const char *name,
+			 const struct opt_list *ol)
 {
 	int i;
 
 	for (i = 0; i < ol->count; i++)
-		if (opt_is_output_path(ol->kv[i].key, ol->kv[i].value) &&
+		if (opt_is_output_path(t, ol->kv[i].key, ol->kv[i].value) &&
 		    device_output_claim(name, ol->kv[i].key, ol->kv[i].value))
 			return -1;
 	return 0;

@@ -172,6 +172,11 @@ static int host_opt_bool(struct modvmm_dev *dev, const char *key, int def,
 		*out = def;
 		return 0;
 	}
+	/* a bare key (-d virtio-blk,readonly) turns the option on */
+	if (!*v) {
+		*out = 1;
+		return 0;
+	}
 	if (opt_parse_bool(v, out)) {
 		snprintf(dev->error, sizeof(dev->error),
 			 "option %s=%s: not a boolean (want on/off, yes/no, 1/0)",

@@ -151,11 +151,6 @@ static inline uint64_t ld64(const uint8_t *p)
 	return v;
 }
 
-static inline void st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
 static inline void st32(uint8_t *p, uint32_t v)
 {
 	memcpy(p, &v, 4);

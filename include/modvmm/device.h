@@ -283,7 +283,8 @@ struct modvmm_irqchip_ops {
  *     Returns 0, or -1 after logging "option KEY=VALUE: ..." when the value
  *     is malformed; the device should then fail its init.
  * @opt_bool: parse option @key as on/off/yes/no/1/0/true/false into @out,
- *     or store @def.  Returns 0, or -1 after logging when malformed.
+ *     or store @def; the key alone (``-d disk,readonly``) means on.
+ *     Returns 0, or -1 after logging when malformed.
  * @set_error: record why init failed; the loader prints it as
  *     "NAME: init failed: MESSAGE".
  * @timer_new: create a disarmed timer that calls @fn(@opaque, n) on the
