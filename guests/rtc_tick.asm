@@ -68,9 +68,14 @@ start:
 
 .changed:
 	mov [sec1], al
-	mov al, [sec0]			; the next second, in BCD
-	add al, 1
-	daa
+	mov al, [sec0]			; the next second, in BCD (no DAA:
+	inc al				; a PVM KVM cannot emulate it)
+	mov ah, al
+	and ah, 0x0f
+	cmp ah, 0x0a
+	jb .bcd
+	add al, 6			; x9 + 1 = xA: carry into the tens
+.bcd:
 	cmp al, 0x60
 	jne .cmp
 	xor al, al
