@@ -71,6 +71,14 @@ const char *device_name(const struct modvmm_dev *dev);
 extern const struct modvmm_host device_host;
 
 /*
+ * --console NAME: only instance NAME gets the terminal from
+ * &modvmm_host.console_acquire (NULL: the first that asks); whether
+ * NAME asked since.
+ */
+void device_console_prefer(const char *name);
+int device_console_preferred_asked(void);
+
+/*
  * What device code the vCPU thread runs outside a bus access (an access
  * is bus_current_range's), for the crash handler: the instance, or NULL
  * for modvmm's own code, and "in its init function" and the like.

@@ -221,10 +221,30 @@ static void host_request_stop(struct modvmm_dev *dev, int status)
 	machine_request_stop(status & 0xff);
 }
 
+/* --console NAME: only that instance may have the terminal. */
+static const char *console_wanted;
+static int console_wanted_asked;
+
+void device_console_prefer(const char *name)
+{
+	console_wanted = name;
+	console_wanted_asked = 0;
+}
+
+int device_console_preferred_asked(void)
+{
+	return console_wanted_asked;
+}
+
 static int host_console_acquire(struct modvmm_dev *dev)
 {
 	if (device_list_probing())
 		return 0;
+	if (console_wanted) {
+		if (strcmp(dev->name, console_wanted))
+			return 0;
+		console_wanted_asked = 1;
+	}
 	if (device_in_dry_run())
 		return 1;	/* as if it got it, leaving the terminal alone */
 	return console_acquire(dev);

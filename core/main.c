@@ -58,6 +58,7 @@ struct cmdline {
 	int debug_unclaimed;
 	int reboot;
 	unsigned int cpus;
+	const char *console;		/* --console NAME, or NULL */
 	struct load_opts load;
 };
 
@@ -66,7 +67,7 @@ enum {
 	OPT_LIST_DEVICES, OPT_JSON,
 	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
 	OPT_MODULE, OPT_FW_CFG, OPT_TIMEOUT, OPT_WATCHDOG, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
-	OPT_REBOOT, OPT_CPUS,
+	OPT_REBOOT, OPT_CPUS, OPT_CONSOLE,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +90,7 @@ static const struct option long_opts[] = {
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "reboot", no_argument, NULL, OPT_REBOOT },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "debug-unclaimed", no_argument, NULL, OPT_DEBUG_UNCLAIMED },
@@ -129,6 +131,9 @@ static void usage(FILE *f)
 "                           after SECONDS (default 5; 0: never)\n"
 "      --reboot             when the guest resets the machine (0xCF9, i8042,\n"
 "                           triple fault), boot it again instead of exiting\n"
+"      --console NAME       the device that reads the terminal (NAME as in\n"
+"                           --stats: virtio-console, serial8250.1, ...);\n"
+"                           default: the first device that asks\n"
 "      --stats              print exit and device counts at exit\n"
 "      --trace io,mmio[,file=PATH]  print every access\n"
 "      --debug-unclaimed    log every unclaimed access, not once per port\n"
@@ -371,6 +376,7 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 			break;
 		case OPT_STATS: c->stats = 1; break;
 		case OPT_REBOOT: c->reboot = 1; break;
+		case OPT_CONSOLE: c->console = optarg; break;
 		case OPT_CPUS:
 			if (parse_cpus(optarg, &c->cpus))
 				return -1;
@@ -588,12 +594,20 @@ static int validate_devices(struct cmdline *c)
 	if (c->trace_path &&
 	    device_output_claim("--trace", "file", c->trace_path))
 		return EXIT_USAGE;
+	device_console_prefer(c->console);
 	device_dry_run_begin();
 	r = create_devices(c);
 	if (!r)
 		r = device_ready_all();
 	device_dry_run_end();
-	return r ? EXIT_DEVICE : 0;
+	if (r)
+		return EXIT_DEVICE;
+	if (c->console && !device_console_preferred_asked()) {
+		pr_err("--console %s: no device of this machine by that name reads the terminal (names as in --stats, such as virtio-console or serial8250)",
+		       c->console);
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* /dev/kvm, the VM with its RAM and irqchip, the vCPU in its boot state. */

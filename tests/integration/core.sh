@@ -119,6 +119,20 @@ test_unknown_option() {
 	expect_usage_error "unknown option '--bogus'" --bogus "$GUESTS/hello.bin"
 }
 
+# --console names an instance; one that never asks for the terminal is
+# refused before the guest starts, and the named one gets the input.
+test_console_names_the_device() {
+	need_kvm
+	need_guest hello.bin
+	expect_usage_error "--console nosuch: no device of this machine by that name reads the terminal" \
+		--console nosuch "$GUESTS/hello.bin"
+	expect_usage_error "--console debugport: no device of this machine by that name" \
+		--console debugport "$GUESTS/hello.bin"
+	vmm --console serial8250 "$GUESTS/hello.bin"
+	assert_rc 0 "--console serial8250"
+	assert_out_exact "Hello from modvmm!"
+}
+
 test_option_missing_value() {
 	expect_usage_error "needs a value" "$GUESTS/hello.bin" -m
 }
