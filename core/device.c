@@ -15,6 +15,7 @@
 #include "console.h"
 #include "device_priv.h"
 #include "event.h"
+#include "ioevent.h"
 #include "machine.h"
 #include "modvmm.h"
 #include "outstream.h"
@@ -79,6 +80,7 @@ void device_release(struct modvmm_dev *dev)
 {
 	console_release(dev);
 	stream_close_owner(dev);
+	ioevent_free_owner(dev);
 	device_release_irqs(dev);
 	bus_unregister_owner(&machine.pio, dev);
 	bus_unregister_owner(&machine.mmio, dev);

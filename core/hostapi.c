@@ -13,6 +13,7 @@
 #include "console.h"
 #include "device_priv.h"
 #include "event.h"
+#include "ioevent.h"
 #include "machine.h"
 #include "modvmm.h"
 #include "output.h"
@@ -399,4 +400,5 @@ const struct modvmm_host device_host = {
 	.stream_write = stream_write,
 	.stream_flush = stream_flush,
 	.stream_close = stream_close,
+	.ioevent_add = ioevent_add,
 };

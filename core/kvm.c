@@ -307,6 +307,11 @@ int kvm_create_vcpu(struct machine *m)
 	return kvm_new_vcpu(m, 0, &m->vcpu_fd, &m->run, &m->run_size);
 }
 
+int kvm_has_ioeventfd(struct machine *m)
+{
+	return ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) > 0;
+}
+
 unsigned int kvm_max_vcpus(struct machine *m)
 {
 	int n = ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);

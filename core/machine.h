@@ -86,6 +86,8 @@ void kvm_destroy_vm(struct machine *m);
 int kvm_create_aps(struct machine *m);
 /* The most vCPUs KVM gives a VM. */
 unsigned int kvm_max_vcpus(struct machine *m);
+/* 1 if KVM offers KVM_IOEVENTFD. */
+int kvm_has_ioeventfd(struct machine *m);
 /* Program the vCPU for @bs: segments, control registers, page tables. */
 int vcpu_setup(struct machine *m, const struct boot_state *bs);
 /* The run loop; returns the process exit status. */
@@ -93,6 +95,14 @@ int vcpu_run_loop(struct machine *m);
 void vcpu_dump(struct machine *m, const char *why);
 void vcpu_kick_init(struct machine *m);
 void vcpu_kick(void);
+/*
+ * The device lock, for threads other than the vCPUs' that run device
+ * code (ioevents); vcpu_devices_share() makes the vCPU threads take it
+ * too, before the machine runs.
+ */
+void vcpu_devices_lock(void);
+void vcpu_devices_unlock(void);
+void vcpu_devices_share(void);
 /*
  * Start the application processors' threads (0, or -1 with a stop
  * requested); stop the machine with @status unless it is stopped, then

@@ -22,6 +22,7 @@
 #include "console.h"
 #include "device.h"
 #include "event.h"
+#include "ioevent.h"
 #include "loader.h"
 #include "machine.h"
 #include "modvmm.h"
@@ -625,8 +626,10 @@ static int create_vm(const struct boot_state *bs)
 	if (kvm_create_vm(&machine, chip == IRQCHIP_KVM))
 		return EXIT_KVM;
 	machine.irqchip = chip;
-	if (chip == IRQCHIP_KVM)
+	if (chip == IRQCHIP_KVM) {
 		irq_kvm_replay();
+		ioevent_kvm_replay();
+	}
 	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, bs) ||
 	    kvm_create_aps(&machine))
 		return EXIT_KVM;
@@ -790,6 +793,7 @@ int main(int argc, char **argv)
 	status = run_machine(&c);
 
 	event_stop();
+	ioevent_shutdown();
 	device_exit_all();
 	watchdog_stop();
 	event_shutdown();

@@ -32,7 +32,8 @@ static atomic_int kick_pending;
 /* The kvm_run of the vCPU this thread runs, for the kick handler. */
 static __thread struct kvm_run *this_run;
 
-/* Taken around device code once there is more than one vCPU thread. */
+/* Taken around device code once device code runs on more than one
+ * thread: several vCPUs, or ioevents (ioevent.c). */
 static pthread_mutex_t device_lock = PTHREAD_MUTEX_INITIALIZER;
 static int smp;
 
@@ -46,6 +47,21 @@ static inline void devices_unlock(void)
 {
 	if (smp)
 		pthread_mutex_unlock(&device_lock);
+}
+
+void vcpu_devices_lock(void)
+{
+	pthread_mutex_lock(&device_lock);
+}
+
+void vcpu_devices_unlock(void)
+{
+	pthread_mutex_unlock(&device_lock);
+}
+
+void vcpu_devices_share(void)
+{
+	smp = 1;
 }
 
 static void vcpu_kick_handler(int sig)

@@ -107,6 +107,12 @@ struct vq {
 	uint8_t signalled_valid;
 };
 
+/* What a queue's ioevent callback needs. */
+struct vm_kick {
+	struct modvmm_virtio *vd;
+	unsigned int queue;
+};
+
 struct modvmm_virtio {
 	struct modvmm_dev *dev;
 	const struct modvmm_host *host;
@@ -123,6 +129,8 @@ struct modvmm_virtio {
 	uint32_t isr;
 	uint32_t config_gen;
 	struct vq vq[VQ_MAX];
+	struct vm_kick kick[VQ_MAX];
+	unsigned int nr_ioevents;	/* queues whose notify KVM takes */
 };
 
 /* ---- little-endian ring fields (the guest is x86: so is the host) ---- */
@@ -619,6 +627,46 @@ static void vm_drv_features(struct modvmm_virtio *vd, uint32_t v)
 				   (uint64_t)v << 32;
 }
 
+/* QueueNotify, from an exit or from KVM through an ioevent. */
+static void vm_queue_kick(struct modvmm_virtio *vd, unsigned int queue)
+{
+	vd->host->stat_add(vd->dev, "notifies", 1);
+	if (vm_queue(vd, queue))
+		vd->ops->queue_notify(vd->opaque, queue);
+}
+
+static void vm_ioevent(void *opaque)
+{
+	struct vm_kick *k = opaque;
+
+	vm_queue_kick(k->vd, k->queue);
+}
+
+/*
+ * Where KVM can, a queue notify (a 32-bit write of the queue's index)
+ * no longer exits to the run loop: an ioevent per queue.
+ */
+static int vm_ioevents(struct modvmm_virtio *vd)
+{
+	const struct modvmm_host *h = vd->host;
+	unsigned int q;
+	int on;
+
+	if (h->opt_bool(vd->dev, "ioeventfd", 1, &on))
+		return -1;
+	if (!on || !MODVMM_HOST_HAS(h, ioevent_add))
+		return 0;
+	for (q = 0; q < vd->ops->nr_queues; q++) {
+		vd->kick[q].vd = vd;
+		vd->kick[q].queue = q;
+		if (h->ioevent_add(vd->dev, MODVMM_SPACE_MMIO,
+				   vd->base + VM_QUEUE_NOTIFY, 4, q, vm_ioevent,
+				   &vd->kick[q]) == 1)
+			vd->nr_ioevents++;
+	}
+	return 0;
+}
+
 static void vm_reg_write(struct modvmm_virtio *vd, uint64_t off, uint32_t v)
 {
 	switch (off) {
@@ -627,9 +675,7 @@ static void vm_reg_write(struct modvmm_virtio *vd, uint64_t off, uint32_t v)
 	case VM_DRV_FEATURES_SEL:	vd->drv_feat_sel = v; break;
 	case VM_QUEUE_SEL:		vd->queue_sel = v; break;
 	case VM_QUEUE_NOTIFY:
-		vd->host->stat_add(vd->dev, "notifies", 1);
-		if (vm_queue(vd, v & 0xffff))
-			vd->ops->queue_notify(vd->opaque, v & 0xffff);
+		vm_queue_kick(vd, v & 0xffff);
 		break;
 	case VM_INT_ACK:
 		vd->isr &= ~v;
@@ -825,14 +871,15 @@ static struct modvmm_virtio *vm_create(struct modvmm_dev *dev,
 	    host->opt_u64(dev, "addr", UINT64_MAX, &addr) ||
 	    host->opt_u64(dev, "irq", UINT64_MAX, &irq) ||
 	    vm_claim_window(vd, addr) || vm_claim_irq(vd, irq) ||
-	    vm_describe(vd)) {
+	    vm_describe(vd) || vm_ioevents(vd)) {
 		/* the host releases the window with the instance */
 		vm_destroy(vd);
 		return NULL;
 	}
-	host->log(dev, MODVMM_LOG_INFO, "virtio-mmio at 0x%llx-0x%llx, irq %u",
+	host->log(dev, MODVMM_LOG_INFO, "virtio-mmio at 0x%llx-0x%llx, irq %u%s",
 		  (unsigned long long)vd->base,
-		  (unsigned long long)vd->base + VM_WINDOW - 1, vd->irq);
+		  (unsigned long long)vd->base + VM_WINDOW - 1, vd->irq,
+		  vd->nr_ioevents ? ", queue notifies by ioeventfd" : "");
 	return vd;
 }
 

@@ -238,6 +238,12 @@ typedef void (*modvmm_timer_fn)(void *opaque, uint64_t expired);
 typedef void (*modvmm_fd_fn)(void *opaque, int fd);
 
 /**
+ * typedef modvmm_ioevent_fn - the guest made the write an ioevent waits for.
+ * @opaque: the pointer given to &modvmm_host.ioevent_add.
+ */
+typedef void (*modvmm_ioevent_fn)(void *opaque);
+
+/**
  * struct modvmm_irqchip_ops - an interrupt controller implemented by a device.
  * @set_irq: input line @irq changed to @level (1 asserted).  Edge-
  *           triggered inputs act on the 0 -> 1 transition.
@@ -385,6 +391,16 @@ struct modvmm_irqchip_ops {
  * @stream_write: queue @len bytes of @buf on @s.  May write out at once
  *     (bounded wait), never blocks longer.
  * @stream_flush: write out what @s holds now (bounded wait).
+ * @ioevent_add: let KVM take the guest's @len-byte writes of @datamatch
+ *     to @addr in @space (inside a range @dev registered; a virtio queue
+ *     notify) without an exit to modvmm's run loop (KVM_IOEVENTFD): a
+ *     thread of the host's calls @fn(@opaque) for them, under the device
+ *     lock like every callback.  Returns 1 when KVM takes them, 0 when it
+ *     cannot (no such KVM, the userspace irqchip, the device test harness),
+ *     and then the writes reach the range's write handler as before: the
+ *     device must treat both paths alike.  -1 for bad arguments.  The
+ *     ioevents go with the device.  Lines raised from @fn reach KVM
+ *     directly (KVM_IRQ_LINE), with no exit either, so no irqfd is needed.
  * @stream_close: flush and close @s; says how many bytes were dropped, if
  *     any.  Streams a device still holds are closed by the host after its
  *     exit.  The stream functions accept NULL for @s and then do nothing.
@@ -460,6 +476,9 @@ struct modvmm_host {
 			     size_t len);
 	void (*stream_flush)(struct modvmm_stream *s);
 	void (*stream_close)(struct modvmm_stream *s);
+	int (*ioevent_add)(struct modvmm_dev *dev, enum modvmm_space space,
+			   uint64_t addr, uint32_t len, uint64_t datamatch,
+			   modvmm_ioevent_fn fn, void *opaque);
 };
 
 /**

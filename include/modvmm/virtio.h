@@ -25,7 +25,8 @@
  * watch) before it calls @push.
  *
  * The transport chooses each instance's 0x200-byte window and IRQ line
- * (the device options "addr=" and "irq=" override them), describes it to
+ * (the device options "addr=" and "irq=" override them; "ioeventfd=off"
+ * makes queue notifies ordinary exits), describes it to
  * the guest as an ACPI device with _HID "LNRO0005" and as
  * "virtio_mmio.device=512@ADDR:IRQ" on a Linux command line.
  */
@@ -63,7 +64,9 @@ extern "C" {
 #define MODVMM_VIRTIO_OPTIONS \
 	{ "addr", "guest physical base of the 0x200-byte virtio-mmio window", \
 	  "auto (0xd0000000 up)" }, \
-	{ "irq", "interrupt line", "auto (5, 6, 7, 10, 11, 12, 14, 15, 16-23)" }
+	{ "irq", "interrupt line", "auto (5, 6, 7, 10, 11, 12, 14, 15, 16-23)" }, \
+	{ "ioeventfd", "queue notifies without a run-loop exit (KVM_IOEVENTFD)", \
+	  "on" }
 
 /** MODVMM_VIRTIO_MAX_SEGS - most buffers in one chain (= largest queue). */
 #define MODVMM_VIRTIO_MAX_SEGS	256

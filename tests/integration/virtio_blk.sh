@@ -96,6 +96,34 @@ test_virtio_blk_guest_round_trip() {
 	[ "$(stat -c %s "$TMP/disk.img")" = 65536 ] || fail "the image changed size"
 }
 
+# Queue notifies through KVM_IOEVENTFD (the default where KVM has it)
+# and as ordinary exits (ioeventfd=off) serve the same requests; only the
+# first path leaves the notify writes out of the MMIO exit count.
+test_virtio_blk_ioeventfd_on_and_off() {
+	local on off
+
+	need_kvm
+	vblk_need
+	vblk_image "$TMP/disk.img"
+	vblk_run "virtio-blk,file=$TMP/disk.img" -v --stats
+	assert_rc 1 "the guest's EXIT 0, ioeventfd=on"
+	assert_out "virtio-blk: OK"
+	assert_err "virtio-blk: virtio-mmio at 0xd0000000-0xd00001ff, irq 5, queue notifies by ioeventfd"
+	assert_err "notifies 5,"
+	vblk_expect_pattern "$TMP/disk.img" 5
+	vblk_image "$TMP/disk.img"
+	vblk_run "virtio-blk,file=$TMP/disk.img,ioeventfd=off" -v --stats
+	assert_rc 1 "the guest's EXIT 0, ioeventfd=off"
+	assert_out "virtio-blk: OK"
+	assert_err "virtio-blk: virtio-mmio at 0xd0000000-0xd00001ff, irq 5"
+	assert_not_err "by ioeventfd"
+	assert_err "notifies 5,"
+	vblk_expect_pattern "$TMP/disk.img" 5
+	vblk_run "virtio-blk,file=$TMP/disk.img,ioeventfd=maybe"
+	assert_rc 6 "ioeventfd=maybe"
+	assert_err "option ioeventfd=maybe: not a boolean"
+}
+
 # An image of 100 sectors and 77 bytes is a disk of 100 sectors: the
 # guest writes the last one, the odd tail stays as it was.
 test_virtio_blk_guest_last_sector_of_odd_image() {

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * I/O events (&modvmm_host.ioevent_add): KVM_IOEVENTFD turns a guest
+ * write of a given value to a given address (a virtio queue notify) into
+ * an eventfd signal inside KVM, so the vCPU goes on running the guest
+ * instead of exiting to the run loop.  One thread here waits on those
+ * eventfds and runs the device's callback under the device lock, where
+ * every device callback runs (vcpu_devices_lock()).
+ *
+ * Only with the in-kernel irqchip: a callback that raises a line then
+ * reaches KVM from this thread, where the userspace 8259 would need the
+ * vCPU thread to inject.  Elsewhere (no KVM, as in the device test
+ * harness, the userspace irqchip, a KVM without the capability) nothing
+ * is registered and the writes reach the range's handler as before.
+ *
+ * The VM goes away at a reboot and takes its ioeventfds with it;
+ * ioevent_kvm_replay() registers them with the next one.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "ioevent.h"
+#include "machine.h"
+#include "modvmm.h"
+
+struct ioevent {
+	struct modvmm_dev *owner;
+	int efd;
+	int pio;
+	uint64_t addr;
+	uint32_t len;
+	uint64_t datamatch;
+	modvmm_ioevent_fn fn;
+	void *opaque;
+	int dead;
+	struct ioevent *next;
+};
+
+static struct ioevent *ioevents;
+static int epfd = -1, quit_fd = -1;
+static pthread_t thread;
+static int thread_running;
+static volatile int quit;
+
+static int ioevent_kvm(struct ioevent *e, int deassign)
+{
+	struct kvm_ioeventfd k;
+
+	memset(&k, 0, sizeof(k));
+	k.datamatch = e->datamatch;
+	k.addr = e->addr;
+	k.len = e->len;
+	k.fd = e->efd;
+	k.flags = KVM_IOEVENTFD_FLAG_DATAMATCH |
+		  (e->pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
+		  (deassign ? KVM_IOEVENTFD_FLAG_DEASSIGN : 0);
+	return ioctl(machine.vm_fd, KVM_IOEVENTFD, &k);
+}
+
+static void ioevent_run(struct ioevent *e)
+{
+	struct device_ctx ctx;
+	uint64_t n;
+
+	vcpu_devices_lock();
+	if (!e->dead && read(e->efd, &n, sizeof(n)) == sizeof(n)) {
+		ctx = device_enter(e->owner, "in its ioevent handler");
+		e->fn(e->opaque);
+		device_leave(ctx);
+	}
+	vcpu_devices_unlock();
+}
+
+static void *ioevent_thread(void *arg)
+{
+	struct epoll_event evs[16];
+	int n, i;
+
+	(void)arg;
+	while (!quit) {
+		n = epoll_wait(epfd, evs, 16, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		for (i = 0; i < n && !quit; i++)
+			if (evs[i].data.ptr)
+				ioevent_run(evs[i].data.ptr);
+	}
+	return NULL;
+}
+
+/* The thread and its epoll set, when the first ioevent comes. */
+static int ioevent_start(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	sigset_t all, old;
+
+	if (thread_running)
+		return 0;
+	if (epfd < 0) {
+		epfd = epoll_create1(EPOLL_CLOEXEC);
+		quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (epfd < 0 || quit_fd < 0 ||
+		    epoll_ctl(epfd, EPOLL_CTL_ADD, quit_fd, &ev))
+			return -1;
+	}
+	quit = 0;
+	/* signals stay with the vCPU threads */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&thread, NULL, ioevent_thread, NULL)) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	thread_running = 1;
+	/* device code now runs on two threads: take the lock around it */
+	vcpu_devices_share();
+	return 0;
+}
+
+int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
+		uint64_t addr, uint32_t len, uint64_t datamatch,
+		modvmm_ioevent_fn fn, void *opaque)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ioevent *e;
+
+	if (!fn || (len != 1 && len != 2 && len != 4 && len != 8) ||
+	    (space != MODVMM_SPACE_PIO && space != MODVMM_SPACE_MMIO))
+		return -1;
+	/* no VM yet (the dry run) or one whose lines need the vCPU thread */
+	if (machine.irqchip != IRQCHIP_KVM ||
+	    machine.vm_fd <= 0 || !kvm_has_ioeventfd(&machine))
+		return 0;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return 0;
+	e->owner = dev;
+	e->pio = space == MODVMM_SPACE_PIO;
+	e->addr = addr;
+	e->len = len;
+	e->datamatch = datamatch;
+	e->fn = fn;
+	e->opaque = opaque;
+	e->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ev.data.ptr = e;
+	if (e->efd < 0 || ioevent_start() ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, e->efd, &ev)) {
+		if (e->efd >= 0)
+			close(e->efd);
+		free(e);
+		return 0;
+	}
+	if (ioevent_kvm(e, 0)) {
+		pr_info("%s: KVM_IOEVENTFD at 0x%llx: %s; the writes exit as before",
+			device_name(dev), (unsigned long long)addr, strerror(errno));
+		epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
+		close(e->efd);
+		free(e);
+		return 0;
+	}
+	e->next = ioevents;
+	ioevents = e;
+	return 1;
+}
+
+/* Callers hold the device lock (device exit); the thread checks dead. */
+void ioevent_free_owner(struct modvmm_dev *dev)
+{
+	struct ioevent *e;
+
+	for (e = ioevents; e; e = e->next) {
+		if (e->owner != dev || e->dead)
+			continue;
+		if (machine.vm_fd > 0)
+			ioevent_kvm(e, 1);
+		epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
+		close(e->efd);
+		e->efd = -1;
+		e->dead = 1;
+	}
+}
+
+void ioevent_kvm_replay(void)
+{
+	struct ioevent *e;
+
+	for (e = ioevents; e; e = e->next)
+		if (!e->dead && ioevent_kvm(e, 0))
+			pr_err("%s: KVM_IOEVENTFD at 0x%llx again after the reset: %s",
+			       device_name(e->owner), (unsigned long long)e->addr,
+			       strerror(errno));
+}
+
+void ioevent_shutdown(void)
+{
+	struct ioevent *e;
+	uint64_t one = 1;
+
+	if (thread_running) {
+		quit = 1;
+		if (write(quit_fd, &one, sizeof(one)) < 0)
+			pr_err("cannot stop the ioevent thread: %s", strerror(errno));
+		pthread_join(thread, NULL);
+		thread_running = 0;
+	}
+	while (ioevents) {
+		e = ioevents;
+		ioevents = e->next;
+		if (e->efd >= 0)
+			close(e->efd);
+		free(e);
+	}
+	if (epfd >= 0)
+		close(epfd);
+	if (quit_fd >= 0)
+		close(quit_fd);
+	epfd = quit_fd = -1;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ioevent.h - guest writes that KVM turns into eventfd signals
+ * (KVM_IOEVENTFD), served on a thread of their own under the device
+ * lock: &modvmm_host.ioevent_add.
+ */
+#ifndef MODVMM_IOEVENT_H
+#define MODVMM_IOEVENT_H
+
+#include <stdint.h>
+
+#include <modvmm/device.h>
+
+/* 1 if KVM now takes the writes, 0 if they exit as before, -1 if bad. */
+int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
+		uint64_t addr, uint32_t len, uint64_t datamatch,
+		modvmm_ioevent_fn fn, void *opaque);
+/* @dev goes away: KVM forgets its ioevents, the thread never calls them. */
+void ioevent_free_owner(struct modvmm_dev *dev);
+/* A new VM (--reboot): register every live ioevent with it. */
+void ioevent_kvm_replay(void);
+/* Stop the thread (before devices exit) and free everything. */
+void ioevent_shutdown(void);
+
+#endif
