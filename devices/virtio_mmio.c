@@ -79,6 +79,8 @@
 /* Where windows go: the PCI hole, below the IOAPIC and the LAPIC. */
 #define VM_AUTO_BASE		0xd0000000ull
 #define VM_AUTO_SLOTS		32
+#define VM_APIC_START		0xfec00000ull
+#define VM_APIC_END		0xfef00000ull
 
 /*
  * Lines the transport hands out: the ISA lines the PC platform leaves
@@ -737,6 +739,13 @@ static int vm_claim_window(struct modvmm_virtio *vd, uint64_t addr)
 		if ((addr & 0xfff) || addr + VM_WINDOW > 0x100000000ull) {
 			h->set_error(vd->dev, "addr=0x%llx: want a 4 KiB-aligned address below 4 GiB",
 				     (unsigned long long)addr);
+			return -1;
+		}
+		/* KVM's I/O APIC and local APICs answer there, not the bus */
+		if (addr + VM_WINDOW > VM_APIC_START && addr < VM_APIC_END) {
+			h->set_error(vd->dev, "addr=0x%llx: 0x%llx-0x%llx belongs to the I/O APIC and the local APICs",
+				     (unsigned long long)addr, VM_APIC_START,
+				     VM_APIC_END - 1);
 			return -1;
 		}
 		if (h->register_range(vd->dev, MODVMM_SPACE_MMIO, addr, VM_WINDOW,
