@@ -35,6 +35,9 @@ struct vcpu_ap {
 	size_t run_size;
 	pthread_t thread;
 	int running;
+	/* the boot CPU asks (halt_ask) whether it halted for good; the
+	 * AP's thread answers (halted) and sets halt_seen to the question */
+	volatile int halt_ask, halt_seen, halted;
 };
 
 struct machine {

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include "device.h"
 #include "event.h"
@@ -201,17 +202,79 @@ static void vcpu_handle_io(struct machine *m, struct kvm_run *run)
  * halted with interrupts off never comes back.  The event thread's idle
  * poll kicks us now and then; look whether that is what happened.
  */
-static void vcpu_check_halted(struct machine *m)
+/*
+ * 1 if the vCPU of @fd (not in KVM_RUN now) can never run again by
+ * itself: halted with interrupts off, or an AP that was never started
+ * (it waits for a SIPI that nobody can send once all others are halted).
+ */
+static int vcpu_halted_for_good(int fd)
 {
 	struct kvm_mp_state mp;
 	struct kvm_regs r;
 
-	if (ioctl(m->vcpu_fd, KVM_GET_MP_STATE, &mp) ||
-	    mp.mp_state != KVM_MP_STATE_HALTED)
+	if (ioctl(fd, KVM_GET_MP_STATE, &mp))
+		return 0;
+	if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
+	    mp.mp_state == KVM_MP_STATE_INIT_RECEIVED)
+		return 1;
+	return mp.mp_state == KVM_MP_STATE_HALTED &&
+	       ioctl(fd, KVM_GET_REGS, &r) == 0 && !(r.rflags & (1u << 9));
+}
+
+/* An AP answers the boot CPU's question, between two KVM_RUNs. */
+static void vcpu_ap_answer(struct vcpu_ap *ap)
+{
+	int ask = ap->halt_ask;
+
+	if (ask == ap->halt_seen)
+		return;
+	ap->halted = vcpu_halted_for_good(ap->fd);
+	__atomic_store_n(&ap->halt_seen, ask, __ATOMIC_RELEASE);
+}
+
+/* How long the boot CPU waits for the APs' answers, in 1 ms steps. */
+#define HALT_ASK_MS	100
+
+/*
+ * 1 if every AP halted for good too.  An AP is inside KVM_RUN, whose
+ * state only its own thread may read: kick each and let it answer.  One
+ * that does not answer in time (it waits for the device lock: it runs)
+ * is not halted.
+ */
+static int vcpu_aps_halted(struct machine *m)
+{
+	static int seq;
+	struct timespec ms = { 0, 1000000 };
+	unsigned int i, n = m->nr_cpus - 1;
+	int waited;
+
+	seq++;
+	for (i = 0; i < n; i++) {
+		m->aps[i].halt_ask = seq;
+		if (m->aps[i].running)
+			pthread_kill(m->aps[i].thread, SIGUSR1);
+	}
+	for (i = 0; i < n; i++) {
+		for (waited = 0; m->aps[i].running &&
+		     __atomic_load_n(&m->aps[i].halt_seen, __ATOMIC_ACQUIRE) != seq;
+		     waited++) {
+			if (waited == HALT_ASK_MS || m->stop)
+				return 0;
+			nanosleep(&ms, NULL);
+		}
+		if (m->aps[i].running && !m->aps[i].halted)
+			return 0;
+	}
+	return 1;
+}
+
+static void vcpu_check_halted(struct machine *m)
+{
+	if (!vcpu_halted_for_good(m->vcpu_fd) ||
+	    (m->nr_cpus > 1 && !vcpu_aps_halted(m)))
 		return;
 	device_sync_all();
-	if (ioctl(m->vcpu_fd, KVM_GET_REGS, &r) == 0 && !(r.rflags & (1u << 9)))
-		machine_request_stop(EXIT_HALT);
+	machine_request_stop(EXIT_HALT);
 }
 
 /*
@@ -439,6 +502,7 @@ static void *vcpu_ap_thread(void *arg)
 		if (ioctl(ap->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				run->immediate_exit = 0;
+				vcpu_ap_answer(ap);
 				continue;
 			}
 			pr_err("KVM_RUN of vCPU %u failed: %s", ap->id, strerror(errno));

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: MIT
+# Several vCPUs (--cpus): the boot CPU starts the others with INIT and
+# SIPI through its local APIC, and an exit any vCPU makes stops them all
+# with exactly its status (guests/smp_exit.asm).
+
+# smp_image FILE WHO N: the guest, told that APIC ID WHO exits (0xff: the
+# boot CPU, once all N - 1 others are in).
+smp_image() {
+	need_guest smp_exit.bin
+	cp "$GUESTS/smp_exit.bin" "$1" || fail "cannot copy the guest"
+	printf "\\x$(printf %02x "$2")\\x$(printf %02x "$3")" |
+		dd of="$1" bs=1 seek=2 conv=notrunc 2>/dev/null ||
+		fail "cannot patch $1"
+}
+
+# Each AP of four, and the boot CPU, ends the run with its own status.
+test_smp_each_cpu_ends_the_run() {
+	local who
+
+	need_kvm
+	for who in 1 2 3; do
+		smp_image "$TMP/smp.bin" "$who" 4
+		vmm --cpus 4 --mode protected "$TMP/smp.bin"
+		assert_rc $((((0x20 + who) << 1) | 1)) "AP $who of 4 exits"
+	done
+	smp_image "$TMP/smp.bin" 255 4
+	vmm --cpus 4 --mode protected "$TMP/smp.bin"
+	assert_rc 255 "the boot CPU exits once the 3 APs are in"
+}
+
+# Stopping is deterministic: 200 runs of a 4-vCPU guest where an AP
+# chosen at random makes the exit, each bounded by --timeout: no hang
+# (status 12) and no other status than that AP's.
+test_smp_random_ap_exit_200_runs() {
+	local i who want bad=0 hung=0
+
+	need_kvm
+	need_guest smp_exit.bin
+	for ((i = 0; i < 200; i++)); do
+		who=$((RANDOM % 3 + 1))
+		want=$((((0x20 + who) << 1) | 1))
+		smp_image "$TMP/smp.bin" "$who" 4
+		vmm --cpus 4 --timeout 10 --mode protected "$TMP/smp.bin"
+		if [ "$RC" = 12 ] || [ "$RC" = 124 ]; then
+			hung=$((hung + 1))
+		elif [ "$RC" != "$want" ]; then
+			bad=$((bad + 1))
+			echo "run $i: AP $who: status $RC, expected $want" >&2
+			sed 's/^/    /' "$TMP/err" >&2
+		fi
+	done
+	[ "$hung" = 0 ] && [ "$bad" = 0 ] ||
+		fail "of 200 runs, $hung hung and $bad ended with a wrong status"
+}
+
+# Two vCPUs: the second comes and is the one that exits.
+test_smp_two_cpus() {
+	need_kvm
+	smp_image "$TMP/smp.bin" 1 2
+	vmm --cpus 2 --mode protected "$TMP/smp.bin"
+	assert_rc $((((0x21) << 1) | 1)) "the AP of 2 exits"
+}
+
+# Every vCPU halted with interrupts off (no one was chosen): the machine
+# can never run again and ends with status 0, as one halted vCPU does;
+# the check asks each AP, so a machine where one still runs goes on
+# (the tests above: a spinning AP that exits later is never cut short).
+test_smp_all_halted_ends_the_run() {
+	need_kvm
+	smp_image "$TMP/smp.bin" 0 4
+	vmm --cpus 4 --mode protected "$TMP/smp.bin"
+	assert_rc 0 "all 4 vCPUs halted for good"
+}
