@@ -32,7 +32,9 @@
  *   sync                       run every device's sync hook
  *   remove                     remove the newest instance
  *
- * In SPEC, $INPUT and $OUTPUT become the paths of two pipes: the device
+ * In SPEC, $DISK becomes the path of a 64 KiB zeroed regular file (one
+ * per script, for disk devices), and $INPUT and $OUTPUT the paths of two
+ * pipes: the device
  * reads its input from the first and writes its output to the second.
  *
  * Exit status: 0 all checks passed, 1 a check failed, 2 a bad script or
@@ -45,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <modvmm/harness.h>
@@ -193,13 +196,31 @@ static void drain_output(void)
 	output[output_len] = '\0';
 }
 
-/* $INPUT and $OUTPUT in a device spec become the pipes' paths. */
+/* The script's disk: a memfd, a regular file that needs no directory. */
+static int disk_fd = -1;
+
+static int disk(void)
+{
+	if (disk_fd < 0) {
+		disk_fd = memfd_create("modvmm-harness-disk", 0);
+		if (disk_fd >= 0 && ftruncate(disk_fd, 65536)) {
+			close(disk_fd);
+			disk_fd = -1;
+		}
+	}
+	return disk_fd;
+}
+
+/* $DISK, $INPUT and $OUTPUT in a device spec become paths. */
 static void expand_spec(const char *spec, char *buf, size_t len)
 {
 	size_t o = 0;
 
 	while (*spec && o + 32 < len) {
-		if (!strncmp(spec, "$INPUT", 6)) {
+		if (!strncmp(spec, "$DISK", 5)) {
+			o += (size_t)snprintf(buf + o, len - o, "/proc/self/fd/%d", disk());
+			spec += 5;
+		} else if (!strncmp(spec, "$INPUT", 6)) {
 			o += (size_t)snprintf(buf + o, len - o, "/proc/self/fd/%d", in_pipe[0]);
 			spec += 6;
 		} else if (!strncmp(spec, "$OUTPUT", 7)) {
