@@ -152,6 +152,12 @@ int loader_load(struct guestmem *gm, const char *format,
 int loader_cmdline_append(struct guestmem *gm, const struct boot_state *bs,
 			  const char *words)
 {
+	return loader_cmdline_add(gm, bs, words, 0);
+}
+
+int loader_cmdline_add(struct guestmem *gm, const struct boot_state *bs,
+		       const char *words, int dry)
+{
 	size_t have, add = strlen(words);
 	char *line;
 
@@ -169,6 +175,8 @@ int loader_cmdline_append(struct guestmem *gm, const struct boot_state *bs,
 		       have, words, bs->cmdline_max);
 		return -1;
 	}
+	if (dry)
+		return 0;
 	if (have)
 		line[have++] = ' ';
 	memcpy(line + have, words, add + 1);

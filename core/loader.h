@@ -107,6 +107,9 @@ void loader_error(const struct load_opts *o, const char *fmt, ...)
  */
 int loader_cmdline_append(struct guestmem *gm, const struct boot_state *bs,
 			  const char *words);
+/* The same, with @dry only checking that they fit. */
+int loader_cmdline_add(struct guestmem *gm, const struct boot_state *bs,
+		       const char *words, int dry);
 
 /* Choose a loader by --format name (NULL/"auto": probe) and load. */
 int loader_load(struct guestmem *gm, const char *format,

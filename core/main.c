@@ -586,7 +586,7 @@ static int describe_platform(struct cmdline *c)
  * show now, before /dev/kvm and before any output file is touched.  The
  * interrupt controller kind and the RAM hook are what devices see at init.
  */
-static int validate_devices(struct cmdline *c)
+static int validate_devices(struct cmdline *c, const struct boot_state *bs)
 {
 	int r;
 
@@ -600,9 +600,14 @@ static int validate_devices(struct cmdline *c)
 	r = create_devices(c);
 	if (!r)
 		r = device_ready_all();
+	/* the words the devices add to a Linux command line must fit */
+	if (!r && loader_cmdline_add(&machine.mem, bs, platform_cmdline_extra(), 1))
+		r = EXIT_USAGE;
+	else if (r)
+		r = EXIT_DEVICE;
 	device_dry_run_end();
 	if (r)
-		return EXIT_DEVICE;
+		return r;
 	if (c->console && !device_console_preferred_asked()) {
 		pr_err("--console %s: no device of this machine by that name reads the terminal (names as in --stats, such as virtio-console or serial8250)",
 		       c->console);
@@ -696,7 +701,7 @@ static int run_machine(struct cmdline *c)
 		pr_err("cannot create the event loop: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	status = validate_devices(c);
+	status = validate_devices(c, &bs);
 	if (!status)
 		status = create_vm(&bs);
 	if (status)

@@ -114,6 +114,27 @@ test_bzimage_cmdline_too_long() {
 	bz_image_error "$BZ" "offset 0x238: the command line (--append) is 256 bytes, longer than the kernel's cmdline_size 255"
 }
 
+# Each virtio device adds its virtio_mmio.device= word after --append, as
+# kvmtool does, for kernels built with VIRTIO_MMIO_CMDLINE_DEVICES; words
+# that would not fit the kernel's cmdline_size are refused before start.
+test_bzimage_virtio_devices_on_the_cmdline() {
+	local long
+
+	need_kvm
+	vmm -m 16M --append "console=ttyS0" -d virtio-rng -d virtio-rng "$BZ"
+	assert_rc 1
+	assert_out "bz: cmdline 'console=ttyS0 virtio_mmio.device=512@0xd0000000:5 virtio_mmio.device=512@0xd0000200:6'"
+	vmm -m 16M -d virtio-rng,addr=0xd0010000,irq=11 "$BZ"
+	assert_rc 1
+	assert_out "bz: cmdline 'virtio_mmio.device=512@0xd0010000:11'"
+	long=$(printf 'x%.0s' {1..220})
+	vmm -m 16M --append "$long" -d virtio-rng "$BZ"
+	assert_rc 2 "the words do not fit"
+	assert_one_line_err
+	assert_err "plus the devices' 'virtio_mmio.device=512@0xd0000000:5' exceeds the kernel's 255 bytes; shorten --append"
+	[ -z "$OUT" ] || { show; fail "the guest ran"; }
+}
+
 # With 4 MiB the kernel runs at [0x200000-0x300000): 1 MiB left above it.
 test_bzimage_initrd_fills_ram() {
 	need_kvm
