@@ -46,6 +46,37 @@ test_linux_boots_to_init_and_powers_off() {
 	assert_err "modvmm: acpi: guest powered off (ACPI S5)"
 }
 
+# `reboot` in the guest: the kernel writes the FADT's reset register
+# (0xCF9): the run ends with the reset status, or, with --reboot, the
+# machine boots again (the second boot powers off).
+test_linux_reboot() {
+	local pid
+
+	need_full_kvm
+	linux_guest
+	boot_linux 'check="reboot -f"'
+	assert_rc 18 "the guest reset the machine"
+	assert_out "reboot: Restarting system"
+	assert_err "modvmm: pc_reset: guest reset"
+	timeout -k 5 480 "$MODVMM" -v -m 512M --timeout 450 --reboot \
+		--initrd "$LINUX_DIR/initramfs.cpio" \
+		--append 'console=ttyS0 panic=-1 check="reboot -f"' \
+		"$LINUX_DIR/vmlinuz" </dev/null >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	# shellcheck disable=SC2064 # this pid
+	trap "kill $pid 2>/dev/null" EXIT
+	wait_for "$TMP/err" "the guest reset the machine: boot 2" 240
+	# the second boot runs Linux again, to its init
+	wait_for "$TMP/err" "the guest reset the machine: boot 3" 240
+	kill -TERM "$pid"
+	wait "$pid"
+	RC=$?
+	trap - EXIT
+	assert_rc 20 "stopped by SIGTERM while rebooting"
+	[ "$(grep -c 'modvmm-linux: init' "$TMP/out")" -ge 2 ] ||
+		fail "the rebooted machine never reached init again"
+}
+
 # Two vCPUs: the kernel finds both in the MADT and starts the second
 # with INIT and SIPI through the in-kernel local APICs.
 test_linux_smp_two_cpus() {
@@ -58,6 +89,18 @@ test_linux_smp_two_cpus() {
 	assert_out "smp: Brought up 1 node, 2 CPUs"
 	assert_out "modvmm-linux: cpus 2"
 	assert_err "modvmm: acpi: guest powered off (ACPI S5)"
+}
+
+# Four: the MADT lists four local APICs, all come up.
+test_linux_smp_four_cpus() {
+	need_full_kvm
+	linux_guest
+	VMM_TIMEOUT=400 vmm -m 512M --cpus 4 --timeout 360 \
+		--initrd "$LINUX_DIR/initramfs.cpio" \
+		--append "console=ttyS0 panic=-1" "$LINUX_DIR/vmlinuz"
+	assert_rc 0 "powered off"
+	assert_out "smp: Brought up 1 node, 4 CPUs"
+	assert_out "modvmm-linux: cpus 4"
 }
 
 # --- virtio-mmio devices ----------------------------------------------
