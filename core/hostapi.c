@@ -213,7 +213,16 @@ static int host_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
 
 static void host_fd_unwatch(struct modvmm_dev *dev, int fd)
 {
-	event_fd_unwatch(dev, fd);
+	if (!ioevent_fd_unwatch(dev, fd))
+		event_fd_unwatch(dev, fd);
+}
+
+static int host_fd_watch_direct(struct modvmm_dev *dev, int fd,
+				modvmm_fd_fn fn, void *opaque)
+{
+	int r = ioevent_fd_watch(dev, fd, fn, opaque);
+
+	return r < 0 ? -1 : r ? 0 : event_fd_watch(dev, fd, fn, opaque);
 }
 
 static void host_request_stop(struct modvmm_dev *dev, int status)
@@ -401,4 +410,5 @@ const struct modvmm_host device_host = {
 	.stream_flush = stream_flush,
 	.stream_close = stream_close,
 	.ioevent_add = ioevent_add,
+	.fd_watch_direct = host_fd_watch_direct,
 };

@@ -34,6 +34,8 @@
 struct ioevent {
 	struct modvmm_dev *owner;
 	int efd;
+	int kvm;			/* a KVM ioeventfd, not a device's fd */
+	modvmm_fd_fn fd_fn;		/* a device's fd: its callback */
 	int pio;
 	uint64_t addr;
 	uint32_t len;
@@ -71,7 +73,11 @@ static void ioevent_run(struct ioevent *e)
 	uint64_t n;
 
 	vcpu_devices_lock();
-	if (!e->dead && read(e->efd, &n, sizeof(n)) == sizeof(n)) {
+	if (!e->dead && !e->kvm) {
+		ctx = device_enter(e->owner, "in its fd callback");
+		e->fd_fn(e->opaque, e->efd);
+		device_leave(ctx);
+	} else if (!e->dead && read(e->efd, &n, sizeof(n)) == sizeof(n)) {
 		ctx = device_enter(e->owner, "in its ioevent handler");
 		e->fn(e->opaque);
 		device_leave(ctx);
@@ -128,6 +134,12 @@ static int ioevent_start(void)
 	return 0;
 }
 
+/* Whether device code may run on this file's thread now. */
+static int ioevent_possible(void)
+{
+	return machine.irqchip == IRQCHIP_KVM && machine.vm_fd > 0;
+}
+
 int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 		uint64_t addr, uint32_t len, uint64_t datamatch,
 		modvmm_ioevent_fn fn, void *opaque)
@@ -139,8 +151,7 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 	    (space != MODVMM_SPACE_PIO && space != MODVMM_SPACE_MMIO))
 		return -1;
 	/* no VM yet (the dry run) or one whose lines need the vCPU thread */
-	if (machine.irqchip != IRQCHIP_KVM ||
-	    machine.vm_fd <= 0 || !kvm_has_ioeventfd(&machine))
+	if (!ioevent_possible() || !kvm_has_ioeventfd(&machine))
 		return 0;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -169,9 +180,63 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 		free(e);
 		return 0;
 	}
+	e->kvm = 1;
 	e->next = ioevents;
 	ioevents = e;
 	return 1;
+}
+
+int ioevent_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
+		     void *opaque)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ioevent *e;
+
+	if (fd < 0 || !fn)
+		return -1;
+	if (!ioevent_possible())
+		return 0;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return 0;
+	e->owner = dev;
+	e->efd = fd;
+	e->fd_fn = fn;
+	e->opaque = opaque;
+	ev.data.ptr = e;
+	if (ioevent_start() || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		free(e);
+		return 0;
+	}
+	e->next = ioevents;
+	ioevents = e;
+	return 1;
+}
+
+/* Forget @e: KVM's registration and our watch; the thread checks dead. */
+static void ioevent_forget(struct ioevent *e)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
+	if (e->kvm) {
+		if (machine.vm_fd > 0)
+			ioevent_kvm(e, 1);
+		close(e->efd);	/* ours; a device's fd is its own */
+	}
+	e->efd = -1;
+	e->dead = 1;
+}
+
+int ioevent_fd_unwatch(struct modvmm_dev *dev, int fd)
+{
+	struct ioevent *e;
+
+	for (e = ioevents; e; e = e->next) {
+		if (e->owner == dev && !e->dead && !e->kvm && e->efd == fd) {
+			ioevent_forget(e);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Callers hold the device lock (device exit); the thread checks dead. */
@@ -180,14 +245,8 @@ void ioevent_free_owner(struct modvmm_dev *dev)
 	struct ioevent *e;
 
 	for (e = ioevents; e; e = e->next) {
-		if (e->owner != dev || e->dead)
-			continue;
-		if (machine.vm_fd > 0)
-			ioevent_kvm(e, 1);
-		epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
-		close(e->efd);
-		e->efd = -1;
-		e->dead = 1;
+		if (e->owner == dev && !e->dead)
+			ioevent_forget(e);
 	}
 }
 
@@ -196,7 +255,7 @@ void ioevent_kvm_replay(void)
 	struct ioevent *e;
 
 	for (e = ioevents; e; e = e->next)
-		if (!e->dead && ioevent_kvm(e, 0))
+		if (!e->dead && e->kvm && ioevent_kvm(e, 0))
 			pr_err("%s: KVM_IOEVENTFD at 0x%llx again after the reset: %s",
 			       device_name(e->owner), (unsigned long long)e->addr,
 			       strerror(errno));
@@ -217,7 +276,7 @@ void ioevent_shutdown(void)
 	while (ioevents) {
 		e = ioevents;
 		ioevents = e->next;
-		if (e->efd >= 0)
+		if (e->efd >= 0 && e->kvm)
 			close(e->efd);
 		free(e);
 	}

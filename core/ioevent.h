@@ -15,6 +15,15 @@
 int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 		uint64_t addr, uint32_t len, uint64_t datamatch,
 		modvmm_ioevent_fn fn, void *opaque);
+/*
+ * Call @fn(@opaque, @fd) on the ioevent thread, under the device lock,
+ * while @fd is readable: 1, or 0 when device code cannot run there (the
+ * caller then watches it the ordinary way), -1 if bad.
+ */
+int ioevent_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
+		     void *opaque);
+/* Stop that: 1 if @fd was watched here, else 0. */
+int ioevent_fd_unwatch(struct modvmm_dev *dev, int fd);
 /* @dev goes away: KVM forgets its ioevents, the thread never calls them. */
 void ioevent_free_owner(struct modvmm_dev *dev);
 /* A new VM (--reboot): register every live ioevent with it. */

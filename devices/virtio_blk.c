@@ -1072,7 +1072,9 @@ static int vblk_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 		host->set_error(dev, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	if (host->fd_watch(dev, s->efd, vblk_complete, s)) {
+	/* completions without a vCPU exit where the host can */
+	if ((MODVMM_HOST_HAS(host, fd_watch_direct) ?
+	     host->fd_watch_direct : host->fd_watch)(dev, s->efd, vblk_complete, s)) {
 		host->set_error(dev, "cannot watch the completion eventfd");
 		goto fail;
 	}

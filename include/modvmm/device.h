@@ -401,6 +401,11 @@ struct modvmm_irqchip_ops {
  *     device must treat both paths alike.  -1 for bad arguments.  The
  *     ioevents go with the device.  Lines raised from @fn reach KVM
  *     directly (KVM_IRQ_LINE), with no exit either, so no irqfd is needed.
+ * @fd_watch_direct: as @fd_watch, but where the machine allows it (the
+ *     in-kernel irqchip) the callback runs on the host's I/O thread, under
+ *     the device lock, without stopping a vCPU for it: a device thread's
+ *     completions (a disk's) reach the guest with no exit at all.
+ *     Elsewhere it is @fd_watch.  Stop it with @fd_unwatch.
  * @stream_close: flush and close @s; says how many bytes were dropped, if
  *     any.  Streams a device still holds are closed by the host after its
  *     exit.  The stream functions accept NULL for @s and then do nothing.
@@ -479,6 +484,8 @@ struct modvmm_host {
 	int (*ioevent_add)(struct modvmm_dev *dev, enum modvmm_space space,
 			   uint64_t addr, uint32_t len, uint64_t datamatch,
 			   modvmm_ioevent_fn fn, void *opaque);
+	int (*fd_watch_direct)(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
+			       void *opaque);
 };
 
 /**
