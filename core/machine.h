@@ -38,6 +38,7 @@ struct vcpu_ap {
 	/* the boot CPU asks (halt_ask) whether it halted for good; the
 	 * AP's thread answers (halted) and sets halt_seen to the question */
 	volatile int halt_ask, halt_seen, halted;
+	uint64_t exits;			/* its exits to user space */
 };
 
 struct machine {
@@ -66,6 +67,7 @@ struct machine {
 	/* --stats */
 	int stats;
 	uint64_t exits[64];		/* by KVM_EXIT_* reason */
+	uint64_t bsp_exits;		/* the boot CPU's (APs: struct vcpu_ap) */
 	uint64_t exits_other;
 	uint64_t kicks;
 };

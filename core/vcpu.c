@@ -458,6 +458,7 @@ int vcpu_run_loop(struct machine *m)
 			break;
 		}
 		devices_lock();
+		m->bsp_exits++;
 		if (vcpu_bus_exit(m, run)) {
 			devices_unlock();
 			continue;
@@ -510,6 +511,7 @@ static void *vcpu_ap_thread(void *arg)
 			break;
 		}
 		devices_lock();
+		ap->exits++;
 		if (vcpu_bus_exit(m, run)) {
 			devices_unlock();
 			continue;

@@ -26,6 +26,11 @@ test_smp_each_cpu_ends_the_run() {
 	smp_image "$TMP/smp.bin" 255 4
 	vmm --cpus 4 --mode protected "$TMP/smp.bin"
 	assert_rc 255 "the boot CPU exits once the 3 APs are in"
+	# --stats counts each vCPU's exits: only AP 2's port write here
+	smp_image "$TMP/smp.bin" 2 4
+	vmm --cpus 4 --stats --mode protected "$TMP/smp.bin"
+	assert_rc $((((0x22) << 1) | 1)) "AP 2 exits"
+	assert_err "per vCPU: 0 0, 1 0, 2 1, 3 0"
 }
 
 # Stopping is deterministic: 200 runs of a 4-vCPU guest where an AP
