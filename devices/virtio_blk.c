@@ -778,16 +778,39 @@ static void vblk_timespec_after(struct timespec *ts, long long ns)
  * worker has not started, wait (bounded) for what it is doing, and drop
  * every completion of the old generation.
  */
+static void vblk_drain(struct vblk *s);
+
 static void vblk_reset_state(void *opaque)
 {
 	struct vblk *s = opaque;
+
+	s->features = 0;
+	s->broken = 0;
+	vblk_drain(s);
+}
+
+/*
+ * The driver took the queue away (QueueReady 0): the same drain, the
+ * negotiated features kept.
+ */
+static void vblk_queue_reset(void *opaque, unsigned int queue)
+{
+	(void)queue;
+	vblk_drain(opaque);
+}
+
+/*
+ * Forget the requests in flight: the worker finishes the one it has (a
+ * bounded wait), the others are never started, and no completion of
+ * before is pushed (a new generation).
+ */
+static void vblk_drain(struct vblk *s)
+{
 	struct vblk_req *r, *next;
 	struct timespec deadline;
 	int late = 0;
 
 	s->gen++;
-	s->features = 0;
-	s->broken = 0;
 	s->starved = 0;
 	if (!s->locks_ready)
 		return;
@@ -986,6 +1009,7 @@ static void vblk_setup(struct vblk *s)
 	s->ops.queue_notify = vblk_queue_notify;
 	s->ops.activate = vblk_activate;
 	s->ops.reset = vblk_reset_state;
+	s->ops.queue_reset = vblk_queue_reset;
 }
 
 static const struct modvmm_virtio_api *vblk_transport(struct modvmm_dev *dev,

@@ -107,6 +107,10 @@ struct vq {
 	uint16_t used_idx;		/* our copy of used->idx */
 	uint16_t signalled;		/* used_idx at the last interrupt */
 	uint8_t signalled_valid;
+	/* heads popped and not pushed yet: a push of any other head (a
+	 * request of this queue before the driver set it up again) is
+	 * dropped, never put in the new ring */
+	uint64_t in_flight[MODVMM_VIRTIO_MAX_SEGS / 64];
 };
 
 /* What a queue's ioevent callback needs. */
@@ -395,6 +399,9 @@ static int vm_pop(struct modvmm_virtio *vd, unsigned int queue,
 	why = chain_walk(vd, q, &c, head);
 	if (why)
 		return vq_bad(vd, queue, why);
+	if (q->in_flight[head / 64] & (1ull << (head % 64)))
+		return vq_bad(vd, queue, "a head made available twice");
+	q->in_flight[head / 64] |= 1ull << (head % 64);
 	q->last_avail++;
 	/* with EVENT_IDX, ask to be notified of the next entry (avail_event) */
 	if (vm_has(vd, VIRTIO_F_EVENT_IDX))
@@ -411,6 +418,11 @@ static void vm_push(struct modvmm_virtio *vd, unsigned int queue, uint16_t head,
 
 	if (!q)
 		return;
+	if (head >= q->num || !(q->in_flight[head / 64] & (1ull << (head % 64)))) {
+		vd->host->stat_add(vd->dev, "stale_completions", 1);
+		return;
+	}
+	q->in_flight[head / 64] &= ~(1ull << (head % 64));
 	e = q->used_p + 4 + 8 * (size_t)(q->used_idx & (q->num - 1));
 	st32(e, head);
 	st32(e + 4, written);
@@ -599,6 +611,8 @@ static void vm_queue_write(struct modvmm_virtio *vd, uint64_t off, uint32_t v)
 		return;
 	q = &vd->vq[vd->queue_sel];
 	if (off == VM_QUEUE_READY) {
+		if (!v && q->ready && vd->ops->queue_reset)
+			vd->ops->queue_reset(vd->opaque, vd->queue_sel);
 		if (!v)
 			vq_forget(q);
 		else if (!q->ready && vq_enable(vd, q))

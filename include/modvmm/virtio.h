@@ -125,6 +125,10 @@ struct modvmm_virtio_req {
  * @reset:        the driver reset the device (status 0) or the machine
  *                was reset: forget in-flight requests, queues are gone.
  *                May be NULL.
+ * @queue_reset:  the driver took queue @queue away (QueueReady 0): stop
+ *                touching the buffers of its requests in flight before
+ *                returning (a bounded wait); their completions are
+ *                dropped by the transport anyway.  May be NULL.
  */
 struct modvmm_virtio_ops {
 	uint32_t device_id;
@@ -136,6 +140,7 @@ struct modvmm_virtio_ops {
 	void (*queue_notify)(void *opaque, unsigned int queue);
 	int (*activate)(void *opaque, uint64_t features);
 	void (*reset)(void *opaque);
+	void (*queue_reset)(void *opaque, unsigned int queue);
 };
 
 /**

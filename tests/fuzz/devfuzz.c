@@ -12,7 +12,9 @@
  *   op & 7 = 5    input: length byte k, then k bytes for the device's
  *                 input (k >= 0xc0: one byte, 128 * (k & 0x3f) times;
  *                 0xff: end of file instead), then the fds ready run
- *   op & 7 = 6    sync hook (flush)
+ *   op & 7 = 6    sync hook (flush); with &devfuzz_ops.ext_steps,
+ *                 op >> 3 picks sync, a RAM write, a wait or the
+ *                 harness's own step (devfuzz.h)
  *   op & 7 = 7    interrupt controller step, if the device became one
  *
  * The device is created on a fresh harness machine for every input,
@@ -495,7 +497,9 @@ static void devfuzz_input(struct fuzz_in *in)
 	}
 	if (in_fd[1] >= 0 && n) {
 		w = write(in_fd[1], buf, n);
-		(void)w;	/* a full pipe drops input: fine */
+		/* a full pipe drops input: fine */
+		if (w > 0 && checks->input)
+			checks->input(&ctx, buf, (size_t)w);
 	}
 	harness_poll();
 }
@@ -645,11 +649,65 @@ static void devfuzz_exit(void)
 	FUZZ_ASSERT(devfuzz_nr_fds() == nr_fds_before);
 }
 
+/*
+ * A RAM step: fuzzed bytes at a fuzzed address of guest RAM (the rings
+ * and descriptors of a virtio device live there).
+ */
+static void devfuzz_ram(struct fuzz_in *in)
+{
+	static uint8_t buf[128 * 16];
+	uint64_t gpa = fuzz_u16(in) % DEVFUZZ_RAM;
+	unsigned int k = fuzz_u8(in), n, i;
+	uint8_t *ram;
+
+	if (k & 0x80) {
+		n = ((k & 0x7f) + 1) * 16;
+		memset(buf, fuzz_u8(in), n);
+	} else {
+		n = (k & 0x3f) + 1;
+		for (i = 0; i < n; i++)
+			buf[i] = fuzz_u8(in);
+	}
+	if (n > DEVFUZZ_RAM - gpa)
+		n = (unsigned int)(DEVFUZZ_RAM - gpa);
+	if (checks->ram_write) {
+		checks->ram_write(&ctx, gpa, buf, n);
+		return;
+	}
+	ram = harness_mem(gpa, n);
+	FUZZ_ASSERT(ram);
+	memcpy(ram, buf, n);
+}
+
+/* op & 7 = 6 with extended steps: what op >> 3 says. */
+static enum devfuzz_step devfuzz_ext_step(struct fuzz_in *in, uint8_t op)
+{
+	unsigned int kind = op >> 3;
+
+	switch (kind) {
+	case 0:
+		harness_sync();
+		return DEVFUZZ_STEP_SYNC;
+	case 1:
+		devfuzz_ram(in);
+		return DEVFUZZ_STEP_RAM;
+	case 2:
+		harness_poll_wait(fuzz_u8(in) % 8);
+		return DEVFUZZ_STEP_WAIT;
+	default:
+		if (checks->step)
+			checks->step(&ctx, kind - 3, in);
+		return DEVFUZZ_STEP_HARNESS;
+	}
+}
+
 /* One step of the input; returns what it was. */
 static enum devfuzz_step devfuzz_step(struct fuzz_in *in)
 {
 	uint8_t op = fuzz_u8(in);
 
+	if ((op & 7) == 6 && checks->ext_steps)
+		return devfuzz_ext_step(in, op);
 	switch (op & 7) {
 	case 4:
 		devfuzz_advance((uint64_t)fuzz_u16(in) << (fuzz_u8(in) % 28));

@@ -101,7 +101,29 @@ enum devfuzz_step {
 	DEVFUZZ_STEP_INPUT,
 	DEVFUZZ_STEP_SYNC,
 	DEVFUZZ_STEP_CHIP,
+	DEVFUZZ_STEP_RAM,	/* extended steps (&devfuzz_ops.ext_steps) */
+	DEVFUZZ_STEP_WAIT,
+	DEVFUZZ_STEP_HARNESS,
 };
+
+/*
+ * Extended steps, for devices that read what the guest left in RAM
+ * (virtio rings and descriptors) or that complete work on a thread of
+ * their own.  With &devfuzz_ops.ext_steps set, an opcode byte with
+ * op & 7 = 6 is no longer always a sync: op >> 3 picks
+ *   0      sync, as before
+ *   1      RAM write: address (2 bytes, modulo DEVFUZZ_RAM), a length
+ *          byte k, then the bytes: k < 0x80: (k & 0x3f) + 1 bytes;
+ *          k >= 0x80: one byte, written ((k & 0x7f) + 1) * 16 times;
+ *          cut at the end of RAM
+ *   2      wait: harness_poll_wait(byte % 8 ms), the completions of a
+ *          device thread
+ *   3-31   the harness's own step op >> 3 - 3 (&devfuzz_ops.step),
+ *          which reads its operands from the input
+ * Without ext_steps, every op & 7 = 6 is a sync (older corpora keep
+ * their meaning).
+ */
+#define DEVFUZZ_NR_HARNESS_STEPS	29
 
 /**
  * struct devfuzz_ops - a harness's checks; every hook may be NULL.  They
@@ -119,6 +141,15 @@ enum devfuzz_step {
  *              just before, @vector what ack() returned.
  * @check_step: after each step, its output drained.
  * @check_end:  after the exit hook, its output drained.
+ * @input:      bytes an input step wrote to the device's input (what the
+ *              pipe took: a full pipe drops the rest).
+ * @ext_steps:  decode the extended steps above.
+ * @ram_write:  a RAM step: write @len bytes @buf at @gpa (inside RAM)
+ *              into guest RAM (harness_mem()); the harness does the
+ *              write itself so that it can tell the guest's writes from
+ *              the device's.  NULL: devfuzz writes them.
+ * @step:       the harness's step @kind (0 to DEVFUZZ_NR_HARNESS_STEPS
+ *              - 1), reading its operands from @in.
  */
 struct devfuzz_ops {
 	void (*reset)(const struct devfuzz_ctx *c);
@@ -133,6 +164,13 @@ struct devfuzz_ops {
 	void (*chip_ack)(const struct devfuzz_ctx *c, int pending, int vector);
 	void (*check_step)(const struct devfuzz_ctx *c, enum devfuzz_step step);
 	void (*check_end)(const struct devfuzz_ctx *c);
+	void (*input)(const struct devfuzz_ctx *c, const uint8_t *buf,
+		      size_t len);
+	int ext_steps;
+	void (*ram_write)(const struct devfuzz_ctx *c, uint64_t gpa,
+			  const uint8_t *buf, size_t len);
+	void (*step)(const struct devfuzz_ctx *c, unsigned int kind,
+		     struct fuzz_in *in);
 };
 
 /*

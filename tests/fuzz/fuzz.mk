@@ -45,12 +45,18 @@ FUZZ_LOADERS	:= $(wildcard core/loader*.c) \
 fuzz-srcs-bus			:= core/bus.c $(FUZZ_SUPPORT)
 fuzz-srcs-options		:= core/options.c $(FUZZ_SUPPORT)
 
+# What a device harness links besides the device: a virtio device requires
+# the transport module.
+FUZZ_VIRTIO	:= devices/virtio_mmio.c tests/fuzz/virtiofuzz.c
+
 fuzz_dev_src = $(firstword $(wildcard devices/$(1).c plugins/$(1)/$(1).c))
-fuzz_srcs = $(or $(fuzz-srcs-$(1)),$(if $(filter loader_%,$(1)),$(FUZZ_LOADERS),$(call fuzz_dev_src,$(1)) $(FUZZ_DEV_SRCS)))
+fuzz_dev_extra = $(if $(filter virtio_%,$(1)),$(FUZZ_VIRTIO))
+fuzz_srcs = $(or $(fuzz-srcs-$(1)),$(if $(filter loader_%,$(1)),$(FUZZ_LOADERS),$(call fuzz_dev_src,$(1)) $(call fuzz_dev_extra,$(1)) $(FUZZ_DEV_SRCS)))
 fuzz_libs = $(if $(filter $(FUZZ_DEV_SRCS),$(call fuzz_srcs,$(1))),$(FUZZ_DEV_LIBS))
 
 FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h) \
-		   include/modvmm/device.h include/modvmm/harness.h
+		   include/modvmm/device.h include/modvmm/harness.h \
+		   include/modvmm/virtio.h
 
 fuzz-build: $(FUZZ_BINS)
 
