@@ -98,6 +98,8 @@ int vcpu_setup(struct machine *m, const struct boot_state *bs);
 /* The run loop; returns the process exit status. */
 int vcpu_run_loop(struct machine *m);
 void vcpu_dump(struct machine *m, const char *why);
+/* The boot vCPU's registers and code, not as a crash (-v at a timeout). */
+void vcpu_dump_state(struct machine *m, const char *why);
 void vcpu_kick_init(struct machine *m);
 void vcpu_kick(void);
 /*

@@ -746,6 +746,9 @@ static int run_machine(struct cmdline *c)
 	} while (c->reboot && status == EXIT_GUEST_RESET &&
 		 !(status = reboot_machine(c)));
 	device_sync_all();
+	/* where a guest that never finished was: -v says */
+	if (status == EXIT_TIMEOUT && log_verbosity >= 1)
+		vcpu_dump_state(&machine, "where --timeout found it");
 	if (c->stats)
 		print_stats(&machine);
 	return status;

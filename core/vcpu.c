@@ -144,13 +144,32 @@ static void dump_seg(const char *name, const struct kvm_segment *s)
 		s->type, s->present, s->dpl, s->db, s->l, s->g);
 }
 
-/* The registers of the vCPU behind @fd. */
-static void vcpu_dump_fd(int fd, const char *why)
+/* The bytes at the vCPU's CS:RIP, through its page tables (KVM_TRANSLATE). */
+static void dump_code(int fd, const struct kvm_regs *r,
+		      const struct kvm_sregs *s)
+{
+	struct kvm_translation t = { .linear_address = s->cs.base + r->rip };
+	const uint8_t *p;
+	int i;
+
+	if (ioctl(fd, KVM_TRANSLATE, &t) || !t.valid)
+		return;
+	p = guestmem_ptr(&machine.mem, t.physical_address, 16);
+	if (!p)
+		return;
+	fprintf(stderr, "  code at 0x%llx:", (unsigned long long)t.physical_address);
+	for (i = 0; i < 16; i++)
+		fprintf(stderr, " %02x", p[i]);
+	fputc('\n', stderr);
+}
+
+/* The registers of the vCPU behind @fd, after "modvmm: @what: @why". */
+static void vcpu_dump_fd(int fd, const char *what, const char *why)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	fprintf(stderr, "modvmm: guest crashed: %s\n", why);
+	fprintf(stderr, "modvmm: %s: %s\n", what, why);
 	if (ioctl(fd, KVM_GET_REGS, &r) || ioctl(fd, KVM_GET_SREGS, &s)) {
 		fprintf(stderr, "  (registers unavailable: %s)\n", strerror(errno));
 		return;
@@ -176,11 +195,17 @@ static void vcpu_dump_fd(int fd, const char *why)
 	fprintf(stderr, "  GDT base=%016llx limit=%04x  IDT base=%016llx limit=%04x\n",
 		(unsigned long long)s.gdt.base, s.gdt.limit,
 		(unsigned long long)s.idt.base, s.idt.limit);
+	dump_code(fd, &r, &s);
 }
 
 void vcpu_dump(struct machine *m, const char *why)
 {
-	vcpu_dump_fd(m->vcpu_fd, why);
+	vcpu_dump_fd(m->vcpu_fd, "guest crashed", why);
+}
+
+void vcpu_dump_state(struct machine *m, const char *why)
+{
+	vcpu_dump_fd(m->vcpu_fd, "boot vCPU", why);
 }
 
 static void vcpu_handle_io(struct machine *m, struct kvm_run *run)
@@ -415,7 +440,7 @@ static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
 	if (m->nr_cpus > 1 && n < sizeof(why))
 		snprintf(why + n, sizeof(why) - n, " on vCPU %u", id);
 	device_sync_all();
-	vcpu_dump_fd(fd, why);
+	vcpu_dump_fd(fd, "guest crashed", why);
 	return EXIT_GUEST_CRASH;
 }
 

@@ -79,6 +79,14 @@ test_timeout_stops_guest() {
 	assert_rc 12
 	assert_err "--timeout 0.5"
 	assert_out "."
+	assert_not_err "where --timeout found it"
+	# -v says where the guest was: registers and the bytes at CS:RIP
+	# (the loop of forever.asm: loop at 0xc, in at 0xe, jmp at 0x10)
+	vmm -v --timeout 0.3 "$GUESTS/forever.bin"
+	assert_rc 12
+	assert_err "modvmm: boot vCPU: where --timeout found it"
+	echo "$ERR" | grep -Eq "code at 0x(c: e2 fe e4 80 eb f7|e: e4 80 eb f7|10: eb f7)" ||
+		{ show; fail "no code bytes at the loop's RIP"; }
 }
 
 test_sigterm_stops_cleanly() {
