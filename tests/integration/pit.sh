@@ -56,7 +56,7 @@ test_pit_readback_without_pit() {
 }
 
 # Channel 0's IRQ timer, counted by --stats (no interrupt controller is
-# needed for that): ~200 periodic ticks in 200 ms at 1 kHz, none while
+# needed for that): at least 200 periodic ticks in 200 ms at 1 kHz, none while
 # stopped by a mode command, then one mode 0 tick.  Ticks the vCPU thread
 # could not deliver in time are counted as ticks_lost; the sum is what
 # the timer produced.
@@ -74,8 +74,11 @@ test_pit_irq0_ticks() {
 	echo "# pit_irq0: ticks ${ticks:-none}, ticks_lost ${lost:-0}" >&2
 	[ -n "$ticks" ] || { show; fail "--stats shows no pit8254 ticks"; }
 	ticks=$((ticks + ${lost:-0}))
-	[ "$ticks" -ge 190 ] && [ "$ticks" -le 212 ] ||
-		{ show; fail "$ticks IRQ 0 ticks, expected about 201"; }
+	# The guest ends its 200 ms when it sees channel 2 run out, later
+	# than that when its vCPU waits for a core: more ticks then, never
+	# fewer (the same clock drives both channels).
+	[ "$ticks" -ge 198 ] ||
+		{ show; fail "$ticks IRQ 0 ticks, expected at least 200 (+-1 each end)"; }
 }
 
 test_pit_bad_options() {
