@@ -19,8 +19,10 @@
  * Threading: every callback (access handlers, timers, fd watchers, sync,
  * reset, exit) runs one at a time: on the boot vCPU's thread, or, with
  * several vCPUs (--cpus), on the thread of the vCPU that made the access,
- * under one lock the core holds for all device code.  A device needs no
- * locks of its own.
+ * or, for &modvmm_host.ioevent_add and &modvmm_host.fd_watch_direct, on
+ * the host's I/O thread, always under one lock the core holds for all
+ * device code.  A device needs no locks of its own, except for threads
+ * it starts itself (which must not call the host table).
  */
 #ifndef MODVMM_DEVICE_H
 #define MODVMM_DEVICE_H
