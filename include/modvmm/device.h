@@ -22,7 +22,7 @@
  * or, for &modvmm_host.ioevent_add and &modvmm_host.fd_watch_direct, on
  * the host's I/O thread, always under one lock the core holds for all
  * device code.  A device needs no locks of its own, except for threads
- * it starts itself (which must not call the host table).
+ * it starts itself, which may call only &modvmm_host.mem_ptr.
  */
 #ifndef MODVMM_DEVICE_H
 #define MODVMM_DEVICE_H
