@@ -1022,6 +1022,14 @@ static void queue_write(uint32_t off, uint32_t v)
 		return;
 	q = &vq[m.queue_sel];
 	if (off == VF_QUEUE_READY) {
+		/*
+		 * As at a device reset: the device drained the queue's
+		 * requests before this write returned, and what it wrote
+		 * counts against what the queue allowed then (a loose
+		 * queue's table included), not after it is forgotten.
+		 */
+		if (!v && q->ready)
+			diff_range(0, VF_RAM);
 		if (!v)
 			queue_forget(m.queue_sel);
 		else if (!q->ready && queue_valid(q))
