@@ -418,7 +418,7 @@ install: all
 	$(Q)install -m 644 $(HARNESS_LIB) $(DESTDIR)$(PREFIX)/lib/libmodvmm-harness.a
 	$(Q)for f in $(MODDIR)/*.so; do [ -e "$$f" ] && install -m 644 "$$f" \
 		$(DESTDIR)$(PREFIX)/lib/modvmm/; done; true
-	$(Q)install -m 644 include/modvmm/device.h include/modvmm/harness.h include/modvmm/virtio.h \
+	$(Q)install -m 644 include/modvmm/device.h include/modvmm/harness.h include/modvmm/virtio.h include/modvmm/virtio_blk.h \
 		$(DESTDIR)$(PREFIX)/include/modvmm/
 	$(Q)install -m 644 $(AUTOCONF) $(DESTDIR)$(PREFIX)/share/modvmm/autoconf.h
 	$(Q)install -m 644 scripts/plugin.mk $(DESTDIR)$(PREFIX)/share/modvmm/plugin.mk

@@ -84,36 +84,8 @@
 
 #include <modvmm/device.h>
 #include <modvmm/virtio.h>
+#include <modvmm/virtio_blk.h>
 
-/* Feature bits (Virtio 1.2, 5.2.3). */
-#define VIRTIO_BLK_F_SIZE_MAX		1
-#define VIRTIO_BLK_F_SEG_MAX		2
-#define VIRTIO_BLK_F_RO			5
-#define VIRTIO_BLK_F_BLK_SIZE		6
-#define VIRTIO_BLK_F_FLUSH		9
-#define VIRTIO_BLK_F_DISCARD		13
-#define VIRTIO_BLK_F_WRITE_ZEROES	14
-
-/* Request types (5.2.6). */
-#define VIRTIO_BLK_T_IN			0
-#define VIRTIO_BLK_T_OUT		1
-#define VIRTIO_BLK_T_FLUSH		4
-#define VIRTIO_BLK_T_GET_ID		8
-#define VIRTIO_BLK_T_DISCARD		11
-#define VIRTIO_BLK_T_WRITE_ZEROES	13
-
-/* Status byte values. */
-#define VIRTIO_BLK_S_OK			0
-#define VIRTIO_BLK_S_IOERR		1
-#define VIRTIO_BLK_S_UNSUPP		2
-
-/* The flags of a discard / write zeroes segment. */
-#define VIRTIO_BLK_WZ_UNMAP		1u
-
-#define VBLK_SECTOR		512u
-#define VBLK_HDR_LEN		16u	/* le32 type, le32 reserved, le64 sector */
-#define VBLK_DWZ_LEN		16u	/* le64 sector, le32 num, le32 flags */
-#define VBLK_ID_LEN		20u
 #define VBLK_QUEUE_MAX		256u
 /* Data buffers in one request: the chain's others are header and status. */
 #define VBLK_SEG_MAX		(MODVMM_VIRTIO_MAX_SEGS - 2)
@@ -123,39 +95,6 @@
 #define VBLK_ZEROES_MAX_SECTORS		(1u << 18)	/* 128 MiB */
 #define VBLK_DISCARD_ALIGN	8u	/* sectors: 4 KiB, a file system block */
 #define VBLK_RESET_WAIT_NS	2000000000ll
-
-/* struct virtio_blk_config up to write_zeroes_may_unmap (5.2.4). */
-struct vblk_config {
-	uint64_t capacity;
-	uint32_t size_max;
-	uint32_t seg_max;
-	uint16_t cylinders;
-	uint8_t heads;
-	uint8_t sectors;
-	uint32_t blk_size;
-	uint8_t physical_block_exp;
-	uint8_t alignment_offset;
-	uint16_t min_io_size;
-	uint32_t opt_io_size;
-	uint8_t writeback;
-	uint8_t unused0;
-	uint16_t num_queues;
-	uint32_t max_discard_sectors;
-	uint32_t max_discard_seg;
-	uint32_t discard_sector_alignment;
-	uint32_t max_write_zeroes_sectors;
-	uint32_t max_write_zeroes_seg;
-	uint8_t write_zeroes_may_unmap;
-	uint8_t unused1[3];
-} __attribute__((packed));
-
-_Static_assert(offsetof(struct vblk_config, blk_size) == 20, "blk_size");
-_Static_assert(offsetof(struct vblk_config, writeback) == 32, "writeback");
-_Static_assert(offsetof(struct vblk_config, max_discard_sectors) == 36,
-	       "max_discard_sectors");
-_Static_assert(offsetof(struct vblk_config, write_zeroes_may_unmap) == 56,
-	       "write_zeroes_may_unmap");
-_Static_assert(sizeof(struct vblk_config) == 60, "virtio_blk_config size");
 
 /* One popped chain on its way through the worker. */
 struct vblk_req {
@@ -179,13 +118,13 @@ struct vblk {
 	const struct modvmm_virtio_api *vio;
 	struct modvmm_virtio *vd;
 	struct modvmm_virtio_ops ops;
-	struct vblk_config config;
+	struct virtio_blk_config config;
 
 	char *path;
 	int fd;
 	int readonly;
 	uint64_t capacity;	/* in sectors */
-	char id[VBLK_ID_LEN];	/* serial=, NUL-padded */
+	char id[VIRTIO_BLK_ID_LEN];	/* serial=, NUL-padded */
 
 	/* Under the device lock only. */
 	uint64_t features;
@@ -423,7 +362,7 @@ static uint8_t vblk_do_rw(struct vblk *s, struct vblk_req *r,
 	int niov, err;
 
 	if (is_write)
-		err = vblk_iov(s, &r->vreq, 0, VBLK_HDR_LEN, 0, iov, &niov,
+		err = vblk_iov(s, &r->vreq, 0, VIRTIO_BLK_HDR_LEN, 0, iov, &niov,
 			       &bytes);
 	else
 		err = vblk_iov(s, &r->vreq, 1, 0, 1, iov, &niov, &bytes);
@@ -431,12 +370,12 @@ static uint8_t vblk_do_rw(struct vblk *s, struct vblk_req *r,
 		vblk_failed(r, "map the guest buffer of", sector, err);
 		return VIRTIO_BLK_S_IOERR;
 	}
-	if (err || bytes % VBLK_SECTOR ||
-	    !vblk_in_range(s, sector, bytes / VBLK_SECTOR))
+	if (err || bytes % VIRTIO_BLK_SECTOR ||
+	    !vblk_in_range(s, sector, bytes / VIRTIO_BLK_SECTOR))
 		return VIRTIO_BLK_S_IOERR;
 	if (!bytes)
 		return VIRTIO_BLK_S_OK;
-	err = vblk_rw_full(s->fd, iov, niov, (off_t)(sector * VBLK_SECTOR),
+	err = vblk_rw_full(s->fd, iov, niov, (off_t)(sector * VIRTIO_BLK_SECTOR),
 			   is_write);
 	if (!err && is_write && r->writethrough)
 		err = vblk_fdatasync(s->fd);
@@ -454,8 +393,8 @@ static uint8_t vblk_do_get_id(struct vblk *s, struct vblk_req *r)
 {
 	uint32_t n = r->vreq.write_len - 1;
 
-	if (n > VBLK_ID_LEN)
-		n = VBLK_ID_LEN;
+	if (n > VIRTIO_BLK_ID_LEN)
+		n = VIRTIO_BLK_ID_LEN;
 	if (vblk_copy(s, &r->vreq, 1, 0, s->id, n, 1)) {
 		vblk_failed(r, "map the guest buffer of", 0, -EFAULT);
 		return VIRTIO_BLK_S_IOERR;
@@ -467,16 +406,16 @@ static uint8_t vblk_do_get_id(struct vblk *s, struct vblk_req *r)
 static uint8_t vblk_do_dwz(struct vblk *s, struct vblk_req *r)
 {
 	int discard = r->type == VIRTIO_BLK_T_DISCARD;
-	uint32_t len = r->vreq.read_len - VBLK_HDR_LEN;
+	uint32_t len = r->vreq.read_len - VIRTIO_BLK_HDR_LEN;
 	uint32_t max = discard ? VBLK_DISCARD_MAX_SECTORS :
 				 VBLK_ZEROES_MAX_SECTORS;
-	uint8_t seg[VBLK_DWZ_MAX_SEG][VBLK_DWZ_LEN];
-	unsigned int i, nr = len / VBLK_DWZ_LEN;
+	uint8_t seg[VBLK_DWZ_MAX_SEG][VIRTIO_BLK_DWZ_LEN];
+	unsigned int i, nr = len / VIRTIO_BLK_DWZ_LEN;
 	uint8_t st = VIRTIO_BLK_S_OK;
 
-	if (s->readonly || !nr || len % VBLK_DWZ_LEN || nr > VBLK_DWZ_MAX_SEG)
+	if (s->readonly || !nr || len % VIRTIO_BLK_DWZ_LEN || nr > VBLK_DWZ_MAX_SEG)
 		return VIRTIO_BLK_S_IOERR;
-	if (vblk_copy(s, &r->vreq, 0, VBLK_HDR_LEN, seg, len, 0)) {
+	if (vblk_copy(s, &r->vreq, 0, VIRTIO_BLK_HDR_LEN, seg, len, 0)) {
 		vblk_failed(r, "map the guest buffer of", 0, -EFAULT);
 		return VIRTIO_BLK_S_IOERR;
 	}
@@ -515,8 +454,8 @@ static uint8_t vblk_do_dwz(struct vblk *s, struct vblk_req *r)
 		flags = le32toh(flags);
 		if (!num)
 			continue;
-		off = (off_t)(sector * VBLK_SECTOR);
-		n = (off_t)num * VBLK_SECTOR;
+		off = (off_t)(sector * VIRTIO_BLK_SECTOR);
+		n = (off_t)num * VIRTIO_BLK_SECTOR;
 		if (discard) {
 			err = vblk_fallocate(s->fd, FALLOC_FL_PUNCH_HOLE |
 					     FALLOC_FL_KEEP_SIZE, off, n);
@@ -543,7 +482,7 @@ static void vblk_serve(struct vblk *s, struct vblk_req *r)
 {
 	const struct modvmm_virtio_req *vr = &r->vreq;
 	const struct modvmm_virtio_seg *last = &vr->seg[vr->nr_segs - 1];
-	uint8_t hdr[VBLK_HDR_LEN], *status;
+	uint8_t hdr[VIRTIO_BLK_HDR_LEN], *status;
 	uint64_t sector;
 	uint32_t type;
 	uint8_t st;
@@ -691,7 +630,7 @@ static void vblk_kick(struct vblk *s)
 		rc = s->vio->pop(s->vd, 0, &r->vreq);
 		if (rc <= 0)
 			break;	/* empty, or malformed: the transport said so */
-		if (r->vreq.read_len < VBLK_HDR_LEN || r->vreq.write_len < 1) {
+		if (r->vreq.read_len < VIRTIO_BLK_HDR_LEN || r->vreq.write_len < 1) {
 			if (!s->warned_chain)
 				s->host->log(s->dev, MODVMM_LOG_WARN,
 					     "request with %u readable and %u writable bytes: no room for the header and status; device needs reset",
@@ -964,18 +903,18 @@ static int vblk_open(struct vblk *s)
 				   s->path, strerror(errno));
 		return -1;
 	}
-	s->capacity = (uint64_t)size / VBLK_SECTOR;
-	if (size % VBLK_SECTOR)
+	s->capacity = (uint64_t)size / VIRTIO_BLK_SECTOR;
+	if (size % VIRTIO_BLK_SECTOR)
 		s->host->log(s->dev, MODVMM_LOG_INFO,
 			     "file=%s: size %lld is not a multiple of 512; the last %u bytes are not part of the disk",
 			     s->path, (long long)size,
-			     (unsigned int)(size % VBLK_SECTOR));
+			     (unsigned int)(size % VIRTIO_BLK_SECTOR));
 	return 0;
 }
 
 static void vblk_setup(struct vblk *s)
 {
-	struct vblk_config *c = &s->config;
+	struct virtio_blk_config *c = &s->config;
 	uint64_t f = 1ull << VIRTIO_BLK_F_SIZE_MAX |
 		     1ull << VIRTIO_BLK_F_SEG_MAX |
 		     1ull << VIRTIO_BLK_F_BLK_SIZE |
@@ -991,7 +930,7 @@ static void vblk_setup(struct vblk *s)
 	c->capacity = htole64(s->capacity);
 	c->size_max = htole32(VBLK_SIZE_MAX);
 	c->seg_max = htole32(VBLK_SEG_MAX);
-	c->blk_size = htole32(VBLK_SECTOR);
+	c->blk_size = htole32(VIRTIO_BLK_SECTOR);
 	c->num_queues = htole16(1);
 	c->max_discard_sectors = htole32(VBLK_DISCARD_MAX_SECTORS);
 	c->max_discard_seg = htole32(VBLK_DWZ_MAX_SEG);
@@ -1059,9 +998,9 @@ static int vblk_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	if (host->opt_bool(dev, "readonly", 0, &ro))
 		return -1;
 	serial = host->opt_str(dev, "serial", "");
-	if (strlen(serial) > VBLK_ID_LEN) {
+	if (strlen(serial) > VIRTIO_BLK_ID_LEN) {
 		host->set_error(dev, "option serial=%s: at most %u bytes",
-				serial, VBLK_ID_LEN);
+				serial, VIRTIO_BLK_ID_LEN);
 		return -1;
 	}
 

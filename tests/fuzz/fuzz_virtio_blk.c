@@ -35,6 +35,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <modvmm/virtio_blk.h>
+
 #include "virtiofuzz.h"
 
 #define SECTOR		512u
@@ -43,53 +45,9 @@
 #define TAIL		300u	/* image 1: bytes past the last sector */
 #define POISON		0xa5
 
-#define F_SIZE_MAX	1
-#define F_SEG_MAX	2
-#define F_RO		5
-#define F_BLK_SIZE	6
-#define F_FLUSH		9
-#define F_DISCARD	13
-#define F_WRITE_ZEROES	14
-
-#define T_IN		0
-#define T_OUT		1
-#define T_FLUSH		4
-#define T_GET_ID	8
-#define T_GET_LIFETIME	10
-#define T_DISCARD	11
-#define T_WRITE_ZEROES	13
-
-#define S_OK		0
-#define S_IOERR		1
-#define S_UNSUPP	2
-
 #define DWZ_MAX_SEG	32u
 #define DISCARD_MAX	(1u << 22)
 #define ZEROES_MAX	(1u << 18)
-
-struct blk_config {
-	uint64_t capacity;
-	uint32_t size_max;
-	uint32_t seg_max;
-	uint16_t cylinders;
-	uint8_t heads;
-	uint8_t sectors;
-	uint32_t blk_size;
-	uint8_t physical_block_exp;
-	uint8_t alignment_offset;
-	uint16_t min_io_size;
-	uint32_t opt_io_size;
-	uint8_t writeback;
-	uint8_t unused0;
-	uint16_t num_queues;
-	uint32_t max_discard_sectors;
-	uint32_t max_discard_seg;
-	uint32_t discard_sector_alignment;
-	uint32_t max_write_zeroes_sectors;
-	uint32_t max_write_zeroes_seg;
-	uint8_t write_zeroes_may_unmap;
-	uint8_t unused1[3];
-} __attribute__((packed));
 
 static int img_fd[2] = { -1, -1 };
 static char opt_str[4][128];
@@ -113,7 +71,7 @@ static struct {
 	uint8_t known[SECTORS];
 	int dirty;		/* requests may run that the model cannot see */
 	uint32_t cursor;	/* where the next request's buffers go */
-	struct blk_config config;
+	struct virtio_blk_config config;
 	struct vf_device dev;
 } b;
 
@@ -230,9 +188,9 @@ static void blk_unknown(const struct vf_chain *ch)
 	sector = le64toh(sector);
 	if (b.ro)
 		return;
-	if (type == T_OUT)
+	if (type == VIRTIO_BLK_T_OUT)
 		forget_range(sector, (ch->read_len - 16) / SECTOR + 1);
-	else if (type == T_DISCARD || type == T_WRITE_ZEROES)
+	else if (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES)
 		forget_all();
 }
 
@@ -262,26 +220,26 @@ static int blk_bad(unsigned int q, const struct vf_chain *ch)
 /* A discard or write zeroes request: its status, the model updated. */
 static uint8_t blk_dwz(const struct vf_chain *ch, uint32_t type)
 {
-	int discard = type == T_DISCARD;
+	int discard = type == VIRTIO_BLK_T_DISCARD;
 	uint32_t len = ch->read_len - 16, nr = len / 16, i, num, flags;
 	uint32_t max = discard ? DISCARD_MAX : ZEROES_MAX;
 	uint8_t seg[DWZ_MAX_SEG][16];
 	uint64_t sector;
 
 	if (b.ro || !nr || len % 16 || nr > DWZ_MAX_SEG)
-		return S_IOERR;
+		return VIRTIO_BLK_S_IOERR;
 	FUZZ_ASSERT(!gather(ch, 0, 16, &seg[0][0], len));
 	for (i = 0; i < nr; i++) {
 		memcpy(&flags, seg[i] + 12, 4);
 		flags = le32toh(flags);
 		if ((flags & ~1u) || (discard && (flags & 1)))
-			return S_UNSUPP;
+			return VIRTIO_BLK_S_UNSUPP;
 	}
 	for (i = 0; i < nr; i++) {
 		memcpy(&sector, seg[i], 8);
 		memcpy(&num, seg[i] + 8, 4);
 		if (le32toh(num) > max || !in_range(le64toh(sector), le32toh(num)))
-			return S_IOERR;
+			return VIRTIO_BLK_S_IOERR;
 	}
 	for (i = 0; i < nr; i++) {
 		memcpy(&sector, seg[i], 8);
@@ -295,7 +253,7 @@ static uint8_t blk_dwz(const struct vf_chain *ch, uint32_t type)
 			memset(b.known + sector, 1, num);
 		}
 	}
-	return S_OK;
+	return VIRTIO_BLK_S_OK;
 }
 
 /* Writable bytes [from, to) of a poisoned chain: not written. */
@@ -321,7 +279,7 @@ static void untouched(const struct vf_chain *ch, uint64_t from, uint64_t to)
 static void blk_used(const struct devfuzz_ctx *c, unsigned int q,
 		     struct vf_chain *ch, uint32_t len)
 {
-	uint8_t hdr[16], st, want = S_OK, buf[SECTOR];
+	uint8_t hdr[16], st, want = VIRTIO_BLK_S_OK, buf[SECTOR];
 	uint32_t type, data = 0, ret = 0;
 	uint64_t sector, s;
 	const struct vf_seg *last = &ch->seg[ch->nseg - 1];
@@ -342,10 +300,10 @@ static void blk_used(const struct devfuzz_ctx *c, unsigned int q,
 	vf_get(last->gpa + last->len - 1, &st, 1);
 
 	switch (type) {
-	case T_IN:
+	case VIRTIO_BLK_T_IN:
 		data = ch->write_len - 1;
 		if (data % SECTOR || !in_range(sector, data / SECTOR)) {
-			want = S_IOERR;
+			want = VIRTIO_BLK_S_IOERR;
 			break;
 		}
 		ret = data;
@@ -360,10 +318,10 @@ static void blk_used(const struct devfuzz_ctx *c, unsigned int q,
 			}
 		}
 		break;
-	case T_OUT:
+	case VIRTIO_BLK_T_OUT:
 		data = ch->read_len - 16;
 		if (b.ro || data % SECTOR || !in_range(sector, data / SECTOR)) {
-			want = S_IOERR;
+			want = VIRTIO_BLK_S_IOERR;
 			break;
 		}
 		for (s = 0; s < data / SECTOR; s++) {
@@ -372,19 +330,19 @@ static void blk_used(const struct devfuzz_ctx *c, unsigned int q,
 			b.known[sector + s] = 1;
 		}
 		break;
-	case T_FLUSH:
+	case VIRTIO_BLK_T_FLUSH:
 		break;
-	case T_GET_ID:
+	case VIRTIO_BLK_T_GET_ID:
 		ret = ch->write_len - 1 < 20 ? ch->write_len - 1 : 20;
 		gather(ch, 1, 0, buf, ret);
 		FUZZ_ASSERT(!memcmp(buf, b.id, ret));
 		break;
-	case T_DISCARD:
-	case T_WRITE_ZEROES:
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
 		want = blk_dwz(ch, type);
 		break;
 	default:
-		want = S_UNSUPP;
+		want = VIRTIO_BLK_S_UNSUPP;
 		break;
 	}
 	if (st != want || len != 1 + ret) {
@@ -447,21 +405,21 @@ static void blk_request(struct fuzz_in *in)
 	struct vf_chain *ch;
 	uint8_t t = fuzz_u8(in), sb = fuzz_u8(in), cnt = fuzz_u8(in),
 		seed = fuzz_u8(in), hdr[16], dwz[3][16], poison[2048];
-	static const uint32_t types[] = { T_IN, T_OUT, T_FLUSH, T_GET_ID,
-		T_DISCARD, T_WRITE_ZEROES, T_GET_LIFETIME };
+	static const uint32_t types[] = { VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_FLUSH, VIRTIO_BLK_T_GET_ID,
+		VIRTIO_BLK_T_DISCARD, VIRTIO_BLK_T_WRITE_ZEROES, VIRTIO_BLK_T_GET_LIFETIME };
 	uint32_t type = (t & 7) < 7 ? types[t & 7] : fuzz_u8(in);
 	uint64_t sector = sb == 0xff ? 0xffffffffffffff00ull : sb % (SECTORS + 3);
 	uint32_t data = 0, nbuf = 1, k, n = 0, hlen = 16, piece, off, i;
 	uint64_t hgpa, dgpa = 0, sgpa;
-	int out = type == T_OUT, in_data = type == T_IN, merge;
+	int out = type == VIRTIO_BLK_T_OUT, in_data = type == VIRTIO_BLK_T_IN, merge;
 
 	memset(poison, POISON, sizeof(poison));
 	if (in_data || out) {
 		data = (cnt & 3) * SECTOR + (cnt >> 5);
 		nbuf = 1 + ((cnt >> 2) & 3) % 3;
-	} else if (type == T_GET_ID) {
+	} else if (type == VIRTIO_BLK_T_GET_ID) {
 		data = cnt % 40;
-	} else if (type == T_DISCARD || type == T_WRITE_ZEROES) {
+	} else if (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES) {
 		data = (cnt & 3) * 16;
 		for (k = 0; k < 3; k++) {
 			uint64_t ds = fuzz_u8(in) % (SECTORS + 2);
@@ -480,10 +438,10 @@ static void blk_request(struct fuzz_in *in)
 	/* cnt & 0x10: an OUT's data right after the header, in its buffer;
 	 * an IN's header buffer 8 bytes longer (both: any layout) */
 	merge = (cnt & 0x10) && (out || in_data);
-	hgpa = blk_alloc(hlen + (type == T_DISCARD || type == T_WRITE_ZEROES ? data : 0) +
+	hgpa = blk_alloc(hlen + (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES ? data : 0) +
 			 (merge ? data + 8 : 0));
 	vf_put(hgpa, hdr, 16);
-	if (type == T_DISCARD || type == T_WRITE_ZEROES) {
+	if (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES) {
 		if (data)
 			vf_put(hgpa + 16, dwz, data);
 		hlen += data;
@@ -550,14 +508,14 @@ static void blk_request(struct fuzz_in *in)
 static void blk_reset(const struct devfuzz_ctx *c)
 {
 	unsigned int i = c->opt_index;
-	uint64_t f = 1ull << F_SIZE_MAX | 1ull << F_SEG_MAX |
-		     1ull << F_BLK_SIZE | 1ull << F_FLUSH;
+	uint64_t f = 1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_SEG_MAX |
+		     1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH;
 
 	memset(&b, 0, sizeof(b));
 	b.ro = opt_ro[i];
 	b.img = opt_img[i];
 	memcpy(b.id, opt_serial[i], strlen(opt_serial[i]));
-	f |= b.ro ? 1ull << F_RO : 1ull << F_DISCARD | 1ull << F_WRITE_ZEROES;
+	f |= b.ro ? 1ull << VIRTIO_BLK_F_RO : 1ull << VIRTIO_BLK_F_DISCARD | 1ull << VIRTIO_BLK_F_WRITE_ZEROES;
 	b.config.capacity = htole64(SECTORS);
 	b.config.size_max = htole32(1u << 20);
 	b.config.seg_max = htole32(254);

@@ -14,29 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <modvmm/virtio_blk.h>
+
 #include "virtio_util.h"
 
 #define RAM_SIZE	(4u << 20)
-
-#define F_SIZE_MAX	1
-#define F_SEG_MAX	2
-#define F_RO		5
-#define F_BLK_SIZE	6
-#define F_FLUSH		9
-#define F_DISCARD	13
-#define F_WRITE_ZEROES	14
-
-#define T_IN		0
-#define T_OUT		1
-#define T_FLUSH		4
-#define T_GET_ID	8
-#define T_GET_LIFETIME	10
-#define T_DISCARD	11
-#define T_WRITE_ZEROES	13
-
-#define ST_OK		0
-#define ST_IOERR	1
-#define ST_UNSUPP	2
 
 /* Guest RAM layout */
 #define QSIZE		64
@@ -232,12 +214,12 @@ static uint8_t blk_req(uint32_t type, uint64_t sector, uint64_t data,
 
 static uint8_t blk_write(uint64_t sector, uint64_t data, uint32_t len)
 {
-	return blk_req(T_OUT, sector, data, len, 0, NULL);
+	return blk_req(VIRTIO_BLK_T_OUT, sector, data, len, 0, NULL);
 }
 
 static uint8_t blk_read(uint64_t sector, uint64_t data, uint32_t len)
 {
-	return blk_req(T_IN, sector, data, len, 1, NULL);
+	return blk_req(VIRTIO_BLK_T_IN, sector, data, len, 1, NULL);
 }
 
 /* A discard / write zeroes request with one segment. */
@@ -318,14 +300,14 @@ UNIT_TEST(virtio_blk_identity_and_config)
 	CHECK_EQ(rd(VT_VERSION), 2);
 	CHECK_EQ(rd(VT_DEVICE_ID), 2);
 	f = device_features();
-	CHECK(f & 1ull << F_SIZE_MAX);
-	CHECK(f & 1ull << F_SEG_MAX);
-	CHECK(f & 1ull << F_BLK_SIZE);
-	CHECK(f & 1ull << F_FLUSH);
-	CHECK(f & 1ull << F_DISCARD);
-	CHECK(f & 1ull << F_WRITE_ZEROES);
+	CHECK(f & 1ull << VIRTIO_BLK_F_SIZE_MAX);
+	CHECK(f & 1ull << VIRTIO_BLK_F_SEG_MAX);
+	CHECK(f & 1ull << VIRTIO_BLK_F_BLK_SIZE);
+	CHECK(f & 1ull << VIRTIO_BLK_F_FLUSH);
+	CHECK(f & 1ull << VIRTIO_BLK_F_DISCARD);
+	CHECK(f & 1ull << VIRTIO_BLK_F_WRITE_ZEROES);
 	CHECK(f & 1ull << VIRTIO_F_VERSION_1);
-	CHECK(!(f & 1ull << F_RO));
+	CHECK(!(f & 1ull << VIRTIO_BLK_F_RO));
 	CHECK_EQ(cfg64(0), IMG_SECTORS);	/* capacity */
 	CHECK_EQ(cfg32(8), 1u << 20);		/* size_max */
 	CHECK_EQ(cfg32(12), 254);		/* seg_max */
@@ -350,7 +332,7 @@ UNIT_TEST(virtio_blk_write_flush_read)
 	if (!dev)
 		goto out;
 	fill(DATA_GPA, 1024, 0x11);
-	CHECK_EQ(blk_write(3, DATA_GPA, 1024), ST_OK);
+	CHECK_EQ(blk_write(3, DATA_GPA, 1024), VIRTIO_BLK_S_OK);
 	file_read(img_path, 3 * 512, file, sizeof(file));
 	CHECK(!memcmp(file, harness_mem(DATA_GPA, 1024), 1024));
 	file_read(img_path, 2 * 512, before, sizeof(before));
@@ -358,11 +340,11 @@ UNIT_TEST(virtio_blk_write_flush_read)
 	file_read(img_path, 5 * 512, before, sizeof(before));
 	CHECK(all_bytes(before, sizeof(before), 0xee));
 
-	CHECK_EQ(blk_req(T_FLUSH, 0, 0, 0, 0, &len), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0, &len), VIRTIO_BLK_S_OK);
 	CHECK_EQ(len, 1);
 
 	memset(harness_mem(DATA2_GPA, 1024), 0, 1024);
-	CHECK_EQ(blk_req(T_IN, 3, DATA2_GPA, 1024, 1, &len), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_IN, 3, DATA2_GPA, 1024, 1, &len), VIRTIO_BLK_S_OK);
 	CHECK_EQ(len, 1025);
 	CHECK(!memcmp(harness_mem(DATA2_GPA, 1024), harness_mem(DATA_GPA, 1024),
 		      1024));
@@ -395,7 +377,7 @@ UNIT_TEST(virtio_blk_any_layout)
 	 * then 512 more in a second, then the status. */
 	h = harness_mem(DATA_GPA, 16);
 	fill(DATA_GPA + 16, 1536, 0x42);
-	memcpy(h, &(uint32_t){ htole32(T_OUT) }, 4);
+	memcpy(h, &(uint32_t){ htole32(VIRTIO_BLK_T_OUT) }, 4);
 	memset(h + 4, 0, 4);
 	memcpy(h + 8, &(uint64_t){ htole64(10) }, 8);
 	segs[0] = (struct vt_buf){ DATA_GPA, 16 + 1024, 0 };
@@ -403,13 +385,13 @@ UNIT_TEST(virtio_blk_any_layout)
 	segs[2] = (struct vt_buf){ ST_GPA, 1, 1 };
 	*status_byte(0) = 0xff;
 	CHECK_EQ(run_chain(segs, 3, &len), 0);
-	CHECK_EQ(*status_byte(0), ST_OK);
+	CHECK_EQ(*status_byte(0), VIRTIO_BLK_S_OK);
 	CHECK_EQ(len, 1);
 	file_read(img_path, 10 * 512, file, sizeof(file));
 	CHECK(!memcmp(file, harness_mem(DATA_GPA + 16, 1536), 1536));
 
 	/* IN: header split in two, data and status in one buffer. */
-	put_hdr(0, T_IN, 10);
+	put_hdr(0, VIRTIO_BLK_T_IN, 10);
 	segs[0] = (struct vt_buf){ HDR_GPA, 8, 0 };
 	segs[1] = (struct vt_buf){ HDR_GPA + 8, 8, 0 };
 	segs[2] = (struct vt_buf){ DATA2_GPA, 1000, 1 };
@@ -417,7 +399,7 @@ UNIT_TEST(virtio_blk_any_layout)
 	memset(harness_mem(DATA2_GPA, 1537), 0, 1537);
 	CHECK_EQ(run_chain(segs, 4, &len), 0);
 	CHECK_EQ(len, 1537);
-	CHECK_EQ(*(uint8_t *)harness_mem(DATA2_GPA + 1536, 1), ST_OK);
+	CHECK_EQ(*(uint8_t *)harness_mem(DATA2_GPA + 1536, 1), VIRTIO_BLK_S_OK);
 	CHECK(!memcmp(harness_mem(DATA2_GPA, 1536), file, 1536));
 out:
 	stop();
@@ -432,7 +414,7 @@ UNIT_TEST(virtio_blk_get_id)
 		goto out;
 	id = harness_mem(DATA_GPA, 20);
 	memset(id, 0xaa, 20);
-	CHECK_EQ(blk_req(T_GET_ID, 0, DATA_GPA, 20, 1, &len), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_GET_ID, 0, DATA_GPA, 20, 1, &len), VIRTIO_BLK_S_OK);
 	CHECK_EQ(len, 21);
 	CHECK(!memcmp(id, "modvmm-disk-7", 13));
 	CHECK(all_bytes(id + 13, 7, 0));
@@ -443,7 +425,7 @@ UNIT_TEST(virtio_blk_get_id)
 		goto out;
 	id = harness_mem(DATA_GPA, 21);
 	memset(id, 0xaa, 21);
-	CHECK_EQ(blk_req(T_GET_ID, 0, DATA_GPA, 20, 1, NULL), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_GET_ID, 0, DATA_GPA, 20, 1, NULL), VIRTIO_BLK_S_OK);
 	CHECK(!memcmp(id, "abcdefghijklmnopqrst", 20));
 	CHECK_EQ(id[20], 0xaa);
 	stop();
@@ -453,7 +435,7 @@ UNIT_TEST(virtio_blk_get_id)
 		goto out;
 	id = harness_mem(DATA_GPA, 20);
 	memset(id, 0xaa, 20);
-	CHECK_EQ(blk_req(T_GET_ID, 0, DATA_GPA, 20, 1, NULL), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_GET_ID, 0, DATA_GPA, 20, 1, NULL), VIRTIO_BLK_S_OK);
 	CHECK(all_bytes(id, 20, 0));
 out:
 	stop();
@@ -467,20 +449,20 @@ UNIT_TEST(virtio_blk_out_of_range_is_ioerr)
 	if (!start_disk("range", IMG_SECTORS, NULL))
 		goto out;
 	fill(DATA_GPA, 1024, 0x33);
-	CHECK_EQ(blk_write(IMG_SECTORS - 1, DATA_GPA, 1024), ST_IOERR);
-	CHECK_EQ(blk_write(IMG_SECTORS, DATA_GPA, 512), ST_IOERR);
-	CHECK_EQ(blk_write(~0ull, DATA_GPA, 512), ST_IOERR);
-	CHECK_EQ(blk_read(IMG_SECTORS - 1, DATA_GPA, 1024), ST_IOERR);
-	CHECK_EQ(blk_read(1ull << 60, DATA_GPA, 512), ST_IOERR);
+	CHECK_EQ(blk_write(IMG_SECTORS - 1, DATA_GPA, 1024), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_write(IMG_SECTORS, DATA_GPA, 512), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_write(~0ull, DATA_GPA, 512), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_read(IMG_SECTORS - 1, DATA_GPA, 1024), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_read(1ull << 60, DATA_GPA, 512), VIRTIO_BLK_S_IOERR);
 	/* The last sector itself is fine. */
-	CHECK_EQ(blk_write(IMG_SECTORS - 1, DATA_GPA, 512), ST_OK);
+	CHECK_EQ(blk_write(IMG_SECTORS - 1, DATA_GPA, 512), VIRTIO_BLK_S_OK);
 	file_read(img_path, (IMG_SECTORS - 1) * 512, file, 512);
 	CHECK(!memcmp(file, harness_mem(DATA_GPA, 512), 512));
 	CHECK_EQ(stat(img_path, &st), 0);
 	CHECK_EQ(st.st_size, IMG_SECTORS * 512);
 	/* Not a multiple of 512 bytes. */
-	CHECK_EQ(blk_write(0, DATA_GPA, 100), ST_IOERR);
-	CHECK_EQ(blk_read(0, DATA_GPA, 513), ST_IOERR);
+	CHECK_EQ(blk_write(0, DATA_GPA, 100), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_read(0, DATA_GPA, 513), VIRTIO_BLK_S_IOERR);
 	file_read(img_path, 0, file, 512);
 	CHECK(all_bytes(file, 512, 0xee));
 out:
@@ -495,23 +477,23 @@ UNIT_TEST(virtio_blk_discard_and_write_zeroes)
 	if (!start_disk("dwz", IMG_SECTORS, NULL))
 		goto out;
 	fill(DATA_GPA, 8192, 0x77);
-	CHECK_EQ(blk_write(0, DATA_GPA, 8192), ST_OK);
+	CHECK_EQ(blk_write(0, DATA_GPA, 8192), VIRTIO_BLK_S_OK);
 
 	/* Discard: fine, contents unspecified, size kept. */
-	CHECK_EQ(blk_dwz(T_DISCARD, 8, 8, 0), ST_OK);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_DISCARD, 8, 8, 0), VIRTIO_BLK_S_OK);
 	CHECK_EQ(stat(img_path, &st), 0);
 	CHECK_EQ(st.st_size, IMG_SECTORS * 512);
 	/* The unmap flag or unknown flags on a discard: unsupported. */
-	CHECK_EQ(blk_dwz(T_DISCARD, 8, 8, 1), ST_UNSUPP);
-	CHECK_EQ(blk_dwz(T_DISCARD, 8, 8, 4), ST_UNSUPP);
-	CHECK_EQ(blk_dwz(T_WRITE_ZEROES, 0, 1, 2), ST_UNSUPP);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_DISCARD, 8, 8, 1), VIRTIO_BLK_S_UNSUPP);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_DISCARD, 8, 8, 4), VIRTIO_BLK_S_UNSUPP);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_WRITE_ZEROES, 0, 1, 2), VIRTIO_BLK_S_UNSUPP);
 	/* Out of range or too long: I/O error. */
-	CHECK_EQ(blk_dwz(T_DISCARD, IMG_SECTORS - 1, 2, 0), ST_IOERR);
-	CHECK_EQ(blk_dwz(T_WRITE_ZEROES, 0, (1u << 18) + 1, 0), ST_IOERR);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_DISCARD, IMG_SECTORS - 1, 2, 0), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_WRITE_ZEROES, 0, (1u << 18) + 1, 0), VIRTIO_BLK_S_IOERR);
 
 	/* Write zeroes, without and with unmap: reads return zeros. */
-	CHECK_EQ(blk_dwz(T_WRITE_ZEROES, 1, 2, 0), ST_OK);
-	CHECK_EQ(blk_dwz(T_WRITE_ZEROES, 4, 3, 1), ST_OK);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_WRITE_ZEROES, 1, 2, 0), VIRTIO_BLK_S_OK);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_WRITE_ZEROES, 4, 3, 1), VIRTIO_BLK_S_OK);
 	file_read(img_path, 0, file, sizeof(file));
 	CHECK(!memcmp(file, harness_mem(DATA_GPA, 512), 512));
 	CHECK(all_bytes(file + 512, 1024, 0));
@@ -523,7 +505,7 @@ UNIT_TEST(virtio_blk_discard_and_write_zeroes)
 
 	/* Through the device too. */
 	memset(harness_mem(DATA2_GPA + 0x1000, 1024), 0xcc, 1024);
-	CHECK_EQ(blk_read(1, DATA2_GPA + 0x1000, 1024), ST_OK);
+	CHECK_EQ(blk_read(1, DATA2_GPA + 0x1000, 1024), VIRTIO_BLK_S_OK);
 	CHECK(all_bytes(harness_mem(DATA2_GPA + 0x1000, 1024), 1024, 0));
 out:
 	stop();
@@ -549,12 +531,12 @@ UNIT_TEST(virtio_blk_write_zeroes_segments)
 	memcpy(d + 16, &s, 8);
 	memcpy(d + 24, &n, 4);
 	memcpy(d + 28, &f, 4);
-	CHECK_EQ(blk_req(T_WRITE_ZEROES, 0, DATA2_GPA, 32, 0, NULL), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA2_GPA, 32, 0, NULL), VIRTIO_BLK_S_OK);
 	file_read(img_path, 0, file, sizeof(file));
 	CHECK(all_bytes(file, 512, 0));
 	CHECK(all_bytes(file + 512, 2560, 0xee));
 	CHECK(all_bytes(file + 3072, 1024, 0));
-	CHECK_EQ(blk_req(T_WRITE_ZEROES, 0, DATA2_GPA, 24, 0, NULL), ST_IOERR);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA2_GPA, 24, 0, NULL), VIRTIO_BLK_S_IOERR);
 out:
 	stop();
 }
@@ -569,19 +551,19 @@ UNIT_TEST(virtio_blk_readonly)
 	if (!dev)
 		goto out;
 	f = device_features();
-	CHECK(f & 1ull << F_RO);
-	CHECK(!(f & 1ull << F_DISCARD));
-	CHECK(!(f & 1ull << F_WRITE_ZEROES));
+	CHECK(f & 1ull << VIRTIO_BLK_F_RO);
+	CHECK(!(f & 1ull << VIRTIO_BLK_F_DISCARD));
+	CHECK(!(f & 1ull << VIRTIO_BLK_F_WRITE_ZEROES));
 	fill(DATA_GPA, 1024, 0x99);
-	CHECK_EQ(blk_write(0, DATA_GPA, 1024), ST_IOERR);
-	CHECK_EQ(blk_dwz(T_DISCARD, 0, 8, 0), ST_IOERR);
-	CHECK_EQ(blk_dwz(T_WRITE_ZEROES, 0, 8, 0), ST_IOERR);
+	CHECK_EQ(blk_write(0, DATA_GPA, 1024), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_DISCARD, 0, 8, 0), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_dwz(VIRTIO_BLK_T_WRITE_ZEROES, 0, 8, 0), VIRTIO_BLK_S_IOERR);
 	file_read(img_path, 0, file, sizeof(file));
 	CHECK(all_bytes(file, sizeof(file), 0xee));
 	/* Reads and flushes work. */
-	CHECK_EQ(blk_read(0, DATA2_GPA, 1024), ST_OK);
+	CHECK_EQ(blk_read(0, DATA2_GPA, 1024), VIRTIO_BLK_S_OK);
 	CHECK(all_bytes(harness_mem(DATA2_GPA, 1024), 1024, 0xee));
-	CHECK_EQ(blk_req(T_FLUSH, 0, 0, 0, 0, NULL), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0, NULL), VIRTIO_BLK_S_OK);
 	CHECK_EQ(harness_stat(dev, "writes"), 1);
 	CHECK_EQ(harness_stat(dev, "write_bytes"), 0);
 out:
@@ -608,9 +590,9 @@ UNIT_TEST(virtio_blk_unsupported_types)
 
 	if (!dev)
 		goto out;
-	CHECK_EQ(blk_req(T_GET_LIFETIME, 0, DATA_GPA, 8, 1, NULL), ST_UNSUPP);
-	CHECK_EQ(blk_req(14, 0, DATA_GPA, 16, 0, NULL), ST_UNSUPP);
-	CHECK_EQ(blk_req(0x12345678, 0, 0, 0, 0, NULL), ST_UNSUPP);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_GET_LIFETIME, 0, DATA_GPA, 8, 1, NULL), VIRTIO_BLK_S_UNSUPP);
+	CHECK_EQ(blk_req(14, 0, DATA_GPA, 16, 0, NULL), VIRTIO_BLK_S_UNSUPP);
+	CHECK_EQ(blk_req(0x12345678, 0, 0, 0, 0, NULL), VIRTIO_BLK_S_UNSUPP);
 	CHECK_EQ(harness_stat(dev, "unsupported"), 3);
 out:
 	stop();
@@ -629,9 +611,9 @@ UNIT_TEST(virtio_blk_no_flush_negotiated)
 		if (!start(spec))
 			goto out;
 	}
-	CHECK(!(driver_setup(1ull << F_BLK_SIZE) & VT_ST_NEEDS_RESET));
+	CHECK(!(driver_setup(1ull << VIRTIO_BLK_F_BLK_SIZE) & VT_ST_NEEDS_RESET));
 	fill(DATA_GPA, 512, 0x21);
-	CHECK_EQ(blk_write(7, DATA_GPA, 512), ST_OK);
+	CHECK_EQ(blk_write(7, DATA_GPA, 512), VIRTIO_BLK_S_OK);
 	file_read(img_path, 7 * 512, file, 512);
 	CHECK(!memcmp(file, harness_mem(DATA_GPA, 512), 512));
 out:
@@ -647,8 +629,8 @@ UNIT_TEST(virtio_blk_size_max)
 	if (!start_disk("sizemax", 2 * 2048 + 8, NULL))
 		goto out;
 	fill(BIG_GPA, mib + 512, 0x5);
-	CHECK_EQ(blk_write(0, BIG_GPA, mib + 512), ST_IOERR);
-	CHECK_EQ(blk_write(0, BIG_GPA, mib), ST_OK);
+	CHECK_EQ(blk_write(0, BIG_GPA, mib + 512), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_write(0, BIG_GPA, mib), VIRTIO_BLK_S_OK);
 	file = malloc(mib);
 	file_read(img_path, 0, file, mib);
 	CHECK(!memcmp(file, harness_mem(BIG_GPA, mib), mib));
@@ -673,7 +655,7 @@ UNIT_TEST(virtio_blk_many_in_flight)
 			{ ST_GPA + i, 1, 1 },
 		};
 
-		put_hdr(i, T_OUT, 20 + i);
+		put_hdr(i, VIRTIO_BLK_T_OUT, 20 + i);
 		fill(DATA_GPA + 512 * i, 512, (uint8_t)(0x40 + i));
 		*status_byte(i) = 0xff;
 		vt_add(&q, segs, 3);
@@ -691,7 +673,7 @@ UNIT_TEST(virtio_blk_many_in_flight)
 	}
 	for (i = 0; i < 16; i++) {
 		CHECK_EQ(seen[i], 1);
-		CHECK_EQ(*status_byte(i), ST_OK);
+		CHECK_EQ(*status_byte(i), VIRTIO_BLK_S_OK);
 		file_read(img_path, (20 + i) * 512, file, 512);
 		CHECK(!memcmp(file, harness_mem(DATA_GPA + 512 * i, 512), 512));
 	}
@@ -707,14 +689,14 @@ UNIT_TEST(virtio_blk_malformed_chain_needs_reset)
 
 	if (!start_disk("bad", IMG_SECTORS, NULL))
 		goto out;
-	put_hdr(0, T_FLUSH, 0);
+	put_hdr(0, VIRTIO_BLK_T_FLUSH, 0);
 	vt_add(&q, segs, 1);
 	vt_kick(&q);
 	settle(0.05);
 	CHECK(rd(VT_STATUS) & VT_ST_NEEDS_RESET);
 	CHECK_EQ(vt_used_idx(&q), 0);
 	CHECK(!(driver_setup(~0ull) & VT_ST_NEEDS_RESET));
-	CHECK_EQ(blk_req(T_FLUSH, 0, 0, 0, 0, NULL), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0, NULL), VIRTIO_BLK_S_OK);
 out:
 	stop();
 }
@@ -735,7 +717,7 @@ UNIT_TEST(virtio_blk_reset_drops_in_flight)
 			{ ST_GPA + i, 1, 1 },
 		};
 
-		put_hdr(i, i % 2 ? T_FLUSH : T_OUT, i);
+		put_hdr(i, i % 2 ? VIRTIO_BLK_T_FLUSH : VIRTIO_BLK_T_OUT, i);
 		if (i % 2)
 			segs[1] = segs[2];
 		vt_add(&q, segs, i % 2 ? 2 : 3);
@@ -748,8 +730,8 @@ UNIT_TEST(virtio_blk_reset_drops_in_flight)
 
 	CHECK(!(driver_setup(~0ull) & VT_ST_NEEDS_RESET));
 	fill(DATA_GPA, 512, 1);
-	CHECK_EQ(blk_write(40, DATA_GPA, 512), ST_OK);
-	CHECK_EQ(blk_read(40, DATA2_GPA, 512), ST_OK);
+	CHECK_EQ(blk_write(40, DATA_GPA, 512), VIRTIO_BLK_S_OK);
+	CHECK_EQ(blk_read(40, DATA2_GPA, 512), VIRTIO_BLK_S_OK);
 	CHECK(!memcmp(harness_mem(DATA2_GPA, 512), harness_mem(DATA_GPA, 512),
 		      512));
 out:
@@ -762,11 +744,11 @@ UNIT_TEST(virtio_blk_machine_reset)
 	if (!start_disk("mreset", IMG_SECTORS, NULL))
 		goto out;
 	fill(DATA_GPA, 512, 3);
-	CHECK_EQ(blk_write(2, DATA_GPA, 512), ST_OK);
+	CHECK_EQ(blk_write(2, DATA_GPA, 512), VIRTIO_BLK_S_OK);
 	harness_reset();
 	CHECK_EQ(rd(VT_STATUS), 0);
 	CHECK(!(driver_setup(~0ull) & VT_ST_NEEDS_RESET));
-	CHECK_EQ(blk_read(2, DATA2_GPA, 512), ST_OK);
+	CHECK_EQ(blk_read(2, DATA2_GPA, 512), VIRTIO_BLK_S_OK);
 	CHECK(!memcmp(harness_mem(DATA2_GPA, 512), harness_mem(DATA_GPA, 512),
 		      512));
 out:
@@ -787,7 +769,7 @@ UNIT_TEST(virtio_blk_exit_with_requests_queued)
 			{ ST_GPA + i, 1, 1 },
 		};
 
-		put_hdr(i, T_OUT, i);
+		put_hdr(i, VIRTIO_BLK_T_OUT, i);
 		vt_add(&q, segs, 3);
 	}
 	vt_kick(&q);
@@ -881,7 +863,7 @@ UNIT_TEST(virtio_blk_refuses_locked_image)
 	CHECK(harness_device(spec) == NULL);
 	CHECK_STR_CONTAINS(harness_last_error(), "another process holds a lock");
 	/* The first still works. */
-	CHECK_EQ(blk_req(T_FLUSH, 0, 0, 0, 0, NULL), ST_OK);
+	CHECK_EQ(blk_req(VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0, NULL), VIRTIO_BLK_S_OK);
 out:
 	stop();
 }
@@ -911,9 +893,9 @@ UNIT_TEST(virtio_blk_io_error_warns_once)
 		goto out;
 	harness_log_clear();
 	CHECK_EQ(truncate(img_path, 512), 0);
-	CHECK_EQ(blk_read(3, DATA_GPA, 512), ST_IOERR);
-	CHECK_EQ(blk_read(4, DATA_GPA, 1024), ST_IOERR);
-	CHECK_EQ(blk_read(0, DATA_GPA, 512), ST_OK);
+	CHECK_EQ(blk_read(3, DATA_GPA, 512), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_read(4, DATA_GPA, 1024), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_read(0, DATA_GPA, 512), VIRTIO_BLK_S_OK);
 	CHECK_EQ(harness_stat(dev, "io_errors"), 2);
 	log = harness_log();
 	CHECK_STR_CONTAINS(log, "cannot read sector 3");
