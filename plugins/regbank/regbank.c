@@ -158,8 +158,6 @@ static uint32_t regbank_dma_load(struct regbank *rb, uint64_t gpa)
 	uint8_t buf[REGBANK_DMA_CHUNK];
 	uint32_t done = 0, i;
 
-	if (rb->dma_len > 4ull * rb->nregs)
-		return DMA_ERR_LEN;
 	while (done < rb->dma_len) {
 		uint32_t n = rb->dma_len - done;
 
@@ -191,7 +189,10 @@ static void regbank_dma_start(struct regbank *rb, uint32_t cmd)
 		rb->dma_status = DMA_ERR_CMD;
 		return;
 	}
-	if (!rb->dma_len || rb->dma_len > REGBANK_DMA_MAX) {
+	/* every length check before the address: a bad length is status 3
+	 * whatever the address (a LOAD fills at most the bank) */
+	if (!rb->dma_len || rb->dma_len > REGBANK_DMA_MAX ||
+	    (cmd == DMA_CMD_LOAD && rb->dma_len > 4ull * rb->nregs)) {
 		rb->dma_status = DMA_ERR_LEN;
 		return;
 	}
