@@ -202,60 +202,7 @@ show_buffer:
 	call putc
 	ret
 
-; Debug console output and the exit port (as COM1_ROUTINES, on port
-; 0xe9): exit (AL), putc (AL), puts (ESI), putdec (EAX); every register
-; preserved.
-exit:
-	out EXIT_PORT, al
-	cli
-	hlt
-	jmp exit
-
-putc:
-	out DEBUGCON, al
-	ret
-
-puts:
-	push eax
-	push esi
-.next:
-	mov al, [esi]
-	test al, al
-	jz .done
-	out DEBUGCON, al
-	inc esi
-	jmp .next
-.done:
-	pop esi
-	pop eax
-	ret
-
-putdec:
-	push eax
-	push ecx
-	push edx
-	push ebx
-	mov ebx, 10
-	xor ecx, ecx
-.div:
-	xor edx, edx
-	div ebx
-	push edx
-	inc ecx
-	test eax, eax
-	jnz .div
-.out:
-	pop eax
-	add al, '0'
-	out DEBUGCON, al
-	dec ecx
-	jnz .out
-	pop ebx
-	pop edx
-	pop ecx
-	pop eax
-	ret
-
+DEBUGCON32_ROUTINES
 PUTHEX_ROUTINE
 VIRTIO_ROUTINES
 
