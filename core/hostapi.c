@@ -49,14 +49,13 @@ static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space
  * Lines are shared (COM1 and COM3 both on IRQ 4): a line is high while
  * any device holds it high, so count the holders per line.
  */
-#define DEV_IRQ_LINES	24
-static unsigned int irq_holders[DEV_IRQ_LINES];
+static unsigned int irq_holders[MODVMM_IRQ_LINES];
 
 static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 {
 	uint32_t bit;
 
-	if (irq >= DEV_IRQ_LINES)
+	if (irq >= MODVMM_IRQ_LINES)
 		return;
 	bit = 1u << irq;
 	if (level && !(dev->irq_asserted & bit)) {
@@ -72,7 +71,7 @@ static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 
 void irq_line_pulse_shared(unsigned int irq)
 {
-	if (irq < DEV_IRQ_LINES && !irq_holders[irq])
+	if (irq < MODVMM_IRQ_LINES && !irq_holders[irq])
 		irq_line_pulse(irq);
 }
 
@@ -87,7 +86,7 @@ void device_release_irqs(struct modvmm_dev *dev)
 {
 	unsigned int irq;
 
-	for (irq = 0; irq < DEV_IRQ_LINES; irq++)
+	for (irq = 0; irq < MODVMM_IRQ_LINES; irq++)
 		if (dev->irq_asserted & (1u << irq))
 			host_irq_set(dev, irq, 0);
 }
@@ -309,7 +308,7 @@ static int host_irqchip_register(struct modvmm_dev *dev,
 static struct modvmm_timer *host_irq_timer_new(struct modvmm_dev *dev,
 					       unsigned int irq)
 {
-	if (irq >= DEV_IRQ_LINES)
+	if (irq >= MODVMM_IRQ_LINES)
 		return NULL;
 	return event_irq_timer_new(dev, irq, machine.irqchip == IRQCHIP_KVM);
 }
@@ -411,4 +410,5 @@ const struct modvmm_host device_host = {
 	.stream_close = stream_close,
 	.ioevent_add = ioevent_add,
 	.fd_watch_direct = host_fd_watch_direct,
+	.irqfd_new = ioevent_irqfd_new,
 };

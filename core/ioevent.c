@@ -13,8 +13,15 @@
  * harness, the userspace irqchip, a KVM without the capability) nothing
  * is registered and the writes reach the range's handler as before.
  *
- * The VM goes away at a reboot and takes its ioeventfds with it;
- * ioevent_kvm_replay() registers them with the next one.
+ * The other direction is an irqfd (&modvmm_host.irqfd_new): an eventfd
+ * a device writes to raise an interrupt.  With the in-kernel irqchip
+ * KVM_IRQFD wires it to the line inside KVM, so any thread of the
+ * device's (a disk's worker) interrupts the guest without waking one of
+ * ours.  Elsewhere there is none, and the device raises its line as
+ * before.
+ *
+ * The VM goes away at a reboot and takes its ioeventfds and irqfds with
+ * it; ioevent_kvm_replay() registers them with the next one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,6 +42,8 @@ struct ioevent {
 	struct modvmm_dev *owner;
 	int efd;
 	int kvm;			/* a KVM ioeventfd, not a device's fd */
+	int irqfd;			/* a KVM irqfd on line gsi (ours) */
+	unsigned int gsi;
 	modvmm_fd_fn fd_fn;		/* a device's fd: its callback */
 	int pio;
 	uint64_t addr;
@@ -47,6 +56,7 @@ struct ioevent {
 };
 
 static struct ioevent *ioevents;
+static void irqfd_forget(struct ioevent *e);
 static int epfd = -1, quit_fd = -1;
 static pthread_t thread;
 static int thread_running;
@@ -151,7 +161,7 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 	    (space != MODVMM_SPACE_PIO && space != MODVMM_SPACE_MMIO))
 		return -1;
 	/* no VM yet (the dry run) or one whose lines need the vCPU thread */
-	if (!ioevent_possible() || !kvm_has_ioeventfd(&machine))
+	if (!ioevent_possible() || !kvm_has_cap(&machine, KVM_CAP_IOEVENTFD))
 		return 0;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -213,9 +223,72 @@ int ioevent_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
 	return 1;
 }
 
+/* ---- irqfds ------------------------------------------------------------ */
+
+static int irqfd_kvm(struct ioevent *e, int deassign)
+{
+	struct kvm_irqfd k;
+
+	memset(&k, 0, sizeof(k));
+	k.fd = (uint32_t)e->efd;
+	k.gsi = e->gsi;
+	k.flags = deassign ? KVM_IRQFD_FLAG_DEASSIGN : 0;
+	return ioctl(machine.vm_fd, KVM_IRQFD, &k);
+}
+
+int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq)
+{
+	struct ioevent *e;
+
+	if (irq >= MODVMM_IRQ_LINES) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!ioevent_possible() || !kvm_has_cap(&machine, KVM_CAP_IRQFD)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -1;
+	e->owner = dev;
+	e->irqfd = 1;
+	e->gsi = irq;
+	e->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->efd < 0) {
+		free(e);
+		return -1;
+	}
+	if (irqfd_kvm(e, 0)) {
+		pr_info("%s: KVM_IRQFD on line %u: %s; the line is raised as before",
+			device_name(dev), irq, strerror(errno));
+		close(e->efd);
+		free(e);
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	e->next = ioevents;
+	ioevents = e;
+	return e->efd;
+}
+
+/* The device has exited: its threads no longer write the eventfd. */
+static void irqfd_forget(struct ioevent *e)
+{
+	if (machine.vm_fd > 0)
+		irqfd_kvm(e, 1);
+	close(e->efd);
+	e->efd = -1;
+	e->dead = 1;
+}
+
 /* Forget @e: KVM's registration and our watch; the thread checks dead. */
 static void ioevent_forget(struct ioevent *e)
 {
+	if (e->irqfd) {
+		irqfd_forget(e);
+		return;
+	}
 	epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
 	if (e->kvm) {
 		if (machine.vm_fd > 0)
@@ -231,7 +304,8 @@ int ioevent_fd_unwatch(struct modvmm_dev *dev, int fd)
 	struct ioevent *e;
 
 	for (e = ioevents; e; e = e->next) {
-		if (e->owner == dev && !e->dead && !e->kvm && e->efd == fd) {
+		if (e->owner == dev && !e->dead && !e->kvm && !e->irqfd &&
+		    e->efd == fd) {
 			ioevent_forget(e);
 			return 1;
 		}
@@ -254,11 +328,15 @@ void ioevent_kvm_replay(void)
 {
 	struct ioevent *e;
 
-	for (e = ioevents; e; e = e->next)
+	for (e = ioevents; e; e = e->next) {
 		if (!e->dead && e->kvm && ioevent_kvm(e, 0))
 			pr_err("%s: KVM_IOEVENTFD at 0x%llx again after the reset: %s",
 			       device_name(e->owner), (unsigned long long)e->addr,
 			       strerror(errno));
+		if (!e->dead && e->irqfd && irqfd_kvm(e, 0))
+			pr_err("%s: KVM_IRQFD on line %u again after the reset: %s",
+			       device_name(e->owner), e->gsi, strerror(errno));
+	}
 }
 
 void ioevent_shutdown(void)
@@ -276,7 +354,7 @@ void ioevent_shutdown(void)
 	while (ioevents) {
 		e = ioevents;
 		ioevents = e->next;
-		if (e->efd >= 0 && e->kvm)
+		if (e->efd >= 0 && (e->kvm || e->irqfd))
 			close(e->efd);
 		free(e);
 	}

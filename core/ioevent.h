@@ -22,6 +22,8 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
  */
 int ioevent_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
 		     void *opaque);
+/* An eventfd whose writes pulse line @irq (&modvmm_host.irqfd_new), or -1. */
+int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq);
 /* Stop that: 1 if @fd was watched here, else 0. */
 int ioevent_fd_unwatch(struct modvmm_dev *dev, int fd);
 /* @dev goes away: KVM forgets its ioevents, the thread never calls them. */

@@ -11,11 +11,9 @@
 #include "machine.h"
 #include "modvmm.h"
 
-#define IRQ_LINES	24
-
-static uint8_t line_level[IRQ_LINES];
+static uint8_t line_level[MODVMM_IRQ_LINES];
 /* what the device test harness observes (harness/) */
-static uint64_t line_edges[IRQ_LINES], line_pulses[IRQ_LINES];
+static uint64_t line_edges[MODVMM_IRQ_LINES], line_pulses[MODVMM_IRQ_LINES];
 /* KVM_IRQ_LINE needs the VM and its irqchip: until then, levels are only recorded */
 static int kvm_lines_ready;
 
@@ -35,7 +33,7 @@ void irq_kvm_pulse(unsigned int irq)
 
 void irq_line_set(unsigned int irq, int level)
 {
-	if (irq >= IRQ_LINES)
+	if (irq >= MODVMM_IRQ_LINES)
 		return;
 	level = !!level;
 	if (line_level[irq] == level)
@@ -71,7 +69,7 @@ void irq_kvm_replay(void)
 	unsigned int irq;
 
 	kvm_lines_ready = 1;
-	for (irq = 0; irq < IRQ_LINES; irq++)
+	for (irq = 0; irq < MODVMM_IRQ_LINES; irq++)
 		if (line_level[irq])
 			irq_kvm_line(irq, 1);
 }
@@ -79,7 +77,7 @@ void irq_kvm_replay(void)
 /* An edge: up then down.  A line already held high makes no edge. */
 void irq_line_pulse(unsigned int irq)
 {
-	if (irq >= IRQ_LINES)
+	if (irq >= MODVMM_IRQ_LINES)
 		return;
 	line_pulses[irq]++;
 	if (line_level[irq])
@@ -90,17 +88,17 @@ void irq_line_pulse(unsigned int irq)
 
 int irq_line_level(unsigned int irq)
 {
-	return irq < IRQ_LINES ? line_level[irq] : 0;
+	return irq < MODVMM_IRQ_LINES ? line_level[irq] : 0;
 }
 
 uint64_t irq_line_edges(unsigned int irq)
 {
-	return irq < IRQ_LINES ? line_edges[irq] : 0;
+	return irq < MODVMM_IRQ_LINES ? line_edges[irq] : 0;
 }
 
 uint64_t irq_line_pulses(unsigned int irq)
 {
-	return irq < IRQ_LINES ? line_pulses[irq] : 0;
+	return irq < MODVMM_IRQ_LINES ? line_pulses[irq] : 0;
 }
 
 /* All lines low, counters zero, KVM not there: a new machine. */

@@ -307,9 +307,9 @@ int kvm_create_vcpu(struct machine *m)
 	return kvm_new_vcpu(m, 0, &m->vcpu_fd, &m->run, &m->run_size);
 }
 
-int kvm_has_ioeventfd(struct machine *m)
+int kvm_has_cap(struct machine *m, long cap)
 {
-	return ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) > 0;
+	return ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0;
 }
 
 unsigned int kvm_max_vcpus(struct machine *m)

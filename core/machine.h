@@ -92,7 +92,7 @@ int kvm_create_aps(struct machine *m);
 /* The most vCPUs KVM gives a VM. */
 unsigned int kvm_max_vcpus(struct machine *m);
 /* 1 if KVM offers KVM_IOEVENTFD. */
-int kvm_has_ioeventfd(struct machine *m);
+int kvm_has_cap(struct machine *m, long cap);
 /* Program the vCPU for @bs: segments, control registers, page tables. */
 int vcpu_setup(struct machine *m, const struct boot_state *bs);
 /* The run loop; returns the process exit status. */

@@ -784,7 +784,7 @@ static int rtc_parse(struct rtc *rtc, int64_t *sec, uint64_t *phase)
 		rtc->host->set_error(rtc->dev, "malformed option value");
 		return -1;
 	}
-	if (irq > 23) {
+	if (irq >= MODVMM_IRQ_LINES) {
 		rtc->host->set_error(rtc->dev, "option irq=%llu: out of range (0-23)",
 				     (unsigned long long)irq);
 		return -1;

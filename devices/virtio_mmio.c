@@ -14,9 +14,11 @@
  * is checked, a malformed chain puts the device in DEVICE_NEEDS_RESET
  * and never reads or writes outside guest RAM.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <modvmm/virtio.h>
 
@@ -137,6 +139,7 @@ struct modvmm_virtio {
 	struct vq vq[VQ_MAX];
 	struct vm_kick kick[VQ_MAX];
 	unsigned int nr_ioevents;	/* queues whose notify KVM takes */
+	int irqfd;			/* interrupts by irqfd, or -1 */
 };
 
 /* ---- little-endian ring fields (the guest is x86: so is the host) ---- */
@@ -181,15 +184,29 @@ static int vm_has(const struct modvmm_virtio *vd, unsigned int bit)
 	return !!(vd->drv_features & (1ull << bit));
 }
 
+/*
+ * The line follows the interrupt status (edge-triggered for the guest:
+ * it rises when the status becomes nonzero).  With an irqfd the rise is
+ * one write and the line is back low at once, so an acknowledge needs
+ * nothing: same edges, no KVM_IRQ_LINE pair per interrupt.
+ */
 static void vm_update_irq(struct modvmm_virtio *vd)
 {
-	vd->host->irq_set(vd->dev, vd->irq, vd->isr != 0);
+	if (vd->irqfd < 0)
+		vd->host->irq_set(vd->dev, vd->irq, vd->isr != 0);
 }
 
 static void vm_interrupt(struct modvmm_virtio *vd, uint32_t why)
 {
+	uint64_t one = 1;
+	uint32_t was = vd->isr;
+
 	vd->isr |= why;
-	vm_update_irq(vd);
+	if (vd->irqfd < 0)
+		vm_update_irq(vd);
+	else if (!was && write(vd->irqfd, &one, sizeof(one)) != sizeof(one))
+		vd->host->log(vd->dev, MODVMM_LOG_WARN,
+			      "interrupt lost: irqfd write: %s", strerror(errno));
 }
 
 /* ---- virtqueues ------------------------------------------------------ */
@@ -671,7 +688,7 @@ static int vm_ioevents(struct modvmm_virtio *vd)
 	if (h->opt_bool(vd->dev, "ioeventfd", 1, &on))
 		return -1;
 	if (!on || !MODVMM_HOST_HAS(h, ioevent_add))
-		return 0;
+		goto irqfd;
 	for (q = 0; q < vd->ops->nr_queues; q++) {
 		vd->kick[q].vd = vd;
 		vd->kick[q].queue = q;
@@ -680,6 +697,11 @@ static int vm_ioevents(struct modvmm_virtio *vd)
 				   &vd->kick[q]) == 1)
 			vd->nr_ioevents++;
 	}
+irqfd:
+	if (h->opt_bool(vd->dev, "irqfd", 1, &on))
+		return -1;
+	if (on && MODVMM_HOST_HAS(h, irqfd_new))
+		vd->irqfd = h->irqfd_new(vd->dev, vd->irq);
 	return 0;
 }
 
@@ -792,7 +814,7 @@ static int vm_claim_irq(struct modvmm_virtio *vd, uint64_t irq)
 	unsigned int i;
 
 	if (irq != UINT64_MAX) {
-		if (irq > 23) {
+		if (irq >= MODVMM_IRQ_LINES) {
 			vd->host->set_error(vd->dev, "irq=%llu: want 0 to 23",
 					    (unsigned long long)irq);
 			return -1;
@@ -890,6 +912,7 @@ static struct modvmm_virtio *vm_create(struct modvmm_dev *dev,
 	vd->config = config;
 	vd->opaque = opaque;
 	vd->slot = vd->irq_slot = -1;
+	vd->irqfd = -1;
 	if (vm_check_ops(vd) ||
 	    host->opt_u64(dev, "addr", UINT64_MAX, &addr) ||
 	    host->opt_u64(dev, "irq", UINT64_MAX, &irq) ||
@@ -899,10 +922,11 @@ static struct modvmm_virtio *vm_create(struct modvmm_dev *dev,
 		vm_destroy(vd);
 		return NULL;
 	}
-	host->log(dev, MODVMM_LOG_INFO, "virtio-mmio at 0x%llx-0x%llx, irq %u%s",
+	host->log(dev, MODVMM_LOG_INFO, "virtio-mmio at 0x%llx-0x%llx, irq %u%s%s",
 		  (unsigned long long)vd->base,
 		  (unsigned long long)vd->base + VM_WINDOW - 1, vd->irq,
-		  vd->nr_ioevents ? ", queue notifies by ioeventfd" : "");
+		  vd->nr_ioevents ? ", queue notifies by ioeventfd" : "",
+		  vd->irqfd >= 0 ? ", interrupts by irqfd" : "");
 	return vd;
 }
 

@@ -67,6 +67,13 @@ struct modvmm_stream;
 /** MODVMM_STATUS_RESET - the guest reset the machine (0xCF9, i8042). */
 #define MODVMM_STATUS_RESET	18
 
+/**
+ * MODVMM_IRQ_LINES - the interrupt lines a device may drive: 0 to 23, the
+ * PC's ISA lines 0-15 and the IOAPIC's further inputs 16-23.  Line 0 is
+ * the PIT's, 2 the cascade (never raised), 8 the RTC's.
+ */
+#define MODVMM_IRQ_LINES	24
+
 /*
  * Memory map entry types, as in the PC's e820 map.
  */
@@ -411,6 +418,18 @@ struct modvmm_irqchip_ops {
  * @stream_close: flush and close @s; says how many bytes were dropped, if
  *     any.  Streams a device still holds are closed by the host after its
  *     exit.  The stream functions accept NULL for @s and then do nothing.
+ * @irqfd_new: an eventfd that raises line @irq (below MODVMM_IRQ_LINES)
+ *     inside KVM (KVM_IRQFD): each write of a nonzero 8-byte count to it
+ *     is one edge on the line, as @irq_pulse, and no thread of the host
+ *     runs for it.  Any thread may write it, a device thread of its own
+ *     included, so a worker can interrupt the guest without a callback.
+ *     Do not also drive @irq with @irq_set: an irqfd's edge ends low.
+ *     The host owns the fd and closes it after the device's exit (and
+ *     keeps it working across --reboot).  Returns the fd, or -1 with
+ *     errno EOPNOTSUPP where KVM cannot (the userspace irqchip, a KVM
+ *     without the capability, the dry run and the device test harness):
+ *     the device then uses @irq_set or @irq_pulse, and must treat both
+ *     paths alike; EINVAL for a line out of range.
  */
 struct modvmm_host {
 	uint32_t abi_version;
@@ -488,6 +507,7 @@ struct modvmm_host {
 			   modvmm_ioevent_fn fn, void *opaque);
 	int (*fd_watch_direct)(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
 			       void *opaque);
+	int (*irqfd_new)(struct modvmm_dev *dev, unsigned int irq);
 };
 
 /**

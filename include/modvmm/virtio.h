@@ -26,7 +26,8 @@
  *
  * The transport chooses each instance's 0x200-byte window and IRQ line
  * (the device options "addr=" and "irq=" override them; "ioeventfd=off"
- * makes queue notifies ordinary exits), describes it to
+ * makes queue notifies ordinary exits, "irqfd=off" raises the line with
+ * &modvmm_host.irq_set instead of &modvmm_host.irqfd_new), describes it to
  * the guest as an ACPI device with _HID "LNRO0005" and as
  * "virtio_mmio.device=512@ADDR:IRQ" on a Linux command line.
  */
@@ -66,7 +67,8 @@ extern "C" {
 	  "auto (0xd0000000 up)" }, \
 	{ "irq", "interrupt line", "auto (5, 6, 7, 10, 11, 12, 14, 15, 16-23)" }, \
 	{ "ioeventfd", "queue notifies without a run-loop exit (KVM_IOEVENTFD)", \
-	  "on" }
+	  "on" }, \
+	{ "irqfd", "interrupts through an eventfd (KVM_IRQFD)", "on" }
 
 /** MODVMM_VIRTIO_MAX_SEGS - most buffers in one chain (= largest queue). */
 #define MODVMM_VIRTIO_MAX_SEGS	256

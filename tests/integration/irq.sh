@@ -231,6 +231,33 @@ irq_cli_hlt_quiet() {
 test_irq_cli_hlt_quiet_kvm() { irq_cli_hlt_quiet kvm; }
 test_irq_cli_hlt_quiet_user() { irq_cli_hlt_quiet user; }
 
+# --- A device's interrupt by irqfd and by line ------------------------------
+
+# virtio-rng's used-buffer interrupts, one per request, whichever way the
+# transport raises its line: an irqfd KVM serves (the default with the
+# in-kernel irqchip), irq_set (irqfd=off), and irq_set where there is no
+# irqfd (the userspace 8259).  The guest counts the interrupts and the
+# spurious ones (InterruptStatus 0).
+irq_virtio() {
+	local opts
+
+	irq_use "$1"
+	irq_guest virtio_irq.bin
+	for opts in "" ",irqfd=off" ",ioeventfd=off,irqfd=off"; do
+		vmm -v --plugin-dir "$MODULES" --mode protected \
+			-d "virtio-rng$opts" "$GUESTS/virtio_irq.bin"
+		assert_rc 1 "the guest's EXIT 0, virtio-rng$opts"
+		assert_err "virtio_irq: 16 interrupts for 16 requests, 0 spurious"
+		if [ "$1" = kvm ] && [ -z "$opts" ]; then
+			assert_err "irq 5, queue notifies by ioeventfd, interrupts by irqfd"
+		else
+			assert_not_err "by irqfd"
+		fi
+	done
+}
+test_irq_virtio_kvm() { irq_virtio kvm; }
+test_irq_virtio_user() { irq_virtio user; }
+
 # --- The controller itself -------------------------------------------------
 
 # pic8259 only runs where the core takes a userspace irqchip.  Its Kconfig

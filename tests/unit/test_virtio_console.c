@@ -366,7 +366,7 @@ UNIT_TEST(vcon_descriptor)
 		has_addr |= !strcmp(o->name, "addr");
 		has_irq |= !strcmp(o->name, "irq");
 	}
-	CHECK_EQ(n, 6);	/* out, file, in; addr, irq, ioeventfd */
+	CHECK_EQ(n, 7);	/* out, file, in; addr, irq, ioeventfd, irqfd */
 	CHECK(has_addr && has_irq);
 }
 
