@@ -104,7 +104,8 @@ ifeq ($(wildcard $(AUTOCONF)),)
 $(error modvmm tree $(srctree) is not configured: run 'make -C $(srctree) defconfig && make -C $(srctree)' first)
 endif
 PLUGIN_SDK_INCLUDE := include
-PLUGIN_AUTOCONF := $(AUTOCONF)
+# the tree's own example plugins have Kconfig symbols; others see none
+PLUGIN_AUTOCONF := $(if $(filter plugins/%,$(M_DIR)),$(AUTOCONF))
 PLUGIN_CC := $(CC)
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
@@ -420,7 +421,6 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/modvmm/; done; true
 	$(Q)install -m 644 include/modvmm/device.h include/modvmm/harness.h include/modvmm/virtio.h include/modvmm/virtio_blk.h \
 		$(DESTDIR)$(PREFIX)/include/modvmm/
-	$(Q)install -m 644 $(AUTOCONF) $(DESTDIR)$(PREFIX)/share/modvmm/autoconf.h
 	$(Q)install -m 644 scripts/plugin.mk $(DESTDIR)$(PREFIX)/share/modvmm/plugin.mk
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/Makefile.installed \
 		>$(DESTDIR)$(PREFIX)/share/modvmm/Makefile

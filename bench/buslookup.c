@@ -87,7 +87,7 @@ static int bench_fill(struct bus *b, int nr)
 	bus_init(b, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
 	for (i = 0; i < nr; i++) {
 		if (bus_register(b, RANGE_BASE + i * RANGE_STRIDE, RANGE_LEN,
-				 &bench_ops, NULL, NULL, "bench", &hits,
+				 &bench_ops, 0, NULL, NULL, "bench", &hits,
 				 err, sizeof(err))) {
 			fprintf(stderr, "buslookup: %s\n", err);
 			return -1;

@@ -40,7 +40,7 @@ static int bus_hex_width(const struct bus *b)
 }
 
 int bus_register(struct bus *b, uint64_t base, uint64_t len,
-		 const struct modvmm_range_ops *ops, void *opaque,
+		 const struct modvmm_range_ops *ops, uint32_t valid, void *opaque,
 		 void *owner, const char *owner_name, uint64_t *hits,
 		 char *err, size_t errlen)
 {
@@ -105,7 +105,10 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 		.base = base, .last = last, .ops = ops, .opaque = opaque,
 		.owner = owner, .owner_name = owner_name, .hits = hits,
 		.sizes = ops->sizes ? ops->sizes & MODVMM_SIZE_ANY : MODVMM_SIZE_1,
+		.valid = valid & MODVMM_SIZE_ANY ? valid & MODVMM_SIZE_ANY :
+			 MODVMM_SIZE_ANY,
 	};
+	b->ranges[pos].whole = b->ranges[pos].sizes & b->ranges[pos].valid;
 	b->nr++;
 	return 0;
 }
@@ -177,27 +180,39 @@ static void bus_log_unclaimed(struct bus *b, uint64_t addr, uint32_t size,
 }
 
 /*
+ * Whether @r, the range the guest's own access starts in, refuses its
+ * size (also when it would run past the range's end).
+ */
+static int bus_invalid(const struct bus_range *r, uint32_t size)
+{
+	return r && size <= 8 && !(size & (size - 1)) && !(r->valid & size);
+}
+
+/*
  * The access is not one a single range takes whole: it is unclaimed,
- * straddles ranges, or has a size the device did not declare.  Split it
- * into halves (little-endian) until the pieces fit; a single byte that
- * still does not fit behaves like an unclaimed port: reads all ones,
- * writes dropped.  KVM cuts an MMIO access that crosses a page into
- * pieces of any length up to 8: those lose their largest power-of-two
- * head first (3 = 2 + 1, 7 = 4 + 2 + 1).
+ * straddles ranges, has a size the device did not declare, or (a guest
+ * access, @whole) one the range does not allow at all, which is refused
+ * as below without being split.  Split the others into halves
+ * (little-endian) until the pieces fit; a single byte that still does
+ * not fit behaves like an unclaimed port: reads all ones, writes
+ * dropped.  KVM cuts an MMIO access that crosses a page into pieces of
+ * any length up to 8: those lose their largest power-of-two head first
+ * (3 = 2 + 1, 7 = 4 + 2 + 1).
  */
 void bus_access_slow(struct bus *b, uint64_t addr, uint32_t size,
-		     int is_write, uint8_t *data, uint16_t vcpu)
+		     int is_write, uint8_t *data, uint16_t vcpu, int whole)
 {
 	const struct bus_range *r = bus_find(b, addr);
+	int invalid = whole && bus_invalid(r, size);
 
-	if (size > 1 && size <= 8) {
+	if (size > 1 && size <= 8 && !invalid) {
 		uint32_t head = size / 2;
 
 		if (size & (size - 1))
 			head = size > 4 ? 4 : 2;
-		bus_access(b, addr, head, is_write, data, vcpu);
-		bus_access(b, addr + head, size - head, is_write, data + head,
-			   vcpu);
+		bus_access_one(b, addr, head, is_write, data, vcpu, 0);
+		bus_access_one(b, addr + head, size - head, is_write,
+			       data + head, vcpu, 0);
 		return;
 	}
 	if (!is_write)

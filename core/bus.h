@@ -26,6 +26,8 @@ struct bus_range {
 	void *owner;		/* the device instance, for unregister_owner */
 	const char *owner_name;
 	uint32_t sizes;		/* MODVMM_SIZE_* mask; MODVMM_SIZE_n == n */
+	uint32_t valid;		/* sizes the guest may use (SIZE_ANY: all) */
+	uint32_t whole;		/* sizes & valid: served without the slow path */
 	uint64_t *hits;		/* owner's access counter, or NULL */
 };
 
@@ -53,9 +55,13 @@ void bus_init(struct bus *b, const char *name, enum modvmm_space space,
 	      uint64_t limit);
 void bus_free(struct bus *b);
 
-/* 0, or -1 with a one-line reason in @err ("A [..] overlaps B [..]"). */
+/*
+ * 0, or -1 with a one-line reason in @err ("A [..] overlaps B [..]").
+ * @valid is the MODVMM_SIZE_* mask of sizes the guest may use (0: any);
+ * the caller reads it from @ops only when the owner's ABI has it.
+ */
 int bus_register(struct bus *b, uint64_t base, uint64_t len,
-		 const struct modvmm_range_ops *ops, void *opaque,
+		 const struct modvmm_range_ops *ops, uint32_t valid, void *opaque,
 		 void *owner, const char *owner_name, uint64_t *hits,
 		 char *err, size_t errlen);
 int bus_unregister(struct bus *b, void *owner, uint64_t base);
@@ -130,8 +136,6 @@ static inline void bus_store(uint8_t *p, uint32_t size, uint64_t v)
 	}
 }
 
-void bus_access_slow(struct bus *b, uint64_t addr, uint32_t size,
-		     int is_write, uint8_t *data, uint16_t vcpu);
 void bus_trace(struct bus *b, const char *owner_name, uint64_t addr,
 	       uint32_t size, int is_write, uint64_t val);
 
@@ -139,8 +143,16 @@ void bus_trace(struct bus *b, const char *owner_name, uint64_t addr,
  * Dispatch one access of @size bytes at @addr; @data holds the value to
  * write or receives the value read (little-endian, as KVM lays it out).
  */
-static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
-			      int is_write, uint8_t *data, uint16_t vcpu)
+void bus_access_slow(struct bus *b, uint64_t addr, uint32_t size,
+		     int is_write, uint8_t *data, uint16_t vcpu, int whole);
+
+/*
+ * One access: the guest's own (@whole 1, its size checked against the
+ * range's valid sizes) or a piece the slow path split off (@whole 0).
+ */
+static inline void bus_access_one(struct bus *b, uint64_t addr, uint32_t size,
+				  int is_write, uint8_t *data, uint16_t vcpu,
+				  int whole)
 {
 	const struct bus_range *r = bus_lookup(b, addr);
 	struct modvmm_access a;
@@ -148,9 +160,10 @@ static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
 
 	/* sizes holds MODVMM_SIZE_n == n: a size must also be a power of
 	 * two, or 3 would pass a device that takes 1 and 2 */
-	if (unlikely(!r || size - 1 > r->last - addr || !(r->sizes & size) ||
+	if (unlikely(!r || size - 1 > r->last - addr ||
+		     !((whole ? r->whole : r->sizes) & size) ||
 		     (size & (size - 1)))) {
-		bus_access_slow(b, addr, size, is_write, data, vcpu);
+		bus_access_slow(b, addr, size, is_write, data, vcpu, whole);
 		return;
 	}
 	a.addr = addr;
@@ -176,6 +189,13 @@ static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
 	bus_current_range = NULL;
 	if (unlikely(b->trace))
 		bus_trace(b, owner_name, addr, size, is_write, val);
+}
+
+/* A guest access of @size bytes at @addr (@data: little-endian). */
+static inline void bus_access(struct bus *b, uint64_t addr, uint32_t size,
+			      int is_write, uint8_t *data, uint16_t vcpu)
+{
+	bus_access_one(b, addr, size, is_write, data, vcpu, 1);
 }
 
 #endif

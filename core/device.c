@@ -261,18 +261,46 @@ int device_ready_all(void)
 	return 0;
 }
 
-void device_reset_all(void)
+enum device_hook { HOOK_RESET, HOOK_PAUSE, HOOK_RESUME };
+
+/* Call hook @h of every instance that has it, oldest first. */
+static void device_hook_all(enum device_hook h)
 {
+	static const char *const where[] = {
+		[HOOK_RESET] = "in its reset hook",
+		[HOOK_PAUSE] = "in its pause hook",
+		[HOOK_RESUME] = "in its resume hook",
+	};
 	struct modvmm_dev *d;
 
 	for (d = instances; d; d = d->next) {
-		if (d->type->desc.reset) {
-			struct device_ctx ctx = device_enter(d, "in its reset hook");
+		const struct modvmm_device_desc *desc = &d->type->desc;
+		void (*fn)(void *) = h == HOOK_RESET ? desc->reset :
+				     h == HOOK_PAUSE ? desc->pause :
+				     desc->resume;
+		struct device_ctx ctx;
 
-			d->type->desc.reset(d->priv);
-			device_leave(ctx);
-		}
+		if (!fn)
+			continue;
+		ctx = device_enter(d, where[h]);
+		fn(d->priv);
+		device_leave(ctx);
 	}
+}
+
+void device_reset_all(void)
+{
+	device_hook_all(HOOK_RESET);
+}
+
+void device_pause_all(void)
+{
+	device_hook_all(HOOK_PAUSE);
+}
+
+void device_resume_all(void)
+{
+	device_hook_all(HOOK_RESUME);
 }
 
 /* Exit @dev, unlinked from the instance list by the caller, and free it. */

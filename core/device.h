@@ -40,6 +40,12 @@ void *device_priv(const struct modvmm_dev *dev);
 int device_ready_all(void);
 /* Call every instance's reset hook, oldest first (--reboot). */
 void device_reset_all(void);
+/*
+ * Call every instance's pause hook (the vCPUs stopped; guest RAM is about
+ * to be cleared or the machine to end) or resume hook (they run again).
+ */
+void device_pause_all(void);
+void device_resume_all(void);
 /* Call every instance's sync hook (flush output). */
 void device_sync_all(void);
 /* The same, but for @skip (a device that is hung or crashed). */

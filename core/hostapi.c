@@ -31,8 +31,11 @@ static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
 			 "unknown address space %d", (int)space);
 		return -1;
 	}
-	if (bus_register(b, base, len, ops, opaque, dev, dev->name,
-			 &dev->accesses, dev->reg_error, sizeof(dev->reg_error)))
+	/* ABI 1's range ops end before valid: every size is valid there */
+	if (bus_register(b, base, len, ops,
+			 dev->type->desc.abi_version >= 2 ? ops->valid : 0,
+			 opaque, dev, dev->name, &dev->accesses,
+			 dev->reg_error, sizeof(dev->reg_error)))
 		return -1;
 	return 0;
 }

@@ -428,7 +428,7 @@ struct device_type *device_type_lookup(const char *name)
  */
 static int device_type_requires_depth(struct device_type *t, int depth)
 {
-	const char *const *r = t->desc.requires;
+	const char *const *r = t->desc.depends;
 	struct device_type *dep;
 	int i;
 
@@ -468,7 +468,7 @@ int device_type_requires(struct device_type *t)
 /* What module @name, which @t requires, exports; NULL if not required. */
 const void *device_type_export(const struct device_type *t, const char *name)
 {
-	const char *const *r = t->desc.requires;
+	const char *const *r = t->desc.depends;
 	const struct device_type *dep;
 	int i;
 

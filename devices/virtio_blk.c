@@ -144,6 +144,7 @@ struct vblk {
 	struct vblk_req *done, *done_tail;
 	struct vblk_req *busy;
 	int stop;
+	int paused;		/* the machine is paused: start nothing */
 
 	int efd;		/* the worker's completions wake the device */
 	int watching;
@@ -546,7 +547,7 @@ static void *vblk_worker(void *arg)
 		struct vblk_req *r;
 		ssize_t n;
 
-		while (!s->stop && !s->pending)
+		while (!s->stop && (!s->pending || s->paused))
 			pthread_cond_wait(&s->work, &s->lock);
 		if (s->stop)
 			break;
@@ -781,6 +782,45 @@ static void vblk_drain(struct vblk *s)
 		s->host->log(s->dev, MODVMM_LOG_WARN,
 			     "reset: a request on %s still runs after %lld s; its completion will be dropped",
 			     s->path, VBLK_RESET_WAIT_NS / 1000000000);
+}
+
+/*
+ * The machine pauses (before a reboot clears guest RAM, or at the end):
+ * the request the worker is doing finishes (a bounded wait), the queued
+ * ones wait for vblk_resume.
+ */
+static void vblk_pause(void *priv)
+{
+	struct vblk *s = priv;
+	struct timespec deadline;
+	int late = 0;
+
+	if (!s->locks_ready)
+		return;
+	vblk_timespec_after(&deadline, VBLK_RESET_WAIT_NS);
+	pthread_mutex_lock(&s->lock);
+	s->paused = 1;
+	while (s->busy && !late)
+		late = pthread_cond_timedwait(&s->idle, &s->lock, &deadline) ==
+		       ETIMEDOUT;
+	late = s->busy != NULL;
+	pthread_mutex_unlock(&s->lock);
+	if (late)
+		s->host->log(s->dev, MODVMM_LOG_WARN,
+			     "pause: a request on %s still runs after %lld s",
+			     s->path, VBLK_RESET_WAIT_NS / 1000000000);
+}
+
+static void vblk_resume(void *priv)
+{
+	struct vblk *s = priv;
+
+	if (!s->locks_ready)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->paused = 0;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* The machine reset: the transport goes back to power-on and calls
@@ -1062,7 +1102,7 @@ static void vblk_exit(void *priv)
 	vblk_free(priv);
 }
 
-static const char *const vblk_requires[] = { MODVMM_VIRTIO_MODULE, NULL };
+static const char *const vblk_depends[] = { MODVMM_VIRTIO_MODULE, NULL };
 
 static const struct modvmm_option vblk_options[] = {
 	{ "file", "the raw disk image (a regular file or block device)",
@@ -1084,5 +1124,7 @@ MODVMM_DEVICE(virtio_blk) = {
 	.init = vblk_init,
 	.exit = vblk_exit,
 	.reset = vblk_reset,
-	.requires = vblk_requires,
+	.depends = vblk_depends,
+	.pause = vblk_pause,
+	.resume = vblk_resume,
 };

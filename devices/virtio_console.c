@@ -516,7 +516,7 @@ static void vcon_reset(void *priv)
 	c->vio->reset(c->vd);
 }
 
-static const char *const vcon_requires[] = { MODVMM_VIRTIO_MODULE, NULL };
+static const char *const vcon_depends[] = { MODVMM_VIRTIO_MODULE, NULL };
 
 static const struct modvmm_option vcon_options[] = {
 	{ "out", "transmit to stdout, stderr, null or a file PATH", "stdout" },
@@ -537,5 +537,5 @@ MODVMM_DEVICE(virtio_console) = {
 	.exit = vcon_exit,
 	.sync = vcon_sync,
 	.reset = vcon_reset,
-	.requires = vcon_requires,
+	.depends = vcon_depends,
 };

@@ -122,7 +122,7 @@ static const struct modvmm_option rng_options[] = {
 	{ NULL, NULL, NULL }
 };
 
-static const char *const rng_requires[] = { MODVMM_VIRTIO_MODULE, NULL };
+static const char *const rng_depends[] = { MODVMM_VIRTIO_MODULE, NULL };
 
 MODVMM_DEVICE(virtio_rng) = {
 	MODVMM_DESC_HEADER,
@@ -133,5 +133,5 @@ MODVMM_DEVICE(virtio_rng) = {
 	.init = rng_init,
 	.exit = rng_exit,
 	.reset = rng_reset,
-	.requires = rng_requires,
+	.depends = rng_depends,
 };

@@ -116,7 +116,19 @@ void harness_exit(void)
 
 void harness_reset(void)
 {
+	device_pause_all();
 	device_reset_all();
+	device_resume_all();
+}
+
+void harness_pause(void)
+{
+	device_pause_all();
+}
+
+void harness_resume(void)
+{
+	device_resume_all();
 }
 
 void harness_set_cpus(unsigned int n)

@@ -10,7 +10,12 @@
 # linked with libmodvmm-harness.a (and the plugin's sources, built in),
 # judged by prove (TAP plan and exit status).
 #
-# In: M_DIR, PLUGIN_SDK_INCLUDE, PLUGIN_AUTOCONF, PLUGIN_CC,
+# A plugin sees the SDK headers and nothing of the modvmm build it came
+# with: no CONFIG_ symbol, so one .so works with every modvmm of its ABI.
+# Only the tree's own example plugins (plugins/NAME, part of its Kconfig)
+# get PLUGIN_AUTOCONF.
+#
+# In: M_DIR, PLUGIN_SDK_INCLUDE, PLUGIN_AUTOCONF (may be empty), PLUGIN_CC,
 #     PLUGIN_EXTRA_CFLAGS, PLUGIN_LDFLAGS, PLUGIN_HARNESS_BIN,
 #     PLUGIN_HARNESS_LIB, PLUGIN_TEST_LDFLAGS, V; from the tree also PLUGIN_FIXDEP and
 #     PLUGIN_OBJTREE (per-symbol config dependencies).
@@ -22,7 +27,8 @@ PLUGIN_SO	:= $(M_DIR)/$(PLUGIN_NAME).so
 PLUGIN_CC	?= cc
 PLUGIN_CFLAGS	:= -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -DMODULE \
 		   -D_GNU_SOURCE -I$(PLUGIN_SDK_INCLUDE) \
-		   -include $(PLUGIN_AUTOCONF) $(PLUGIN_EXTRA_CFLAGS)
+		   $(if $(PLUGIN_AUTOCONF),-include $(PLUGIN_AUTOCONF)) \
+		   $(PLUGIN_EXTRA_CFLAGS)
 
 ifeq ($(V),1)
 PQ :=

@@ -38,11 +38,18 @@ extern "C" {
  * MODVMM_ABI_VERSION - the plugin ABI version this header describes.
  *
  * Bumped whenever a change breaks existing plugins (a field removed or
- * moved, a callback's meaning changed).  Appending fields to the end of
- * &struct modvmm_device_desc or &struct modvmm_host does not bump it: the
- * struct_size fields tell both sides what the other one knows.
+ * moved, a callback's meaning changed, a struct without a struct_size
+ * grown).  Appending fields to the end of &struct modvmm_device_desc or
+ * &struct modvmm_host does not bump it: the struct_size fields tell both
+ * sides what the other one knows.
+ *
+ * ABI 2 added &modvmm_range_ops.valid and renamed the descriptor's
+ * "requires" (a C++20 keyword) &modvmm_device_desc.depends, at the same
+ * place.  Plugins built for ABI 1 still load: the host reads their range ops as ABI 1 defined them (any access
+ * size valid), so they behave exactly as before.  A plugin built for
+ * ABI 2 is refused by an ABI 1 host with a message to rebuild it.
  */
-#define MODVMM_ABI_VERSION	1
+#define MODVMM_ABI_VERSION	2
 
 /**
  * MODVMM_ABI_MIN_VERSION - the oldest plugin ABI this header's host accepts.
@@ -180,8 +187,9 @@ enum modvmm_log_level {
 };
 
 /*
- * Access sizes a range accepts, for &modvmm_range_ops.sizes.  The bus
- * splits an access the device does not accept into smaller accepted ones
+ * Access sizes, for &modvmm_range_ops.sizes (what the handlers take) and
+ * &modvmm_range_ops.valid (what the guest may do).  The bus splits a
+ * valid access the handlers do not take into smaller ones they take
  * (little-endian), so a device never sees a size it did not ask for.
  */
 #define MODVMM_SIZE_1	(1u << 0)
@@ -216,7 +224,15 @@ struct modvmm_access {
  *         are used.  NULL makes reads return all ones.
  * @write: takes the value the guest wrote (zero-extended to 64 bits).
  *         NULL drops writes.
- * @sizes: mask of MODVMM_SIZE_* the handlers accept; 0 means MODVMM_SIZE_1.
+ * @sizes: mask of MODVMM_SIZE_* the handlers accept (the sizes the device
+ *         implements); 0 means MODVMM_SIZE_1.
+ * @valid: mask of MODVMM_SIZE_* the guest may use on this range (ABI 2).
+ *         An access of another power-of-two size is refused as a real
+ *         bus would: a read returns all ones, a write is dropped, and the
+ *         refusal is logged once per port or page.  A valid access the
+ *         handlers do not take whole is split into @sizes pieces.  0
+ *         means every size is valid (ABI 1's behaviour).  Accesses KVM
+ *         cut at a page boundary (3, 5, 6 or 7 bytes) are always split.
  *
  * Handlers must accept any value at any offset of the range: the guest is
  * untrusted and every register write is attacker-chosen.
@@ -225,6 +241,7 @@ struct modvmm_range_ops {
 	uint64_t (*read)(void *opaque, const struct modvmm_access *a);
 	void (*write)(void *opaque, const struct modvmm_access *a, uint64_t val);
 	uint32_t sizes;
+	uint32_t valid;
 };
 
 /**
@@ -360,7 +377,7 @@ struct modvmm_irqchip_ops {
  *     machine runs.
  * @module_get: the interface module @name exports
  *     (&modvmm_device_desc.exports), or NULL.  @name must be listed in
- *     the calling device's &modvmm_device_desc.requires: the host loaded
+ *     the calling device's &modvmm_device_desc.depends: the host loaded
  *     it before the device's init ran, so NULL means a module that
  *     exports nothing.  This is how device modules use a library module
  *     such as the virtio-mmio transport (<modvmm/virtio.h>).
@@ -561,7 +578,7 @@ struct modvmm_option {
  *               again, so a device may write guest RAM (tables) here.
  *               May be NULL: the device then keeps its state.  Absent in
  *               descriptors built before it (struct_size tells).
- * @requires:    NULL-terminated list of the modules this one needs (by
+ * @depends:     NULL-terminated list of the modules this one needs (by
  *               name), or NULL.  Before the first instance's init, the
  *               host makes each available: built in, or NAME.so from the
  *               plugin search path (a '-' in the name may be '_' in the
@@ -576,6 +593,16 @@ struct modvmm_option {
  *               before the guest runs.  Returns 0, or -1 after
  *               &modvmm_host.set_error; the machine then does not start.
  *               May be NULL.
+ * @pause:       the vCPUs have stopped and guest RAM is about to change
+ *               under the device (cleared for a --reboot) or the machine
+ *               to end: let threads of the device's own finish what they
+ *               do with guest memory (a bounded wait) and start nothing
+ *               new until @resume; keep what is queued.  No access or
+ *               timer reaches the device while it is paused.  Called on
+ *               the boot vCPU's thread, under the device lock.  May be
+ *               NULL.
+ * @resume:      the vCPUs run again after a @pause (after &.reset, at a
+ *               reboot): go on with what was queued.  May be NULL.
  *
  * A library module (such as virtio-mmio) has no @init: it cannot be
  * instantiated with -d, only required by others.
@@ -592,9 +619,11 @@ struct modvmm_device_desc {
 	void (*exit)(void *priv);
 	void (*sync)(void *priv);
 	void (*reset)(void *priv);
-	const char *const *requires;
+	const char *const *depends;
 	const void *exports;
 	int (*ready)(void *priv);
+	void (*pause)(void *priv);
+	void (*resume)(void *priv);
 };
 
 /**
@@ -615,6 +644,27 @@ struct modvmm_device_desc {
  * without it, a static descriptor plus a pointer to it in the
  * "modvmm_devices" section, which the core walks at start-up.
  */
+#ifdef __cplusplus
+/*
+ * C++: a namespace-scope const has internal linkage and a const cannot be
+ * declared without its initialiser, so both forms are extern "C"
+ * definitions; initialise the fields in declaration order (C++20
+ * designated initialisers).
+ */
+#ifdef MODULE
+#define MODVMM_DEVICE(id) \
+	extern "C" __attribute__((visibility("default"))) \
+	const struct modvmm_device_desc modvmm_device_descriptor
+#else
+#define MODVMM_DEVICE(id) \
+	extern "C" const struct modvmm_device_desc __modvmm_desc_##id; \
+	static const struct modvmm_device_desc *const __modvmm_ptr_##id \
+		__attribute__((section("modvmm_devices"), used, \
+			       aligned(sizeof(void *)))) = \
+		&__modvmm_desc_##id; \
+	extern "C" const struct modvmm_device_desc __modvmm_desc_##id
+#endif
+#else
 #ifdef MODULE
 #define MODVMM_DEVICE(id) \
 	__attribute__((visibility("default"))) \
@@ -627,6 +677,7 @@ struct modvmm_device_desc {
 			       aligned(sizeof(void *)))) = \
 		&__modvmm_desc_##id; \
 	static const struct modvmm_device_desc __modvmm_desc_##id
+#endif
 #endif
 
 #ifdef __cplusplus

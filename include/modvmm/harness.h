@@ -231,10 +231,21 @@ void *harness_mem(uint64_t gpa, size_t len);
 
 /**
  * harness_reset() - reset the machine as --reboot does: every device's
- * &modvmm_device_desc.reset hook, oldest instance first.  Guest RAM is
- * left as it is.
+ * &modvmm_device_desc.pause hook, then its reset hook, then its resume
+ * hook, oldest instance first.  Guest RAM is left as it is.
  */
 void harness_reset(void);
+
+/**
+ * harness_pause() - pause the machine: every device's
+ * &modvmm_device_desc.pause hook, oldest instance first.
+ */
+void harness_pause(void);
+
+/**
+ * harness_resume() - every device's &modvmm_device_desc.resume hook.
+ */
+void harness_resume(void);
 
 /**
  * harness_set_cpus() - the vCPU count &modvmm_host.machine_info reports.

@@ -10,7 +10,7 @@
  * modern devices only).  A virtio device module lists it in its
  * descriptor and asks the host for its function table:
  *
- *	static const char *const my_requires[] = { MODVMM_VIRTIO_MODULE, NULL };
+ *	static const char *const my_depends[] = { MODVMM_VIRTIO_MODULE, NULL };
  *	...
  *	const struct modvmm_virtio_api *vio =
  *		host->module_get(dev, MODVMM_VIRTIO_MODULE);
@@ -43,7 +43,7 @@
 extern "C" {
 #endif
 
-/** MODVMM_VIRTIO_MODULE - the transport's module name, for requires. */
+/** MODVMM_VIRTIO_MODULE - the transport's module name, for depends. */
 #define MODVMM_VIRTIO_MODULE	"virtio-mmio"
 
 /** MODVMM_VIRTIO_API_VERSION - bumped when &modvmm_virtio_api breaks. */

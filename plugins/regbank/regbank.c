@@ -70,8 +70,8 @@ enum regbank_dma_status {
 };
 
 /*
- * Built with the tree's autoconf.h (in-tree or make M=), the default base
- * comes from Kconfig (CONFIG_REGBANK_BASE); a bare compile uses 0xd0000000.
+ * Built in this tree (make M=plugins/regbank), the default base comes
+ * from Kconfig (CONFIG_REGBANK_BASE); elsewhere it is 0xd0000000.
  */
 #ifdef CONFIG_REGBANK_BASE
 #define REGBANK_DEFAULT_BASE	CONFIG_REGBANK_BASE
@@ -83,7 +83,7 @@ enum regbank_dma_status {
 #define REGBANK_DEFAULT_REGS	16
 #define REGBANK_MAX_REGS	1024
 #define REGBANK_DEFAULT_IRQ	10
-#define REGBANK_MAX_IRQ		23
+#define REGBANK_MAX_IRQ		(MODVMM_IRQ_LINES - 1)
 #define REGBANK_DMA_MAX		(1u << 20)
 #define REGBANK_DMA_CHUNK	4096
 

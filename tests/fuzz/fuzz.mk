@@ -91,7 +91,26 @@ TEST_PLUGINS	:= $(patsubst tests/plugins/%.c,$(TEST_PLUGIN_DIR)/%.so,$(TEST_PLUG
 TEST_PLUGIN_CFLAGS := $(MODULE_CFLAGS) -Wno-missing-prototypes
 test-plugin-ldflags = $(if $(filter undef,$(1)),-shared $(SAN_LDFLAGS),$(MODULE_LDFLAGS))
 
-test-plugins: $(TEST_PLUGINS)
+# A C++ plugin (MODVMM_DEVICE from C++) and the same source built in (no
+# -DMODULE: the section form of the macro), compiled only.
+TEST_PLUGIN_CXX	:= $(TEST_PLUGIN_DIR)/cxx.so $(TEST_PLUGIN_DIR)/cxx-builtin.o
+# g++ 12 warns about every member a designated initialiser leaves out.
+TEST_PLUGIN_CXXFLAGS := -std=c++20 -O2 -g -fPIC -fvisibility=hidden \
+		   -Wall -Wextra -Werror -Wno-missing-field-initializers \
+		   -Iinclude \
+		   $(filter -fsanitize=% -fno-omit-frame-pointer,$(BASE_CFLAGS))
+
+test-plugins: $(TEST_PLUGINS) $(TEST_PLUGIN_CXX)
+
+$(TEST_PLUGIN_DIR)/cxx.so: tests/plugins/cxx.cc include/modvmm/device.h
+	@mkdir -p $(@D)
+	$(call say,CXX [M],$(patsubst $(O)/%,%,$@))
+	$(Q)$(CXX) $(TEST_PLUGIN_CXXFLAGS) -DMODULE $(MODULE_LDFLAGS) -o $@ $<
+
+$(TEST_PLUGIN_DIR)/cxx-builtin.o: tests/plugins/cxx.cc include/modvmm/device.h
+	@mkdir -p $(@D)
+	$(call say,CXX,$(patsubst $(O)/%,%,$@))
+	$(Q)$(CXX) $(TEST_PLUGIN_CXXFLAGS) -c -o $@ $<
 
 $(TEST_PLUGIN_DIR)/%.so: tests/plugins/%.c include/modvmm/device.h $(AUTOCONF)
 	@mkdir -p $(@D)

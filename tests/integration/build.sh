@@ -478,7 +478,17 @@ test_build_plugin_m_in_tree() {
 	[ -z "$(built_lines)" ] || fail "a second make M= rebuilt"
 }
 
-# make -C TREE M=/abs/dir, for a plugin outside the tree, as a user does.
+# no_config_probe DIR: a source in the plugin DIR that fails to compile
+# when the plugin is built against modvmm's autoconf.h (CONFIG_MODULES is
+# set in every configuration that builds plugins).
+no_config_probe() {
+	printf '%s\n' '#ifdef CONFIG_MODULES' \
+		'#error built against the modvmm build'"'"'s autoconf.h' '#endif' \
+		'typedef int no_config_probe_t;' >"$1/noconf.c"
+}
+
+# make -C TREE M=/abs/dir, for a plugin outside the tree, as a user does;
+# it sees the SDK, not the tree's configuration.
 test_build_plugin_outside_tree() {
 	local t=$TMP/tree d=$TMP/outside/mydev
 
@@ -486,6 +496,7 @@ test_build_plugin_outside_tree() {
 	[ -f "$t/plugins/counter/counter.c" ] || skip "no plugins/counter"
 	mkdir -p "$d"
 	cp "$t/plugins/counter/counter.c" "$d/"
+	no_config_probe "$d"
 	mk "$TMP" -C "$t" M="$d"
 	[ -f "$d/mydev.so" ] || fail "make -C TREE M=DIR built no mydev.so"
 	assert_eq "$(nm -D --defined-only "$d/mydev.so" | awk '{ print $3 }')" \
@@ -517,9 +528,11 @@ test_build_install_sdk() {
 	built_tree "$t"
 	mk "$t" install PREFIX="$inst"
 	for f in bin/modvmm include/modvmm/device.h share/modvmm/plugin.mk \
-		share/modvmm/autoconf.h share/modvmm/Makefile; do
+		share/modvmm/Makefile; do
 		[ -f "$inst/$f" ] || fail "make install did not install $f"
 	done
+	[ -e "$inst/share/modvmm/autoconf.h" ] &&
+		fail "make install installed the build's autoconf.h: plugins must not see it"
 	for f in "$t"/modules/*.so; do
 		[ -e "$f" ] || continue
 		[ -f "$inst/lib/modvmm/${f##*/}" ] || fail "make install did not install ${f##*/}"
@@ -527,6 +540,7 @@ test_build_install_sdk() {
 	[ -f "$t/plugins/counter/counter.c" ] || skip "no plugins/counter"
 	mkdir -p "$d"
 	cp "$t/plugins/counter/counter.c" "$d/"
+	no_config_probe "$d"
 	mk "$TMP" -C "$inst/share/modvmm" M="$d"
 	[ -f "$d/sdkdev.so" ] || fail "the installed SDK built no sdkdev.so"
 	assert_eq "$(nm -D --defined-only "$d/sdkdev.so" | awk '{ print $3 }')" \

@@ -182,7 +182,7 @@ test_help_and_version() {
 	done
 	vmm --version
 	assert_rc 0
-	assert_out "plugin ABI 1"
+	assert_out "plugin ABI 2, accepts 1-2"
 }
 
 # --- image errors: status 4, one line naming the file -------------------

@@ -52,14 +52,60 @@ test_pluginload_wrong_abi_version() {
 	need_test_plugins
 	vmm --nodefaults -d "$TP/abi3.so" "$IMG"
 	assert_rc 6
-	assert_err_line "modvmm: $TP/abi3.so: plugin ABI 3, this modvmm speaks 1-1; rebuild it against this modvmm's include/modvmm/device.h"
+	assert_err_line "modvmm: $TP/abi3.so: plugin ABI 3, this modvmm speaks 1-2; rebuild it against this modvmm's include/modvmm/device.h"
 }
 
 test_pluginload_short_descriptor() {
 	need_test_plugins
 	vmm --nodefaults -d "$TP/short.so" "$IMG"
 	assert_rc 6
-	assert_err_line "modvmm: $TP/short.so: descriptor is 8 bytes, ABI 1 needs at least 56; rebuild it against this modvmm's include/modvmm/device.h"
+	assert_err_line "modvmm: $TP/short.so: descriptor is 8 bytes, ABI 2 needs at least 56; rebuild it against this modvmm's include/modvmm/device.h"
+}
+
+# plugin_script LINES...: run modvmm-harness on a script of LINES.
+plugin_script() {
+	printf '%s\n' "$@" >"$TMP/t.mh"
+	timeout -k 5 60 "${MODVMM%modvmm}modvmm-harness" "$TMP/t.mh" \
+		>"$TMP/out" 2>"$TMP/err" </dev/null
+	RC=$?
+}
+
+# An ABI 1 plugin loads into this ABI 2 modvmm and keeps ABI 1's access
+# sizes: whatever follows its range ops in memory (.valid) is not read,
+# so a word read of its byte ports is split into bytes as before.
+test_pluginload_abi1_plugin_keeps_its_access_sizes() {
+	need_test_plugins
+	plugin_script "device $TP/abi1.so" "expect io 0x5b0 2 0x7170" \
+		"expect io 0x5b2 1 0x72" "expect io 0x5b0 4 0x73727170"
+	assert_rc 0 "modvmm-harness"
+	assert_out "ok 3 "
+}
+
+# ABI 2's valid sizes: the same ports valid for bytes only refuse the
+# word and dword reads whole (all ones) instead of splitting them.
+test_pluginload_abi2_valid_sizes_refuse_wider_accesses() {
+	need_test_plugins
+	plugin_script "device $TP/abi2.so" "expect io 0x5b0 2 0xffff" \
+		"expect io 0x5b2 1 0x72" "expect io 0x5b0 4 0xffffffff" \
+		"expect io 0x5b3 1 0x73"
+	assert_rc 0 "modvmm-harness"
+	assert_out "ok 4 "
+}
+
+# A plugin written in C++ (tests/plugins/cxx.cc, MODVMM_DEVICE with C++20
+# designated initialisers) loads, runs and exits (its destructor path);
+# the same source also compiles as a built-in (cxx-builtin.o).
+test_pluginload_cxx_plugin() {
+	need_test_plugins
+	[ -f "$TP/cxx-builtin.o" ] || fail "make test-plugins did not build $TP/cxx-builtin.o"
+	plugin_script "device $TP/cxx.so" "expect io 0x5c0 1 1" \
+		"expect io 0x5c0 1 2" "write io 0x5c0 1 41" \
+		"expect io 0x5c0 1 42" "expect io 0x5c0 2 0xffff" "remove"
+	assert_rc 0 "modvmm-harness"
+	assert_out "ok 4 "
+	vmm --nodefaults --plugin-dir "$TP" --list-devices
+	assert_rc 0 "--list-devices"
+	assert_out "test plugin written in C++"
 }
 
 # dlopen(RTLD_NOW) fails; its dlerror() text is in the message.
@@ -219,7 +265,7 @@ test_pluginload_bad_plugin_by_name() {
 	need_test_plugins
 	vmm --nodefaults --plugin-dir "$TP" -d abi3 "$IMG"
 	assert_rc 6
-	assert_err_line "modvmm: $TP/abi3.so: plugin ABI 3, this modvmm speaks 1-1; rebuild it against this modvmm's include/modvmm/device.h"
+	assert_err_line "modvmm: $TP/abi3.so: plugin ABI 3, this modvmm speaks 1-2; rebuild it against this modvmm's include/modvmm/device.h"
 }
 
 # Three copies of "ordertest", each in one place of the search path and

@@ -56,21 +56,30 @@ static void tdev_write(void *opaque, const struct modvmm_access *a,
 }
 
 static const struct modvmm_range_ops ops_any = {
-	tdev_read, tdev_write, MODVMM_SIZE_ANY
+	tdev_read, tdev_write, MODVMM_SIZE_ANY, 0
 };
 static const struct modvmm_range_ops ops_1 = {
-	tdev_read, tdev_write, MODVMM_SIZE_1
+	tdev_read, tdev_write, MODVMM_SIZE_1, 0
 };
 static const struct modvmm_range_ops ops_12 = {
-	tdev_read, tdev_write, MODVMM_SIZE_1 | MODVMM_SIZE_2
+	tdev_read, tdev_write, MODVMM_SIZE_1 | MODVMM_SIZE_2, 0
 };
 static const struct modvmm_range_ops ops_4 = {
-	tdev_read, tdev_write, MODVMM_SIZE_4
+	tdev_read, tdev_write, MODVMM_SIZE_4, 0
 };
 static const struct modvmm_range_ops ops_default = {
-	tdev_read, tdev_write, 0
+	tdev_read, tdev_write, 0, 0
 };
-static const struct modvmm_range_ops ops_none = { NULL, NULL, MODVMM_SIZE_ANY };
+static const struct modvmm_range_ops ops_none = { NULL, NULL, MODVMM_SIZE_ANY, 0 };
+/* ABI 2: the guest may only make dword accesses; the device takes bytes */
+static const struct modvmm_range_ops ops_valid4_bytes = {
+	.read = tdev_read, .write = tdev_write,
+	.sizes = MODVMM_SIZE_1, .valid = MODVMM_SIZE_4,
+};
+static const struct modvmm_range_ops ops_valid12 = {
+	.read = tdev_read, .write = tdev_write,
+	.sizes = MODVMM_SIZE_ANY, .valid = MODVMM_SIZE_1 | MODVMM_SIZE_2,
+};
 
 static struct bus io, mmio;
 static struct tdev serial, mydev, other;
@@ -96,8 +105,8 @@ static int reg(struct bus *b, struct tdev *d, uint64_t base, uint64_t len,
 	       const struct modvmm_range_ops *ops)
 {
 	err[0] = '\0';
-	return bus_register(b, base, len, ops, d, d, d->name, NULL, err,
-			    sizeof(err));
+	return bus_register(b, base, len, ops, ops ? ops->valid : 0, d, d,
+			    d->name, NULL, err, sizeof(err));
 }
 
 static uint64_t rd(struct bus *b, uint64_t addr, uint32_t size)
@@ -447,7 +456,7 @@ UNIT_TEST(bus_access_info)
 	uint64_t hits = 0;
 
 	setup();
-	CHECK_EQ(bus_register(&io, 0x3f8, 8, &ops_any, &mydev, &mydev, "mydev",
+	CHECK_EQ(bus_register(&io, 0x3f8, 8, &ops_any, 0, &mydev, &mydev, "mydev",
 			      &hits, err, sizeof(err)), 0);
 	CHECK_EQ(rd(&io, 0x3fa, 2), 0x4342);
 	wr(&io, 0x3fc, 4, 0xdeadbeef);
@@ -621,6 +630,63 @@ UNIT_TEST(bus_size_too_small_refused)
 	CHECK_EQ(rd(&io, 0xcf8, 4), 0x43424140);
 	CHECK_EQ(mydev.n, 1);
 	CHECK(io.unclaimed >= 4);
+	teardown();
+}
+
+/*
+ * Valid sizes (ABI 2) are what the guest may do, implemented sizes what
+ * the handlers take: a valid dword reaches a byte device as four bytes,
+ * while the guest's own byte, word and qword accesses are refused whole
+ * (all ones, dropped, counted as unclaimed), never split into dwords.
+ */
+UNIT_TEST(bus_valid_sizes_refuse_before_splitting)
+{
+	uint64_t before;
+	int i;
+
+	setup();
+	CHECK_EQ(reg(&mmio, &mydev, 0x4000, 0x10, &ops_valid4_bytes), 0);
+	CHECK_EQ(rd(&mmio, 0x4004, 4), 0x47464544);
+	CHECK_EQ(mydev.n, 4);
+	for (i = 0; i < 4; i++)
+		check_call(&mydev, i, 0x4004 + (uint64_t)i, 4 + (uint64_t)i, 1,
+			   0, (uint64_t)(0x44 + i));
+	before = mmio.unclaimed;
+	CHECK_EQ(rd(&mmio, 0x4000, 1), 0xff);
+	CHECK_EQ(rd(&mmio, 0x4000, 2), 0xffff);
+	CHECK_EQ(rd(&mmio, 0x4000, 8), 0xffffffffffffffffull);
+	wr(&mmio, 0x4008, 2, 0x1234);
+	wr(&mmio, 0x4008, 8, 0x1122334455667788ull);
+	CHECK_EQ(mydev.n, 4);
+	CHECK_EQ(mmio.unclaimed, before + 5);
+	/* a dword write is four byte writes */
+	wr(&mmio, 0x400c, 4, 0xa1b2c3d4);
+	CHECK_EQ(mydev.n, 8);
+	check_call(&mydev, 4, 0x400c, 0xc, 1, 1, 0xd4);
+	check_call(&mydev, 7, 0x400f, 0xf, 1, 1, 0xa1);
+	teardown();
+}
+
+/* A dword on a range valid for bytes and words: refused, not split. */
+UNIT_TEST(bus_valid_sizes_refuse_wider)
+{
+	setup();
+	CHECK_EQ(reg(&io, &mydev, 0x60, 4, &ops_valid12), 0);
+	CHECK_EQ(rd(&io, 0x60, 4), 0xffffffff);
+	CHECK_EQ(mydev.n, 0);
+	CHECK_EQ(rd(&io, 0x62, 2), 0x4342);
+	CHECK_EQ(rd(&io, 0x61, 1), 0x41);
+	CHECK_EQ(mydev.n, 2);
+	teardown();
+}
+
+/* valid 0 (and every ABI 1 plugin): any size, split as needed. */
+UNIT_TEST(bus_valid_zero_means_any)
+{
+	setup();
+	CHECK_EQ(reg(&io, &mydev, 0x3f8, 8, &ops_1), 0);
+	CHECK_EQ(rd(&io, 0x3f8, 4), 0x43424140);
+	CHECK_EQ(mydev.n, 4);
 	teardown();
 }
 

@@ -755,6 +755,44 @@ out:
 	stop();
 }
 
+/*
+ * Paused (the vCPUs stopped, guest RAM about to be cleared), the device
+ * starts no request: one made available meanwhile waits, with nothing
+ * written to the image or to guest RAM, until the machine resumes.
+ */
+UNIT_TEST(virtio_blk_pause_holds_requests_until_resume)
+{
+	struct vt_buf segs[3] = {
+		{ HDR_GPA, 16, 0 }, { DATA_GPA, 512, 0 }, { ST_GPA, 1, 1 },
+	};
+	uint8_t back[512];
+	uint32_t id = 0, len = 0;
+	uint16_t head;
+
+	if (!start_disk("pause", IMG_SECTORS, NULL))
+		goto out;
+	fill(DATA_GPA, 512, 9);
+	put_hdr(0, VIRTIO_BLK_T_OUT, 7);
+	*status_byte(0) = 0xff;
+	harness_pause();
+	head = vt_add(&q, segs, 3);
+	vt_kick(&q);
+	settle(0.2);
+	CHECK_EQ(vt_used_idx(&q), 0);
+	CHECK_EQ(*status_byte(0), 0xff);
+	file_read(img_path, 7 * 512, back, sizeof(back));
+	CHECK(all_bytes(back, sizeof(back), 0xee));
+	harness_resume();
+	CHECK_EQ(wait_used(1), 0);
+	CHECK(vt_take_used(&q, &id, &len));
+	CHECK_EQ(id, head);
+	CHECK_EQ(*status_byte(0), VIRTIO_BLK_S_OK);
+	file_read(img_path, 7 * 512, back, sizeof(back));
+	CHECK(!memcmp(back, harness_mem(DATA_GPA, 512), 512));
+out:
+	stop();
+}
+
 /* Exit with requests still queued: the worker is stopped and joined. */
 UNIT_TEST(virtio_blk_exit_with_requests_queued)
 {

@@ -359,8 +359,8 @@ UNIT_TEST(vcon_descriptor)
 		return;
 	CHECK(!strcmp(d->license, "MIT"));
 	CHECK(d->init && d->exit && d->sync && d->reset);
-	CHECK(d->requires && d->requires[0] &&
-	      !strcmp(d->requires[0], "virtio-mmio") && !d->requires[1]);
+	CHECK(d->depends && d->depends[0] &&
+	      !strcmp(d->depends[0], "virtio-mmio") && !d->depends[1]);
 	for (o = d->options; o && o->name; o++, n++) {
 		CHECK(o->help && *o->help);
 		has_addr |= !strcmp(o->name, "addr");
