@@ -10,8 +10,9 @@
 
 #include "bus.h"
 
-const struct bus_range *volatile bus_current_range;
-volatile uint64_t bus_current_addr;
+__thread const struct bus_range *volatile bus_current_range;
+__thread volatile uint64_t bus_current_addr;
+__thread volatile uint64_t bus_dispatches;
 
 void bus_init(struct bus *b, const char *name, enum modvmm_space space,
 	      uint64_t limit)

@@ -67,9 +67,14 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 int bus_unregister(struct bus *b, void *owner, uint64_t base);
 void bus_unregister_owner(struct bus *b, void *owner);
 
-/* The device running an access right now, for the crash handler. */
-extern const struct bus_range *volatile bus_current_range;
-extern volatile uint64_t bus_current_addr;
+/*
+ * The access this thread is serving right now (for the crash handler,
+ * on the thread that crashed) and how many it served (progress, for the
+ * watchdog, which reads them through device_slot).
+ */
+extern __thread const struct bus_range *volatile bus_current_range;
+extern __thread volatile uint64_t bus_current_addr;
+extern __thread volatile uint64_t bus_dispatches;
 
 static inline const struct bus_range *bus_find(const struct bus *b,
 					       uint64_t addr)
@@ -176,6 +181,7 @@ static inline void bus_access_one(struct bus *b, uint64_t addr, uint32_t size,
 
 	if (r->hits)
 		(*r->hits)++;
+	bus_dispatches++;
 	bus_current_addr = addr;
 	bus_current_range = r;
 	if (is_write) {

@@ -8,10 +8,12 @@
  * calls from the host table (hostapi.c); --list-devices is devlist.c and
  * the output file claims devout.c.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "console.h"
 #include "device_priv.h"
 #include "event.h"
@@ -21,8 +23,45 @@
 #include "outstream.h"
 #include "platform.h"
 
-volatile struct device_ctx device_running;
-volatile uint64_t device_enter_seq;
+__thread struct device_slot *device_here;
+static struct device_slot slots[DEVICE_SLOTS];
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+/* when every slot is taken, threads share this one (less precise) */
+static struct device_slot shared_slot = { .in_use = 1 };
+
+struct device_slot *device_slot_take(void)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&slots_lock);
+	for (i = 0; i < DEVICE_SLOTS && slots[i].in_use; i++)
+		;
+	if (i < DEVICE_SLOTS) {
+		slots[i] = (struct device_slot){
+			.range = &bus_current_range, .addr = &bus_current_addr,
+			.dispatches = &bus_dispatches, .in_use = 1,
+		};
+		device_here = &slots[i];
+	} else {
+		device_here = &shared_slot;
+	}
+	pthread_mutex_unlock(&slots_lock);
+	return device_here;
+}
+
+void device_slot_release(void)
+{
+	pthread_mutex_lock(&slots_lock);
+	if (device_here && device_here != &shared_slot)
+		device_here->in_use = 0;
+	device_here = NULL;
+	pthread_mutex_unlock(&slots_lock);
+}
+
+const struct device_slot *device_slot(unsigned int i)
+{
+	return i < DEVICE_SLOTS ? &slots[i] : NULL;
+}
 
 static struct modvmm_dev *instances;
 

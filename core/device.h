@@ -85,35 +85,54 @@ void device_console_prefer(const char *name);
 int device_console_preferred_asked(void);
 
 /*
- * What device code the vCPU thread runs outside a bus access (an access
- * is bus_current_range's), for the crash handler: the instance, or NULL
- * for modvmm's own code, and "in its init function" and the like.
+ * What device code one thread runs outside a bus access (an access is
+ * that thread's bus_current_range): the instance, or NULL for modvmm's
+ * own code, and "in its init function" and the like.  Each thread that
+ * runs device code has a slot: the crash handler reads its own thread's,
+ * the watchdog every thread's.
  */
 struct device_ctx {
 	const struct modvmm_dev *dev;
 	const char *what;
 };
 
-extern volatile struct device_ctx device_running;
-/* Counts device_enter() calls: progress, for the watchdog. */
-extern volatile uint64_t device_enter_seq;
+struct device_slot {
+	const struct modvmm_dev *volatile dev;
+	const char *volatile what;
+	volatile uint64_t enters;	/* device_enter() calls: progress */
+	/* the thread's bus_current_range, _addr and bus_dispatches */
+	const struct bus_range *volatile *range;
+	volatile uint64_t *addr, *dispatches;
+	volatile int in_use;
+};
+
+#define DEVICE_SLOTS	320	/* vCPU threads, the I/O thread, main */
+
+/* This thread's slot (taken at its first device call). */
+extern __thread struct device_slot *device_here;
+struct device_slot *device_slot_take(void);
+/* A thread that ran device code ends: its slot is free again. */
+void device_slot_release(void);
+/* Slot @i (0 .. DEVICE_SLOTS - 1), for the watchdog. */
+const struct device_slot *device_slot(unsigned int i);
 
 /* Returns the context to give back to device_leave() afterwards. */
 static inline struct device_ctx device_enter(const struct modvmm_dev *dev,
 					     const char *what)
 {
-	struct device_ctx prev = { device_running.dev, device_running.what };
+	struct device_slot *s = device_here ? device_here : device_slot_take();
+	struct device_ctx prev = { s->dev, s->what };
 
-	device_enter_seq++;
-	device_running.what = what;
-	device_running.dev = dev;
+	s->enters++;
+	s->what = what;
+	s->dev = dev;
 	return prev;
 }
 
 static inline void device_leave(struct device_ctx prev)
 {
-	device_running.dev = prev.dev;
-	device_running.what = prev.what;
+	device_here->dev = prev.dev;
+	device_here->what = prev.what;
 }
 
 #endif

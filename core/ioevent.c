@@ -111,6 +111,7 @@ static void *ioevent_thread(void *arg)
 			if (evs[i].data.ptr)
 				ioevent_run(evs[i].data.ptr);
 	}
+	device_slot_release();
 	return NULL;
 }
 

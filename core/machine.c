@@ -123,7 +123,7 @@ static void machine_crash_handler(int sig)
 {
 	static volatile sig_atomic_t crashing;
 	const struct bus_range *r = bus_current_range;
-	const struct modvmm_dev *dev = device_running.dev;
+	const struct modvmm_dev *dev = device_here ? device_here->dev : NULL;
 	char addr[20];
 	const char *name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
 			   sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
@@ -140,7 +140,7 @@ static void machine_crash_handler(int sig)
 		hex_str(addr, bus_current_addr);
 		crash_say(r->owner_name, name, "handling an access at ", addr);
 	} else if (dev) {
-		crash_say(device_name(dev), name, device_running.what, "");
+		crash_say(device_name(dev), name, device_here->what, "");
 	} else if (loading) {
 		write_str("modvmm: plugin ");
 		write_str(loading);

@@ -552,6 +552,7 @@ static void *vcpu_ap_thread(void *arg)
 		}
 		devices_unlock();
 	}
+	device_slot_release();
 	vcpu_kick();
 	return NULL;
 }

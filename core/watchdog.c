@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The device watchdog.  Device code runs on the vCPU thread, and so do
- * --timeout, SIGTERM's stop request and the console escape: a plugin
- * handler that blocks or spins would leave the user nothing but SIGKILL.
- * A thread of its own samples what device code the vCPU thread is in
- * (the access being served, or the callback context) and whether it made
- * progress (a new exit, a new device call); stuck in the same place for
- * the bound, the device is named, the terminal restored, the other
- * devices' output flushed, and modvmm exits with the device-fault status.
+ * The device watchdog.  Device code runs on the vCPU threads, and the
+ * boot vCPU's also serves --timeout, SIGTERM's stop request and the
+ * console escape: a plugin handler that blocks or spins would leave the
+ * user nothing but SIGKILL.  A thread of its own samples what device
+ * code each thread is in (the access being served, or the callback
+ * context) and whether it made progress (a new access, a new device
+ * call); stuck in the same place for the bound, the device is named, the
+ * terminal restored, the other devices' output flushed, and modvmm exits
+ * with the device-fault status.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -30,24 +31,27 @@ static int running;
 static volatile int quit;
 static uint64_t bound;
 
-/* Where the vCPU thread is in device code, and how far it has got. */
+/* Where one thread is in device code, and how far it has got. */
 struct watch_point {
 	const struct bus_range *range;
 	const struct modvmm_dev *dev;
-	uint64_t exits, enters, addr;
+	const char *what;
+	uint64_t dispatches, enters, addr;
 };
 
-static void watch_sample(struct watch_point *w)
+static void watch_sample(const struct device_slot *s, struct watch_point *w)
 {
-	unsigned int i;
-
 	memset(w, 0, sizeof(*w));
-	w->range = bus_current_range;
-	w->addr = bus_current_addr;
-	w->dev = device_running.dev;
-	w->enters = device_enter_seq;
-	for (i = 0; i < ARRAY_SIZE(machine.exits); i++)
-		w->exits += machine.exits[i];
+	if (!s->in_use)
+		return;
+	if (s->range) {
+		w->range = *s->range;
+		w->addr = *s->addr;
+		w->dispatches = *s->dispatches;
+	}
+	w->dev = s->dev;
+	w->what = s->what;
+	w->enters = s->enters;
 }
 
 static void watchdog_fire(const struct watch_point *w)
@@ -63,34 +67,42 @@ static void watchdog_fire(const struct watch_point *w)
 	else
 		snprintf(msg, sizeof(msg),
 			 "modvmm: device %s did not return %s within %g s (a hung handler); stopping",
-			 device_name(w->dev), device_running.what, secs);
+			 device_name(w->dev), w->what, secs);
 	log_line(msg);
 	device_sync_others(w->range ? w->range->owner : w->dev);
 	_exit(EXIT_DEVICE_CRASH);
 }
 
+/*
+ * Each thread's slot is sampled every tick: a thread in device code (an
+ * access or a callback) that has made no progress at all (no new access,
+ * no new device call) for the bound is a hung handler.
+ */
 static void *watchdog_fn(void *arg)
 {
 	struct timespec tick = { 0, WATCHDOG_TICK_MS * 1000000L };
-	struct watch_point last, now;
-	uint64_t since = 0;
+	static struct watch_point last[DEVICE_SLOTS];
+	static uint64_t since[DEVICE_SLOTS];
+	struct watch_point now;
+	unsigned int i;
 
 	(void)arg;
-	memset(&last, 0, sizeof(last));
 	while (!quit) {
 		nanosleep(&tick, NULL);
-		watch_sample(&now);
-		if (!now.range && !now.dev) {
-			since = 0;
-			continue;
+		for (i = 0; i < DEVICE_SLOTS; i++) {
+			watch_sample(device_slot(i), &now);
+			if (!now.range && !now.dev) {
+				since[i] = 0;
+				continue;
+			}
+			if (!since[i] || memcmp(&now, &last[i], sizeof(now))) {
+				last[i] = now;
+				since[i] = clock_now_ns();
+				continue;
+			}
+			if (clock_now_ns() - since[i] >= bound)
+				watchdog_fire(&now);
 		}
-		if (!since || memcmp(&now, &last, sizeof(now))) {
-			last = now;
-			since = clock_now_ns();
-			continue;
-		}
-		if (clock_now_ns() - since >= bound)
-			watchdog_fire(&now);
 	}
 	return NULL;
 }
