@@ -88,7 +88,7 @@ static int bench_fill(struct bus *b, int nr)
 	for (i = 0; i < nr; i++) {
 		if (bus_register(b, RANGE_BASE + i * RANGE_STRIDE, RANGE_LEN,
 				 &bench_ops, 0, NULL, NULL, "bench", &hits,
-				 err, sizeof(err))) {
+				 NULL, err, sizeof(err))) {
 			fprintf(stderr, "buslookup: %s\n", err);
 			return -1;
 		}

@@ -43,7 +43,7 @@ static int bus_hex_width(const struct bus *b)
 int bus_register(struct bus *b, uint64_t base, uint64_t len,
 		 const struct modvmm_range_ops *ops, uint32_t valid, void *opaque,
 		 void *owner, const char *owner_name, uint64_t *hits,
-		 char *err, size_t errlen)
+		 pthread_mutex_t *lock, char *err, size_t errlen)
 {
 	int w = bus_hex_width(b);
 	uint64_t last;
@@ -105,6 +105,7 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 	b->ranges[pos] = (struct bus_range){
 		.base = base, .last = last, .ops = ops, .opaque = opaque,
 		.owner = owner, .owner_name = owner_name, .hits = hits,
+		.lock = lock,
 		.sizes = ops->sizes ? ops->sizes & MODVMM_SIZE_ANY : MODVMM_SIZE_1,
 		.valid = valid & MODVMM_SIZE_ANY ? valid & MODVMM_SIZE_ANY :
 			 MODVMM_SIZE_ANY,

@@ -10,6 +10,7 @@
 #ifndef MODVMM_BUS_H
 #define MODVMM_BUS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct bus_range {
 	uint32_t valid;		/* sizes the guest may use (SIZE_ANY: all) */
 	uint32_t whole;		/* sizes & valid: served without the slow path */
 	uint64_t *hits;		/* owner's access counter, or NULL */
+	pthread_mutex_t *lock;	/* held around the handlers, or NULL */
 };
 
 struct bus {
@@ -39,6 +41,7 @@ struct bus {
 	const struct bus_range *last_hit;	/* reset whenever ranges change */
 	int nr, cap;
 	int log_all_unclaimed;
+	int locking;		/* take the ranges' locks (several threads) */
 	int trace;		/* print every access */
 	FILE *trace_file;
 	uint64_t unclaimed;	/* count of unclaimed accesses */
@@ -63,7 +66,7 @@ void bus_free(struct bus *b);
 int bus_register(struct bus *b, uint64_t base, uint64_t len,
 		 const struct modvmm_range_ops *ops, uint32_t valid, void *opaque,
 		 void *owner, const char *owner_name, uint64_t *hits,
-		 char *err, size_t errlen);
+		 pthread_mutex_t *lock, char *err, size_t errlen);
 int bus_unregister(struct bus *b, void *owner, uint64_t base);
 void bus_unregister_owner(struct bus *b, void *owner);
 
@@ -160,6 +163,7 @@ static inline void bus_access_one(struct bus *b, uint64_t addr, uint32_t size,
 				  int whole)
 {
 	const struct bus_range *r = bus_lookup(b, addr);
+	pthread_mutex_t *lock;
 	struct modvmm_access a;
 	uint64_t val = 0;
 
@@ -179,6 +183,9 @@ static inline void bus_access_one(struct bus *b, uint64_t addr, uint32_t size,
 	a.vcpu = vcpu;
 	const char *owner_name = r->owner_name;
 
+	lock = unlikely(b->locking) ? r->lock : NULL;
+	if (lock)
+		pthread_mutex_lock(lock);
 	if (r->hits)
 		(*r->hits)++;
 	bus_dispatches++;
@@ -193,6 +200,8 @@ static inline void bus_access_one(struct bus *b, uint64_t addr, uint32_t size,
 		bus_store(data, size, val);
 	}
 	bus_current_range = NULL;
+	if (lock)
+		pthread_mutex_unlock(lock);
 	if (unlikely(b->trace))
 		bus_trace(b, owner_name, addr, size, is_write, val);
 }

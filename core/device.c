@@ -63,6 +63,64 @@ const struct device_slot *device_slot(unsigned int i)
 	return i < DEVICE_SLOTS ? &slots[i] : NULL;
 }
 
+/* ---- one call at a time per instance ------------------------------------ */
+
+static int ranges_fixed;
+
+void device_lock_init(struct modvmm_dev *dev)
+{
+	pthread_mutexattr_t a;
+
+	/* recursive: a device's handler may reach the device again through
+	 * the host (a line it raises goes to the interrupt controller it is) */
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&dev->lock, &a);
+	pthread_mutexattr_destroy(&a);
+	dev->concurrent = dev->type &&
+			  (dev->type->desc.flags & MODVMM_DEVF_CONCURRENT);
+}
+
+struct device_ctx device_enter(const struct modvmm_dev *dev, const char *what)
+{
+	struct device_slot *s = device_here ? device_here : device_slot_take();
+	struct device_ctx prev = { s->dev, s->what, NULL };
+
+	if (dev && !dev->concurrent) {
+		/* the lock is the instance's own, not part of what it is */
+		pthread_mutex_lock((pthread_mutex_t *)&dev->lock);
+		prev.locked = dev;
+	}
+	s->enters++;
+	s->what = what;
+	s->dev = dev;
+	return prev;
+}
+
+void device_leave(struct device_ctx prev)
+{
+	device_here->dev = prev.dev;
+	device_here->what = prev.what;
+	if (prev.locked)
+		pthread_mutex_unlock((pthread_mutex_t *)&prev.locked->lock);
+}
+
+void device_share(void)
+{
+	machine.pio.locking = 1;
+	machine.mmio.locking = 1;
+}
+
+void device_freeze_ranges(int frozen)
+{
+	ranges_fixed = frozen;
+}
+
+int device_ranges_fixed(void)
+{
+	return ranges_fixed;
+}
+
 static struct modvmm_dev *instances;
 
 const char *device_name(const struct modvmm_dev *dev)
@@ -214,6 +272,10 @@ struct modvmm_dev *device_spawn(const char *spec)
 			goto fail_type;
 	}
 	dev = calloc(1, sizeof(*dev));
+	if (dev) {
+		dev->type = t;
+		device_lock_init(dev);
+	}
 	if (!dev) {
 		pr_err("%s: out of memory", t->desc.name);
 		goto fail_type;
@@ -272,6 +334,26 @@ void device_sync_others(const void *skip)
 			d->type->desc.sync(d->priv);
 			device_leave(ctx);
 		}
+	}
+}
+
+/*
+ * The same on the way out of a crash or a hung handler: a device whose
+ * lock another thread holds (it may be the hung one) is skipped rather
+ * than waited for.
+ */
+void device_sync_emergency(const void *skip)
+{
+	struct modvmm_dev *d;
+
+	for (d = instances; d; d = d->next) {
+		if (d == skip || !d->type->desc.sync)
+			continue;
+		if (!d->concurrent && pthread_mutex_trylock(&d->lock))
+			continue;
+		d->type->desc.sync(d->priv);
+		if (!d->concurrent)
+			pthread_mutex_unlock(&d->lock);
 	}
 }
 

@@ -50,6 +50,8 @@ void device_resume_all(void);
 void device_sync_all(void);
 /* The same, but for @skip (a device that is hung or crashed). */
 void device_sync_others(const void *skip);
+/* As device_sync_others(), skipping devices busy on other threads. */
+void device_sync_emergency(const void *skip);
 /* Exit every instance, newest first, and close every plugin. */
 void device_exit_all(void);
 /*
@@ -94,6 +96,7 @@ int device_console_preferred_asked(void);
 struct device_ctx {
 	const struct modvmm_dev *dev;
 	const char *what;
+	const struct modvmm_dev *locked;	/* device_enter() took its lock */
 };
 
 struct device_slot {
@@ -116,23 +119,21 @@ void device_slot_release(void);
 /* Slot @i (0 .. DEVICE_SLOTS - 1), for the watchdog. */
 const struct device_slot *device_slot(unsigned int i);
 
-/* Returns the context to give back to device_leave() afterwards. */
-static inline struct device_ctx device_enter(const struct modvmm_dev *dev,
-					     const char *what)
-{
-	struct device_slot *s = device_here ? device_here : device_slot_take();
-	struct device_ctx prev = { s->dev, s->what };
+/*
+ * Call into @dev (NULL: modvmm's own code): take its lock (unless it is
+ * MODVMM_DEVF_CONCURRENT) and note where this thread is.  Returns the
+ * context to give back to device_leave() afterwards.
+ */
+struct device_ctx device_enter(const struct modvmm_dev *dev, const char *what);
+void device_leave(struct device_ctx prev);
 
-	s->enters++;
-	s->what = what;
-	s->dev = dev;
-	return prev;
-}
-
-static inline void device_leave(struct device_ctx prev)
-{
-	device_here->dev = prev.dev;
-	device_here->what = prev.what;
-}
+/*
+ * Device code runs on more than one thread from now on (several vCPUs,
+ * the I/O thread): the buses take each range's lock from here on.
+ */
+void device_share(void);
+/* Ranges can no longer be added or removed: several vCPUs run. */
+void device_freeze_ranges(int frozen);
+int device_ranges_fixed(void);
 
 #endif

@@ -9,6 +9,7 @@
 #define MODVMM_DEVICE_PRIV_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,10 +42,16 @@ struct modvmm_dev {
 	int ready_done;			/* its ready hook ran */
 	uint64_t accesses;
 	uint32_t irq_asserted;		/* lines this instance holds high */
+	pthread_mutex_t lock;		/* serializes its calls (recursive) */
+	int concurrent;			/* MODVMM_DEVF_CONCURRENT: no lock */
+	int stats_full;			/* a stat name was refused (said once) */
 	struct dev_stat stats[DEV_MAX_STATS];
 	int nr_stats;
 	struct modvmm_dev *next;
 };
+
+/* A new instance's lock, and whether it takes it (its descriptor). */
+void device_lock_init(struct modvmm_dev *dev);
 
 /* plugin.c: the type registry and the plugin loader */
 void str_join3(char *dst, size_t len, const char *a, const char *b,

@@ -74,6 +74,7 @@ static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 		return;
 	}
 	dev->type = t;
+	device_lock_init(dev);
 	snprintf(dev->name, sizeof(dev->name), "%s", t->desc.name);
 	device_listing = 1;
 	if (t->desc.init(dev, &device_host, &dev->priv)) {

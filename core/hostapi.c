@@ -32,9 +32,15 @@ static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
 		return -1;
 	}
 	/* ABI 1's range ops end before valid: every size is valid there */
+	if (device_ranges_fixed()) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "ranges are fixed once several vCPUs run");
+		return -1;
+	}
 	if (bus_register(b, base, len, ops,
 			 dev->type->desc.abi_version >= 2 ? ops->valid : 0,
 			 opaque, dev, dev->name, &dev->accesses,
+			 dev->concurrent ? NULL : &dev->lock,
 			 dev->reg_error, sizeof(dev->reg_error)))
 		return -1;
 	return 0;
@@ -45,6 +51,8 @@ static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space
 {
 	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
 
+	if (device_ranges_fixed())
+		return -1;
 	return bus_unregister(b, dev, base);
 }
 
@@ -53,6 +61,35 @@ static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space
  * any device holds it high, so count the holders per line.
  */
 static unsigned int irq_holders[MODVMM_IRQ_LINES];
+/*
+ * The host's own state that devices on different threads reach through
+ * the table: the lines' holders, and the stats of a concurrent device.
+ * Recursive: a line may lead into the userspace interrupt controller,
+ * whose code raises lines again.
+ */
+static pthread_mutex_t host_lock;
+static pthread_once_t host_lock_once = PTHREAD_ONCE_INIT;
+
+static void host_lock_init(void)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&host_lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+static void host_state_lock(void)
+{
+	pthread_once(&host_lock_once, host_lock_init);
+	pthread_mutex_lock(&host_lock);
+}
+
+static void host_state_unlock(void)
+{
+	pthread_mutex_unlock(&host_lock);
+}
 
 static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 {
@@ -61,6 +98,7 @@ static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 	if (irq >= MODVMM_IRQ_LINES)
 		return;
 	bit = 1u << irq;
+	host_state_lock();
 	if (level && !(dev->irq_asserted & bit)) {
 		dev->irq_asserted |= bit;
 		if (irq_holders[irq]++ == 0)
@@ -70,12 +108,17 @@ static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 		if (--irq_holders[irq] == 0)
 			irq_line_set(irq, 0);
 	}
+	host_state_unlock();
 }
 
 void irq_line_pulse_shared(unsigned int irq)
 {
-	if (irq < MODVMM_IRQ_LINES && !irq_holders[irq])
+	if (irq >= MODVMM_IRQ_LINES)
+		return;
+	host_state_lock();
+	if (!irq_holders[irq])
 		irq_line_pulse(irq);
+	host_state_unlock();
 }
 
 static void host_irq_pulse(struct modvmm_dev *dev, unsigned int irq)
@@ -268,7 +311,7 @@ static int host_out_open(struct modvmm_dev *dev, const char *spec)
 	return output_open(spec);
 }
 
-static void host_stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
+static void stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
 {
 	int i;
 
@@ -278,8 +321,25 @@ static void host_stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
 			return;
 		}
 	}
-	if (dev->nr_stats < DEV_MAX_STATS)
+	if (dev->nr_stats < DEV_MAX_STATS) {
 		dev->stats[dev->nr_stats++] = (struct dev_stat){ name, n };
+	} else if (!dev->stats_full) {
+		dev->stats_full = 1;
+		pr_err("%s: more than %d stat names; '%s' and later ones are not counted",
+			dev->name, DEV_MAX_STATS, name);
+	}
+}
+
+/* A device's own lock covers its stats, unless it has none. */
+static void host_stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
+{
+	if (dev->concurrent) {
+		host_state_lock();
+		stat_add(dev, name, n);
+		host_state_unlock();
+	} else {
+		stat_add(dev, name, n);
+	}
 }
 
 static int host_irqchip_register(struct modvmm_dev *dev,

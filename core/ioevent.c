@@ -4,8 +4,8 @@
  * write of a given value to a given address (a virtio queue notify) into
  * an eventfd signal inside KVM, so the vCPU goes on running the guest
  * instead of exiting to the run loop.  One thread here waits on those
- * eventfds and runs the device's callback under the device lock, where
- * every device callback runs (vcpu_devices_lock()).
+ * eventfds and runs the device's callback under that device's lock, as
+ * every device callback runs (device_enter()).
  *
  * Only with the in-kernel irqchip: a callback that raises a line then
  * reaches KVM from this thread, where the userspace 8259 would need the
@@ -82,17 +82,14 @@ static void ioevent_run(struct ioevent *e)
 	struct device_ctx ctx;
 	uint64_t n;
 
-	vcpu_devices_lock();
-	if (!e->dead && !e->kvm) {
-		ctx = device_enter(e->owner, "in its fd callback");
+	/* the owner's lock first: its exit marks the ioevent dead under it */
+	ctx = device_enter(e->owner, e->kvm ? "in its ioevent handler" :
+				     "in its fd callback");
+	if (!e->dead && !e->kvm)
 		e->fd_fn(e->opaque, e->efd);
-		device_leave(ctx);
-	} else if (!e->dead && read(e->efd, &n, sizeof(n)) == sizeof(n)) {
-		ctx = device_enter(e->owner, "in its ioevent handler");
+	else if (!e->dead && read(e->efd, &n, sizeof(n)) == sizeof(n))
 		e->fn(e->opaque);
-		device_leave(ctx);
-	}
-	vcpu_devices_unlock();
+	device_leave(ctx);
 }
 
 static void *ioevent_thread(void *arg)
@@ -140,8 +137,8 @@ static int ioevent_start(void)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	thread_running = 1;
-	/* device code now runs on two threads: take the lock around it */
-	vcpu_devices_share();
+	/* device code now runs on two threads: the buses take range locks */
+	device_share();
 	return 0;
 }
 

@@ -152,7 +152,7 @@ static void machine_crash_handler(int sig)
 		write_str(name);
 		write_str("\n");
 	}
-	device_sync_all();
+	device_sync_emergency(NULL);
 	_exit(status);
 }
 

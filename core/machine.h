@@ -58,6 +58,7 @@ struct machine {
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
 	volatile int stop_status;
+	int stop_claimed;	/* machine_request_stop() has chosen the status */
 
 	int timeout_hit;
 	int reboot;		/* --reboot: a triple fault resets, not crashes */
@@ -102,14 +103,6 @@ void vcpu_dump(struct machine *m, const char *why);
 void vcpu_dump_state(struct machine *m, const char *why);
 void vcpu_kick_init(struct machine *m);
 void vcpu_kick(void);
-/*
- * The device lock, for threads other than the vCPUs' that run device
- * code (ioevents); vcpu_devices_share() makes the vCPU threads take it
- * too, before the machine runs.
- */
-void vcpu_devices_lock(void);
-void vcpu_devices_unlock(void);
-void vcpu_devices_share(void);
 /*
  * Start the application processors' threads (0, or -1 with a stop
  * requested); stop the machine with @status unless it is stopped, then

@@ -669,6 +669,7 @@ static int reboot_machine(struct cmdline *c)
 	if (!status) {
 		machine.stop = 0;
 		machine.stop_status = 0;
+		machine.stop_claimed = 0;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (status)
@@ -676,9 +677,7 @@ static int reboot_machine(struct cmdline *c)
 	machine.boots++;
 	pr_info("the guest reset the machine: boot %u", machine.boots);
 	/* no device thread may still be writing into the RAM we clear */
-	vcpu_devices_lock();
 	device_pause_all();
-	vcpu_devices_unlock();
 	kvm_destroy_vm(&machine);
 	guestmem_clear(&machine.mem);
 	status = load_image(c, &bs);
@@ -689,10 +688,8 @@ static int reboot_machine(struct cmdline *c)
 		status = create_vm(&bs);
 	if (status)
 		return status;
-	vcpu_devices_lock();
 	device_reset_all();
 	device_resume_all();
-	vcpu_devices_unlock();
 	if (event_start(machine.irqchip == IRQCHIP_KVM ? 200 : 0)) {
 		pr_err("cannot start the event thread: %s", strerror(errno));
 		return EXIT_INTERNAL;
@@ -752,9 +749,7 @@ static int run_machine(struct cmdline *c)
 		vcpu_stop_aps(&machine, status);
 	} while (c->reboot && status == EXIT_GUEST_RESET &&
 		 !(status = reboot_machine(c)));
-	vcpu_devices_lock();
 	device_pause_all();
-	vcpu_devices_unlock();
 	device_sync_all();
 	/* where a guest that never finished was: -v says */
 	if (status == EXIT_TIMEOUT && log_verbosity >= 1)

@@ -10,9 +10,11 @@
  *
  * With several vCPUs (--cpus) the boot CPU runs here on the main thread,
  * as with one, and serves the event loop; each other vCPU has a thread
- * of its own that only takes its port and MMIO exits to the buses.  All
- * device code runs under one lock (device_lock), so devices still see
- * one call at a time, as the SDK promises.
+ * of its own that only takes its port and MMIO exits to the buses.  Each
+ * device instance has a lock of its own, which the bus takes around its
+ * handlers (and device_enter() around its other calls), so a device
+ * sees one call at a time, as the SDK promises, while different devices
+ * serve different vCPUs in parallel.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,38 +34,6 @@ static pthread_t vcpu_thread;
 static atomic_int kick_pending;
 /* The kvm_run of the vCPU this thread runs, for the kick handler. */
 static __thread struct kvm_run *this_run;
-
-/* Taken around device code once device code runs on more than one
- * thread: several vCPUs, or ioevents (ioevent.c). */
-static pthread_mutex_t device_lock = PTHREAD_MUTEX_INITIALIZER;
-static int smp;
-
-static inline void devices_lock(void)
-{
-	if (smp)
-		pthread_mutex_lock(&device_lock);
-}
-
-static inline void devices_unlock(void)
-{
-	if (smp)
-		pthread_mutex_unlock(&device_lock);
-}
-
-void vcpu_devices_lock(void)
-{
-	pthread_mutex_lock(&device_lock);
-}
-
-void vcpu_devices_unlock(void)
-{
-	pthread_mutex_unlock(&device_lock);
-}
-
-void vcpu_devices_share(void)
-{
-	smp = 1;
-}
 
 static void vcpu_kick_handler(int sig)
 {
@@ -101,11 +71,16 @@ void vcpu_kick(void)
 	}
 }
 
+/*
+ * Any thread or signal handler: the first request claims the stop, so
+ * two vCPUs stopping at once report exactly one status, and the status
+ * is in place before the run loops see stop.
+ */
 void machine_request_stop(int status)
 {
-	if (!machine.stop) {
+	if (!__atomic_exchange_n(&machine.stop_claimed, 1, __ATOMIC_ACQ_REL)) {
 		machine.stop_status = status;
-		machine.stop = 1;
+		__atomic_store_n(&machine.stop, 1, __ATOMIC_RELEASE);
 	}
 	if (machine.run)
 		machine.run->immediate_exit = 1;
@@ -445,12 +420,13 @@ static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
 }
 
 /*
- * Count the exit (under the device lock, which every vCPU thread shares)
- * and take a port or MMIO exit to its bus: 1 if it was one of those.
+ * Count the exit (every vCPU thread adds to the same counters) and take
+ * a port or MMIO exit to its bus: 1 if it was one of those.
  */
 static int vcpu_bus_exit(struct machine *m, struct kvm_run *run)
 {
-	m->exits[run->exit_reason & 63]++;
+	__atomic_fetch_add(&m->exits[run->exit_reason & 63], 1,
+			   __ATOMIC_RELAXED);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		vcpu_handle_io(m, run);
@@ -473,21 +449,16 @@ int vcpu_run_loop(struct machine *m)
 			vcpu_inject(m);
 		if (unlikely(ioctl(m->vcpu_fd, KVM_RUN, 0) < 0)) {
 			if (errno == EINTR || errno == EAGAIN) {
-				devices_lock();
 				vcpu_service(m);
-				devices_unlock();
 				continue;
 			}
 			pr_err("KVM_RUN failed: %s", strerror(errno));
 			status = EXIT_KVM;
 			break;
 		}
-		devices_lock();
 		m->bsp_exits++;
-		if (vcpu_bus_exit(m, run)) {
-			devices_unlock();
+		if (vcpu_bus_exit(m, run))
 			continue;
-		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_HLT:
 			vcpu_handle_hlt(m);
@@ -501,7 +472,6 @@ int vcpu_run_loop(struct machine *m)
 			status = vcpu_fatal_exit(m, 0, m->vcpu_fd, run);
 			break;
 		}
-		devices_unlock();
 		if (status >= 0)
 			break;
 	}
@@ -535,12 +505,9 @@ static void *vcpu_ap_thread(void *arg)
 			machine_request_stop(EXIT_KVM);
 			break;
 		}
-		devices_lock();
 		ap->exits++;
-		if (vcpu_bus_exit(m, run)) {
-			devices_unlock();
+		if (vcpu_bus_exit(m, run))
 			continue;
-		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_INTR:
 		case KVM_EXIT_IRQ_WINDOW_OPEN:
@@ -550,7 +517,6 @@ static void *vcpu_ap_thread(void *arg)
 			machine_request_stop(status);
 			break;
 		}
-		devices_unlock();
 	}
 	device_slot_release();
 	vcpu_kick();
@@ -564,7 +530,8 @@ int vcpu_start_aps(struct machine *m)
 
 	if (m->nr_cpus < 2)
 		return 0;
-	smp = 1;
+	device_share();
+	device_freeze_ranges(1);
 	/* the threads take only the kick; SIGINT and the like stay ours */
 	sigfillset(&all);
 	sigdelset(&all, SIGUSR1);
@@ -602,4 +569,5 @@ void vcpu_stop_aps(struct machine *m, int status)
 		pthread_join(ap->thread, NULL);
 		ap->running = 0;
 	}
+	device_freeze_ranges(0);
 }

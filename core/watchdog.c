@@ -69,7 +69,7 @@ static void watchdog_fire(const struct watch_point *w)
 			 "modvmm: device %s did not return %s within %g s (a hung handler); stopping",
 			 device_name(w->dev), w->what, secs);
 	log_line(msg);
-	device_sync_others(w->range ? w->range->owner : w->dev);
+	device_sync_emergency(w->range ? w->range->owner : w->dev);
 	_exit(EXIT_DEVICE_CRASH);
 }
 

@@ -67,6 +67,7 @@ int harness_init(uint64_t ram_size, const char *plugin_dir)
 	log_hook = harness_log_line;
 	machine.stop = 0;
 	machine.stop_status = 0;
+	machine.stop_claimed = 0;
 	/* No CPU, no in-kernel controller: a device may register one. */
 	machine.irqchip = IRQCHIP_USER;
 	irq_reset();

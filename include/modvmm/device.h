@@ -16,13 +16,15 @@
  * &struct modvmm_dev handle and a &struct modvmm_host function table, and
  * everything it does to the machine goes through that table.
  *
- * Threading: every callback (access handlers, timers, fd watchers, sync,
- * reset, exit) runs one at a time: on the boot vCPU's thread, or, with
- * several vCPUs (--cpus), on the thread of the vCPU that made the access,
- * or, for &modvmm_host.ioevent_add and &modvmm_host.fd_watch_direct, on
- * the host's I/O thread, always under one lock the core holds for all
- * device code.  A device needs no locks of its own, except for threads
- * it starts itself, which may call only &modvmm_host.mem_ptr.
+ * Threading: the callbacks of one device instance (access handlers,
+ * timers, fd watchers, sync, reset, exit) run one at a time: on the boot
+ * vCPU's thread, or, with several vCPUs (--cpus), on the thread of the
+ * vCPU that made the access, or, for &modvmm_host.ioevent_add and
+ * &modvmm_host.fd_watch_direct, on the host's I/O thread, always under a
+ * lock the host holds for that instance (MODVMM_DEVF_CONCURRENT turns it
+ * off).  Different instances run in parallel.  A device needs no locks
+ * of its own, except for threads it starts itself, which may call only
+ * &modvmm_host.mem_ptr and write an &modvmm_host.irqfd_new eventfd.
  */
 #ifndef MODVMM_DEVICE_H
 #define MODVMM_DEVICE_H
@@ -603,6 +605,7 @@ struct modvmm_option {
  *               NULL.
  * @resume:      the vCPUs run again after a @pause (after &.reset, at a
  *               reboot): go on with what was queued.  May be NULL.
+ * @flags:       MODVMM_DEVF_* bits.
  *
  * A library module (such as virtio-mmio) has no @init: it cannot be
  * instantiated with -d, only required by others.
@@ -624,7 +627,22 @@ struct modvmm_device_desc {
 	int (*ready)(void *priv);
 	void (*pause)(void *priv);
 	void (*resume)(void *priv);
+	uint32_t flags;
 };
+
+/**
+ * MODVMM_DEVF_CONCURRENT - the device serializes itself.
+ *
+ * By default the host runs every call into one device instance (access
+ * handlers, timers, fd and ioevent callbacks, hooks) one at a time, under
+ * a lock of that instance's own, whichever thread makes it: a device is
+ * written as if single-threaded, and different devices still run in
+ * parallel on different vCPUs.  With this flag the host takes no lock
+ * for the device: its handlers may run on several vCPU threads at once,
+ * and the device protects its own state (atomics, a lock of its own).
+ * Host functions are safe to call from any of those threads.
+ */
+#define MODVMM_DEVF_CONCURRENT	(1u << 0)
 
 /**
  * MODVMM_DESC_HEADER - initialise the version fields of a descriptor.

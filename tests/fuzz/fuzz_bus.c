@@ -303,7 +303,7 @@ static void op_register(struct fuzz_in *in, int bi)
 	}
 	err[0] = '\0';
 	rc = bus_register(b, base, len, &ops[oi], ops[oi].valid, (void *)o,
-			  (void *)o, o->name, NULL, err, sizeof(err));
+			  (void *)o, o->name, NULL, NULL, err, sizeof(err));
 	FUZZ_ASSERT(rc == (expect_ok ? 0 : -1));
 	if (!expect_ok) {
 		FUZZ_ASSERT(err[0] && !strchr(err, '\n'));

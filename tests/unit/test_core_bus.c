@@ -106,7 +106,7 @@ static int reg(struct bus *b, struct tdev *d, uint64_t base, uint64_t len,
 {
 	err[0] = '\0';
 	return bus_register(b, base, len, ops, ops ? ops->valid : 0, d, d,
-			    d->name, NULL, err, sizeof(err));
+			    d->name, NULL, NULL, err, sizeof(err));
 }
 
 static uint64_t rd(struct bus *b, uint64_t addr, uint32_t size)
@@ -457,7 +457,7 @@ UNIT_TEST(bus_access_info)
 
 	setup();
 	CHECK_EQ(bus_register(&io, 0x3f8, 8, &ops_any, 0, &mydev, &mydev, "mydev",
-			      &hits, err, sizeof(err)), 0);
+			      &hits, NULL, err, sizeof(err)), 0);
 	CHECK_EQ(rd(&io, 0x3fa, 2), 0x4342);
 	wr(&io, 0x3fc, 4, 0xdeadbeef);
 	CHECK_EQ(hits, 2);
