@@ -67,8 +67,12 @@ int harness_init(uint64_t ram_size, const char *plugin_dir)
 	log_hook = harness_log_line;
 	machine.stop = 0;
 	machine.stop_status = 0;
-	/* No CPU, no in-kernel controller: a device may register one. */
-	machine.irqchip = IRQCHIP_USER;
+	/*
+	 * No CPU, no in-kernel controller: devices may register them, as
+	 * with the split irqchip (an 8259 pair, and I/O APICs whose MSIs
+	 * are only counted).
+	 */
+	machine.irqchip = IRQCHIP_SPLIT;
 	irq_reset();
 	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
 	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
@@ -110,6 +114,7 @@ void harness_exit(void)
 	machine.chip_ops = NULL;
 	machine.chip_opaque = NULL;
 	machine.chip_owner = NULL;
+	machine.nr_chips = 0;
 	irq_reset();
 	hx.up = 0;
 }
