@@ -269,6 +269,21 @@ int harness_irqchip_ack(void)
 	return harness_chip_call(1);
 }
 
+int harness_msi_route(unsigned int route, struct modvmm_msi *msi)
+{
+	return irq_msi_route_get(route, msi);
+}
+
+uint64_t harness_msi_fired(unsigned int route)
+{
+	return irq_msi_route_fired(route);
+}
+
+void harness_eoi(unsigned int vector)
+{
+	irq_eoi(vector & 0xff);
+}
+
 void *harness_mem(uint64_t gpa, size_t len)
 {
 	return guestmem_ptr(&machine.mem, gpa, len);
