@@ -173,6 +173,22 @@ static int device_check_options(struct device_type *t,
 	return 0;
 }
 
+/* @dev was an interrupt controller: it is no more. */
+static void device_release_chip(struct modvmm_dev *dev)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < machine.nr_chips; i++)
+		if (machine.chips[i].owner != dev)
+			machine.chips[n++] = machine.chips[i];
+	machine.nr_chips = n;
+	if (machine.chip_owner == dev) {
+		machine.chip_ops = NULL;
+		machine.chip_opaque = NULL;
+		machine.chip_owner = NULL;
+	}
+}
+
 void device_release(struct modvmm_dev *dev)
 {
 	console_release(dev);
@@ -182,12 +198,8 @@ void device_release(struct modvmm_dev *dev)
 	bus_unregister_owner(&machine.pio, dev);
 	bus_unregister_owner(&machine.mmio, dev);
 	event_free_owner(dev);
-	if (machine.chip_opaque && machine.irqchip == IRQCHIP_USER &&
-	    machine.chip_owner == dev) {
-		machine.chip_ops = NULL;
-		machine.chip_opaque = NULL;
-		machine.chip_owner = NULL;
-	}
+	irq_release_owner(dev);
+	device_release_chip(dev);
 }
 
 /* ---- dry run ----------------------------------------------------------- */

@@ -346,25 +346,42 @@ static int host_irqchip_register(struct modvmm_dev *dev,
 				 const struct modvmm_irqchip_ops *ops,
 				 void *opaque)
 {
-	if (machine.irqchip != IRQCHIP_USER) {
+	int split = machine.irqchip == IRQCHIP_SPLIT;
+	int intr = ops && ops->pending && ops->ack;
+
+	if (machine.irqchip != IRQCHIP_USER && !split) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
-			 "this machine's interrupt controller is not the userspace one (set CONFIG_IRQCHIP_USER)");
+			 "this machine's interrupt controller is not the userspace one (set CONFIG_IRQCHIP_USER or CONFIG_IRQCHIP_SPLIT)");
 		return -1;
 	}
-	if (machine.chip_ops) {
-		snprintf(dev->reg_error, sizeof(dev->reg_error),
-			 "%s is already the interrupt controller",
-			 machine.chip_owner->name);
-		return -1;
-	}
-	if (!ops || !ops->set_irq || !ops->pending || !ops->ack) {
+	if (!ops || !ops->set_irq || (!intr && (!split || ops->pending ||
+						 ops->ack))) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
 			 "incomplete irqchip ops");
 		return -1;
 	}
-	machine.chip_ops = ops;
-	machine.chip_opaque = opaque;
-	machine.chip_owner = dev;
+	/* one controller drives the CPU's INTR; split adds MSI-only ones */
+	if (machine.nr_chips && (!split || (intr && machine.chip_ops))) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "%s is already the interrupt controller",
+			 (machine.chip_owner ? machine.chip_owner :
+			  machine.chips[0].owner)->name);
+		return -1;
+	}
+	if (machine.nr_chips == MACHINE_MAX_CHIPS) {
+		snprintf(dev->reg_error, sizeof(dev->reg_error),
+			 "this machine takes at most %d interrupt controllers",
+			 MACHINE_MAX_CHIPS);
+		return -1;
+	}
+	machine.chips[machine.nr_chips++] = (struct machine_chip){
+		.ops = ops, .opaque = opaque, .owner = dev,
+	};
+	if (intr) {
+		machine.chip_ops = ops;
+		machine.chip_opaque = opaque;
+		machine.chip_owner = dev;
+	}
 	return 0;
 }
 
@@ -379,7 +396,20 @@ static struct modvmm_timer *host_irq_timer_new(struct modvmm_dev *dev,
 static void host_irqchip_update(struct modvmm_dev *dev)
 {
 	(void)dev;
-	/* the run loop polls the chip before every KVM_RUN */
+	/* the boot vCPU's loop polls the chip before every KVM_RUN */
+	vcpu_intr_changed();
+}
+
+static int host_msi_send(struct modvmm_dev *dev, const struct modvmm_msi *msi)
+{
+	(void)dev;
+	return irq_msi_send(msi);
+}
+
+static int host_msi_route_fire(struct modvmm_dev *dev, unsigned int route)
+{
+	(void)dev;
+	return irq_msi_route_fire(route);
 }
 
 static int host_machine_info(struct modvmm_dev *dev,
@@ -474,4 +504,8 @@ const struct modvmm_host device_host = {
 	.ioevent_add = ioevent_add,
 	.fd_watch_direct = host_fd_watch_direct,
 	.irqfd_new = ioevent_irqfd_new,
+	.msi_send = host_msi_send,
+	.msi_route_set = irq_msi_route_set,
+	.msi_route_fire = host_msi_route_fire,
+	.eoi_watch = irq_eoi_watch,
 };

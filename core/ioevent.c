@@ -7,11 +7,14 @@
  * eventfds and runs the device's callback under that device's lock, as
  * every device callback runs (device_enter()).
  *
- * Only with the in-kernel irqchip: a callback that raises a line then
- * reaches KVM from this thread, where the userspace 8259 would need the
- * vCPU thread to inject.  Elsewhere (no KVM, as in the device test
- * harness, the userspace irqchip, a KVM without the capability) nothing
- * is registered and the writes reach the range's handler as before.
+ * Only with KVM's local APICs (the in-kernel or the split irqchip): a
+ * callback that raises a line then reaches KVM from this thread, through
+ * KVM_IRQ_LINE or, split, the I/O APIC device's MSI route; a change of
+ * the 8259's INTR kicks the boot vCPU, which injects it.  With the
+ * userspace irqchip the vCPU does not wait in KVM for interrupts (its HLT
+ * exits), and nothing here is registered; nor without KVM, as in the
+ * device test harness, or with a KVM without the capability: the writes
+ * reach the range's handler as before.
  *
  * The other direction is an irqfd (&modvmm_host.irqfd_new): an eventfd
  * a device writes to raise an interrupt.  With the in-kernel irqchip
@@ -145,7 +148,7 @@ static int ioevent_start(void)
 /* Whether device code may run on this file's thread now. */
 static int ioevent_possible(void)
 {
-	return machine.irqchip == IRQCHIP_KVM && machine.vm_fd > 0;
+	return machine_lapic_in_kernel(&machine) && machine.vm_fd > 0;
 }
 
 int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
@@ -242,7 +245,13 @@ int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!ioevent_possible() || !kvm_has_cap(&machine, KVM_CAP_IRQFD)) {
+	/*
+	 * Only where KVM's own controllers take the line: with the split
+	 * irqchip a GSI below 24 is the I/O APIC device's MSI route, and an
+	 * irqfd on it would go round that device's masks and the 8259.
+	 */
+	if (machine.irqchip != IRQCHIP_KVM || !ioevent_possible() ||
+	    !kvm_has_cap(&machine, KVM_CAP_IRQFD)) {
 		errno = EOPNOTSUPP;
 		return -1;
 	}

@@ -154,7 +154,31 @@ static int kvm_set_isa_routing(struct machine *m)
 	return r;
 }
 
-int kvm_create_vm(struct machine *m, int want_irqchip)
+/*
+ * Split irqchip: the local APICs in KVM, the 8259s and the I/O APIC in
+ * user space.  KVM reserves GSIs 0..MODVMM_MSI_ROUTES - 1 for the I/O
+ * APIC's MSI routes; it must be enabled before any vCPU exists.
+ */
+static int kvm_enable_split_irqchip(struct machine *m)
+{
+	struct kvm_enable_cap cap;
+
+	if (ioctl(m->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) <= 0) {
+		pr_err("this KVM lacks KVM_CAP_SPLIT_IRQCHIP, which the split irqchip (CONFIG_IRQCHIP_SPLIT) needs; configure modvmm with another interrupt controller");
+		return -1;
+	}
+	memset(&cap, 0, sizeof(cap));
+	cap.cap = KVM_CAP_SPLIT_IRQCHIP;
+	cap.args[0] = MODVMM_MSI_ROUTES;
+	if (ioctl(m->vm_fd, KVM_ENABLE_CAP, &cap)) {
+		pr_err("KVM_ENABLE_CAP of KVM_CAP_SPLIT_IRQCHIP failed: %s",
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int kvm_create_vm(struct machine *m)
 {
 	uint64_t map = KVM_IDENTITY_MAP_ADDR;
 
@@ -173,14 +197,15 @@ int kvm_create_vm(struct machine *m, int want_irqchip)
 		ioctl(m->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &map);
 	if (kvm_set_memory(m))
 		return -1;
-	if (want_irqchip) {
+	if (m->irqchip == IRQCHIP_SPLIT)
+		return kvm_enable_split_irqchip(m);
+	if (m->irqchip == IRQCHIP_KVM) {
 		if (ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0 ||
 		    ioctl(m->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
 			pr_err("KVM_CREATE_IRQCHIP failed: %s; configure modvmm with the userspace irqchip (CONFIG_IRQCHIP_USER)",
 			       strerror(errno));
 			return -1;
 		}
-		m->irqchip = IRQCHIP_KVM;
 		if (kvm_set_isa_routing(m)) {
 			pr_err("KVM_SET_GSI_ROUTING of the ISA lines failed: %s",
 			       strerror(errno));
@@ -262,7 +287,7 @@ static int kvm_set_cpuid(struct machine *m, int fd, unsigned int id)
 		}
 		n *= 2;
 	}
-	if (m->irqchip != IRQCHIP_KVM)
+	if (!machine_lapic_in_kernel(m))
 		cpuid_hide_apic(c);
 	else
 		cpuid_set_apic_id(c, id);
@@ -270,7 +295,7 @@ static int kvm_set_cpuid(struct machine *m, int fd, unsigned int id)
 	if (r)
 		pr_err("KVM_SET_CPUID2 failed: %s", strerror(errno));
 	free(c);
-	if (!r && m->irqchip != IRQCHIP_KVM)
+	if (!r && !machine_lapic_in_kernel(m))
 		r = kvm_disable_apic_base(fd);
 	return r ? -1 : 0;
 }

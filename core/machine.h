@@ -19,6 +19,17 @@ enum irqchip_kind {
 	IRQCHIP_NONE = 0,
 	IRQCHIP_KVM = 1,	/* KVM_CREATE_IRQCHIP */
 	IRQCHIP_USER = 2,	/* a device registered modvmm_irqchip_ops */
+	IRQCHIP_SPLIT = 3,	/* local APICs in KVM, the 8259 and IOAPIC devices */
+};
+
+/* Interrupt controllers one machine takes (split: the 8259 pair, an IOAPIC). */
+#define MACHINE_MAX_CHIPS	4
+
+/* A device that registered modvmm_irqchip_ops: it gets every line. */
+struct machine_chip {
+	const struct modvmm_irqchip_ops *ops;
+	void *opaque;
+	struct modvmm_dev *owner;
 };
 
 /* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
@@ -51,9 +62,13 @@ struct machine {
 	struct bus pio, mmio;
 
 	enum irqchip_kind irqchip;
-	const struct modvmm_irqchip_ops *chip_ops;	/* IRQCHIP_USER */
+	/* the controller whose INTR the boot CPU takes (IRQCHIP_USER, _SPLIT) */
+	const struct modvmm_irqchip_ops *chip_ops;
 	void *chip_opaque;
 	struct modvmm_dev *chip_owner;
+	/* every registered controller, chip_ops' one too */
+	struct machine_chip chips[MACHINE_MAX_CHIPS];
+	unsigned int nr_chips;
 
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
@@ -75,6 +90,12 @@ struct machine {
 
 extern struct machine machine;
 
+/* KVM runs the local APICs (the in-kernel or the split irqchip). */
+static inline int machine_lapic_in_kernel(const struct machine *m)
+{
+	return m->irqchip == IRQCHIP_KVM || m->irqchip == IRQCHIP_SPLIT;
+}
+
 /* Make the MMIO bus refuse ranges over guest RAM (machine.mem). */
 void machine_guard_ram(void);
 /* Ask the run loop to end with @status (first request wins). */
@@ -83,7 +104,8 @@ void machine_install_signals(void);
 
 /* kvm.c */
 int kvm_open(struct machine *m);
-int kvm_create_vm(struct machine *m, int want_irqchip);
+/* The VM with RAM and m->irqchip's in-kernel part; 0, or -1 after pr_err. */
+int kvm_create_vm(struct machine *m);
 int kvm_create_vcpu(struct machine *m);
 void kvm_close(struct machine *m);
 /* Close the VM and its vCPU, keeping /dev/kvm open (--reboot). */
@@ -116,8 +138,27 @@ void irq_line_set(unsigned int irq, int level);
 void irq_line_pulse(unsigned int irq);
 /* Pulse unless a device holds the line high (core/hostapi.c). */
 void irq_line_pulse_shared(unsigned int irq);
-/* After KVM_CREATE_IRQCHIP: send lines to KVM, and those already high. */
+/*
+ * After KVM_CREATE_IRQCHIP: send lines to KVM, and those already high;
+ * with the split irqchip: program the MSI routes set so far.
+ */
 void irq_kvm_replay(void);
+/* The MSI routes and the EOI watch of the host API (core/hostapi.c). */
+int irq_msi_send(const struct modvmm_msi *msi);
+int irq_msi_route_set(struct modvmm_dev *dev, unsigned int route,
+		      const struct modvmm_msi *msi);
+int irq_msi_route_fire(unsigned int route);
+int irq_eoi_watch(struct modvmm_dev *dev, modvmm_eoi_fn fn, void *opaque);
+/* KVM_EXIT_IOAPIC_EOI of @vector: the watchers hear of it. */
+void irq_eoi(unsigned int vector);
+/* @dev goes: its routes and its EOI watch with it. */
+void irq_release_owner(struct modvmm_dev *dev);
+/* What the test harness observes of route @route. */
+int irq_msi_route_get(unsigned int route, struct modvmm_msi *msi);
+uint64_t irq_msi_route_fired(unsigned int route);
+uint64_t irq_msi_sent(void);
+/* An interrupt controller's INTR may have changed (from any thread). */
+void vcpu_intr_changed(void);
 /* A line's level, rising edges and pulses so far (the test harness). */
 int irq_line_level(unsigned int irq);
 uint64_t irq_line_edges(unsigned int irq);

@@ -109,7 +109,7 @@ static void usage(FILE *f)
 "\n"
 "Machine:\n"
 "  -m, --memory SIZE        guest RAM, e.g. 64M, 1G (bare number: MiB; default %d MiB)\n"
-"      --cpus N             vCPUs, 1 to 254 (default %d; more need the in-kernel irqchip)\n"
+"      --cpus N             vCPUs, 1 to 254 (default %d; more need KVM's local APICs)\n"
 "  -d, --device SPEC        add a device: NAME|PATH.so[,key=value...] (repeatable)\n"
 "      --nodefaults         no default devices (default: %s)\n"
 "      --plugin-dir DIR     look for NAME.so in DIR first\n"
@@ -221,9 +221,9 @@ static int add_module(struct cmdline *c, const char *arg)
 /* More than one vCPU needs KVM's irqchip: its local APICs start them. */
 static int check_cpus(const char *what, uint64_t n)
 {
-#ifndef CONFIG_IRQCHIP_KVM
+#if !defined(CONFIG_IRQCHIP_KVM) && !defined(CONFIG_IRQCHIP_SPLIT)
 	if (n > 1) {
-		pr_err("%s: several vCPUs need the in-kernel irqchip (CONFIG_IRQCHIP_KVM): its local APICs start them; this modvmm is built with another",
+		pr_err("%s: several vCPUs need KVM's local APICs (CONFIG_IRQCHIP_KVM or CONFIG_IRQCHIP_SPLIT): they start them; this modvmm is built with another",
 		       what);
 		return -1;
 	}
@@ -477,11 +477,16 @@ static int cmdline_has_device(const struct cmdline *c, const char *name)
  */
 static int create_devices(struct cmdline *c)
 {
-	const char *chip = CONFIG_IRQCHIP_DEVICE;
+	static const char *const chips[] = {
+		CONFIG_IRQCHIP_DEVICE, CONFIG_IRQCHIP_IOAPIC_DEVICE,
+	};
+	size_t k;
 	int i;
 
-	if (chip[0] && !cmdline_has_device(c, chip) && device_create(chip))
-		return -1;
+	for (k = 0; k < ARRAY_SIZE(chips); k++)
+		if (chips[k][0] && !cmdline_has_device(c, chips[k]) &&
+		    device_create(chips[k]))
+			return -1;
 	if (!c->nodefaults) {
 		char *list = strdup(CONFIG_DEFAULT_DEVICES), *tok, *save = NULL;
 
@@ -540,6 +545,8 @@ static enum irqchip_kind configured_irqchip(void)
 	return IRQCHIP_KVM;
 #elif defined(CONFIG_IRQCHIP_USER)
 	return IRQCHIP_USER;
+#elif defined(CONFIG_IRQCHIP_SPLIT)
+	return IRQCHIP_SPLIT;
 #else
 	return IRQCHIP_NONE;
 #endif
@@ -634,10 +641,10 @@ static int create_vm(const struct boot_state *bs)
 		       machine.nr_cpus, kvm_max_vcpus(&machine));
 		return EXIT_USAGE;
 	}
-	if (kvm_create_vm(&machine, chip == IRQCHIP_KVM))
+	if (kvm_create_vm(&machine))
 		return EXIT_KVM;
 	machine.irqchip = chip;
-	if (chip == IRQCHIP_KVM) {
+	if (machine_lapic_in_kernel(&machine)) {
 		irq_kvm_replay();
 		ioevent_kvm_replay();
 	}
@@ -690,7 +697,7 @@ static int reboot_machine(struct cmdline *c)
 		return status;
 	device_reset_all();
 	device_resume_all();
-	if (event_start(machine.irqchip == IRQCHIP_KVM ? 200 : 0)) {
+	if (event_start(machine_lapic_in_kernel(&machine) ? 200 : 0)) {
 		pr_err("cannot start the event thread: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
@@ -732,7 +739,7 @@ static int run_machine(struct cmdline *c)
 		}
 		event_timer_arm(t, c->timeout_ns, 0);
 	}
-	if (event_start(machine.irqchip == IRQCHIP_KVM ? 200 : 0)) {
+	if (event_start(machine_lapic_in_kernel(&machine) ? 200 : 0)) {
 		pr_err("cannot start the event thread: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
@@ -797,8 +804,9 @@ int main(int argc, char **argv)
 	/* before any plugin is opened: a crash in one is reported as such */
 	machine_install_signals();
 	if (c.list_devices) {
-#ifdef CONFIG_IRQCHIP_USER
-		machine.irqchip = IRQCHIP_USER;	/* so pic8259 can probe */
+#if defined(CONFIG_IRQCHIP_USER) || defined(CONFIG_IRQCHIP_SPLIT)
+		/* so that the interrupt controllers can probe */
+		machine.irqchip = configured_irqchip();
 #endif
 		status = event_init() ? EXIT_INTERNAL : device_list(c.json);
 		device_exit_all();

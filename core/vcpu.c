@@ -72,6 +72,17 @@ void vcpu_kick(void)
 }
 
 /*
+ * The 8259's INTR changed.  The boot vCPU looks at it before each
+ * KVM_RUN; from its own thread that is soon enough, from another (an
+ * AP's access, the I/O thread) it must leave KVM_RUN to look.
+ */
+void vcpu_intr_changed(void)
+{
+	if (machine.run && !pthread_equal(pthread_self(), vcpu_thread))
+		vcpu_kick();
+}
+
+/*
  * Any thread or signal handler: the first request claims the stop, so
  * two vCPUs stopping at once report exactly one status, and the status
  * is in place before the run loops see stop.
@@ -95,6 +106,7 @@ static const char *exit_reason_name(uint32_t r)
 	case KVM_EXIT_SHUTDOWN: return "shutdown";
 	case KVM_EXIT_FAIL_ENTRY: return "fail_entry";
 	case KVM_EXIT_INTERNAL_ERROR: return "internal_error";
+	case KVM_EXIT_IOAPIC_EOI: return "ioapic_eoi";
 	case KVM_EXIT_IRQ_WINDOW_OPEN: return "irq_window_open";
 	case KVM_EXIT_INTR: return "intr";
 	case KVM_EXIT_UNKNOWN: return "unknown";
@@ -292,7 +304,7 @@ static void vcpu_service(struct machine *m)
 {
 	m->run->immediate_exit = 0;
 	atomic_store(&kick_pending, 0);
-	if (m->irqchip == IRQCHIP_KVM) {
+	if (machine_lapic_in_kernel(m)) {
 		uint64_t now = clock_now_ns();
 
 		if (event_halt_check ||
@@ -353,7 +365,10 @@ static void vcpu_handle_hlt(struct machine *m)
 
 /*
  * Userspace 8259: inject when the guest can take it, else ask KVM to
- * exit as soon as it can (interrupt window).
+ * exit as soon as it can (interrupt window).  With the split irqchip the
+ * same: KVM_INTERRUPT then hands the vector to the local APIC as ExtINT
+ * through LINT0, and ready_for_interrupt_injection says whether LINT0
+ * takes it.
  */
 static void vcpu_inject(struct machine *m)
 {
@@ -421,7 +436,8 @@ static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
 
 /*
  * Count the exit (every vCPU thread adds to the same counters) and take
- * a port or MMIO exit to its bus: 1 if it was one of those.
+ * a port or MMIO exit to its bus, an EOI to the I/O APIC: 1 if it was
+ * one of those.
  */
 static int vcpu_bus_exit(struct machine *m, struct kvm_run *run)
 {
@@ -435,6 +451,9 @@ static int vcpu_bus_exit(struct machine *m, struct kvm_run *run)
 		bus_access(&m->mmio, run->mmio.phys_addr, run->mmio.len,
 			   run->mmio.is_write, run->mmio.data, 0);
 		return 1;
+	case KVM_EXIT_IOAPIC_EOI:	/* split irqchip: a level vector's EOI */
+		irq_eoi(run->eoi.vector);
+		return 1;
 	}
 	return 0;
 }
@@ -445,7 +464,8 @@ int vcpu_run_loop(struct machine *m)
 	int status = -1;
 
 	while (!m->stop) {
-		if (unlikely(m->irqchip == IRQCHIP_USER))
+		if (unlikely(m->irqchip == IRQCHIP_USER ||
+			     m->irqchip == IRQCHIP_SPLIT))
 			vcpu_inject(m);
 		if (unlikely(ioctl(m->vcpu_fd, KVM_RUN, 0) < 0)) {
 			if (errno == EINTR || errno == EAGAIN) {

@@ -68,8 +68,12 @@ int harness_init(uint64_t ram_size, const char *plugin_dir)
 	machine.stop = 0;
 	machine.stop_status = 0;
 	machine.stop_claimed = 0;
-	/* No CPU, no in-kernel controller: a device may register one. */
-	machine.irqchip = IRQCHIP_USER;
+	/*
+	 * No CPU, no in-kernel controller: devices may register them, as
+	 * with the split irqchip (an 8259 pair, and I/O APICs whose MSIs
+	 * are only counted).
+	 */
+	machine.irqchip = IRQCHIP_SPLIT;
 	irq_reset();
 	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
 	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
@@ -111,6 +115,7 @@ void harness_exit(void)
 	machine.chip_ops = NULL;
 	machine.chip_opaque = NULL;
 	machine.chip_owner = NULL;
+	machine.nr_chips = 0;
 	irq_reset();
 	hx.up = 0;
 }
@@ -275,6 +280,21 @@ int harness_irqchip_pending(void)
 int harness_irqchip_ack(void)
 {
 	return harness_chip_call(1);
+}
+
+int harness_msi_route(unsigned int route, struct modvmm_msi *msi)
+{
+	return irq_msi_route_get(route, msi);
+}
+
+uint64_t harness_msi_fired(unsigned int route)
+{
+	return irq_msi_route_fired(route);
+}
+
+void harness_eoi(unsigned int vector)
+{
+	irq_eoi(vector & 0xff);
 }
 
 void *harness_mem(uint64_t gpa, size_t len)

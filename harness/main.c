@@ -20,6 +20,11 @@
  *   edges LINE COUNT           LINE must have risen COUNT times in all
  *   intr LEVEL                 the interrupt controller's INTR output (0 or 1)
  *   ack VECTOR                 acknowledge: the controller must give VECTOR
+ *   line LINE LEVEL            drive LINE from the test (a wire of its own)
+ *   route R ADDR DATA          MSI route R must hold ADDR, DATA ("route R
+ *                              none": must not be set)
+ *   fired R COUNT              route R must have been fired COUNT times
+ *   eoi VECTOR                 a local APIC's EOI of a level VECTOR
  *   mem ADDR HEXBYTES          guest RAM at ADDR must hold these bytes
  *   poke ADDR HEXBYTES         put bytes into guest RAM (for DMA)
  *   stopped STATUS             a device must have asked to stop with STATUS
@@ -346,6 +351,59 @@ static int cmd_intr(char **argv, int argc, int ack)
 	return 0;
 }
 
+/*
+ * The MSI side of a split interrupt controller (ioapic): "line N LEVEL"
+ * drives a wire, "route R ADDR DATA" (or "route R none") checks a route,
+ * "fired R N" how often it was sent, "eoi VECTOR" ends an interrupt.
+ */
+static int cmd_msi(const char *cmd, char **argv, int argc)
+{
+	uint64_t a, b, c = 0;
+	struct modvmm_msi m;
+
+	if (!strcmp(cmd, "eoi")) {
+		if (argc != 2 || parse_num(argv[1], &a) || a > 255)
+			return bad("eoi needs a VECTOR (0-255)");
+		harness_eoi((unsigned int)a);
+		return 0;
+	}
+	if (!strcmp(cmd, "route") && argc == 3 && !strcmp(argv[2], "none")) {
+		if (parse_num(argv[1], &a))
+			return bad("expected: ROUTE none");
+		check(harness_msi_route((unsigned int)a, &m) < 0,
+		      "route %llu is not set", (unsigned long long)a);
+		return 0;
+	}
+	if (argc != (strcmp(cmd, "route") ? 3 : 4) || parse_num(argv[1], &a) ||
+	    parse_num(argv[2], &b) || (argc == 4 && parse_num(argv[3], &c)))
+		return bad(!strcmp(cmd, "route") ? "expected: ROUTE ADDR DATA" :
+			   !strcmp(cmd, "line") ? "expected: LINE LEVEL" :
+			   "expected: ROUTE COUNT");
+	if (!strcmp(cmd, "line")) {
+		harness_irq_set((unsigned int)a, (int)b);
+		return 0;
+	}
+	if (!strcmp(cmd, "fired")) {
+		uint64_t got = harness_msi_fired((unsigned int)a);
+
+		check(got == b, "route %llu fired %llu times, expected %llu",
+		      (unsigned long long)a, (unsigned long long)got,
+		      (unsigned long long)b);
+		return 0;
+	}
+	if (harness_msi_route((unsigned int)a, &m)) {
+		check(0, "route %llu is not set, expected 0x%llx 0x%llx",
+		      (unsigned long long)a, (unsigned long long)b,
+		      (unsigned long long)c);
+		return 0;
+	}
+	check(m.addr == b && m.data == c,
+	      "route %llu holds 0x%llx 0x%x, expected 0x%llx 0x%llx",
+	      (unsigned long long)a, (unsigned long long)m.addr, m.data,
+	      (unsigned long long)b, (unsigned long long)c);
+	return 0;
+}
+
 static int cmd_text(const char *cmd, char *rest)
 {
 	size_t n = unescape(rest);
@@ -417,6 +475,9 @@ static int run_line(char *line)
 		return cmd_irq(argv, argc, argv[0][0] == 'e');
 	if (!strcmp(argv[0], "intr") || !strcmp(argv[0], "ack"))
 		return cmd_intr(argv, argc, argv[0][0] == 'a');
+	if (!strcmp(argv[0], "line") || !strcmp(argv[0], "route") ||
+	    !strcmp(argv[0], "fired") || !strcmp(argv[0], "eoi"))
+		return cmd_msi(argv[0], argv, argc);
 	if (!strcmp(argv[0], "mem") || !strcmp(argv[0], "poke"))
 		return cmd_mem(argv, argc, argv[0][0] == 'p');
 	if (!strcmp(argv[0], "stopped") || !strcmp(argv[0], "running"))

@@ -279,12 +279,49 @@ typedef void (*modvmm_ioevent_fn)(void *opaque);
  * @ack:     the CPU's interrupt acknowledge cycle: returns the vector to
  *           deliver (0-255) and updates the controller's state, or -1 if
  *           nothing is pending any more.
+ *
+ * With the split irqchip (local APICs in KVM) several controllers may
+ * register: each gets every line through @set_irq.  At most one has
+ * @pending and @ack (the 8259, whose INTR reaches the boot CPU's LINT0
+ * as ExtINT); the others leave both NULL and deliver their interrupts as
+ * MSIs (&modvmm_host.msi_route_set), as an I/O APIC does.
  */
 struct modvmm_irqchip_ops {
 	void (*set_irq)(void *opaque, unsigned int irq, int level);
 	int (*pending)(void *opaque);
 	int (*ack)(void *opaque);
 };
+
+/**
+ * struct modvmm_msi - a message-signalled interrupt: a 32-bit write of
+ * @data to @addr in the local APICs' window (0xfee00000-0xfeefffff).
+ * @addr:  the address: 0xfee00000 | destination APIC ID << 12, bit 2
+ *         for logical destination mode, bit 3 for redirection hint.
+ * @data:  the vector in bits 0-7, the delivery mode in bits 8-10 (0 fixed,
+ *         1 lowest priority, 2 SMI, 4 NMI, 5 INIT, 7 ExtINT), bit 14 the
+ *         level (assert) and bit 15 the trigger mode (1 level).
+ * @flags: 0; reserved.
+ */
+struct modvmm_msi {
+	uint64_t addr;
+	uint32_t data;
+	uint32_t flags;
+};
+
+/**
+ * MODVMM_MSI_ROUTES - how many MSI routes &modvmm_host.msi_route_set
+ * knows: 0 to MODVMM_MSI_ROUTES - 1.  With the split irqchip they are the
+ * GSIs KVM reserves for a userspace I/O APIC, the only ones whose
+ * level-triggered interrupts KVM reports the end of (&modvmm_eoi_fn).
+ */
+#define MODVMM_MSI_ROUTES	24
+
+/**
+ * typedef modvmm_eoi_fn - a local APIC ended a level-triggered interrupt.
+ * @opaque: the pointer given to &modvmm_host.eoi_watch.
+ * @vector: the vector the guest's EOI was for.
+ */
+typedef void (*modvmm_eoi_fn)(void *opaque, unsigned int vector);
 
 /**
  * struct modvmm_host - the functions modvmm offers a device.
@@ -340,10 +377,12 @@ struct modvmm_irqchip_ops {
  * @stat_add: add @n to the device's counter @name in --stats output.
  *     @name must be a string with static storage.
  * @irqchip_register: become the machine's interrupt controller (only
- *     when modvmm is configured with the userspace irqchip; returns -1
- *     otherwise or when another device already is).  From then on the
- *     core hands every &modvmm_host.irq_set of every device to
- *     @ops->set_irq, and asks @ops for the vector to inject.
+ *     when modvmm is configured with the userspace or the split irqchip;
+ *     returns -1 otherwise or when another device already is).  From
+ *     then on the core hands every &modvmm_host.irq_set of every device
+ *     to @ops->set_irq, and asks @ops for the vector to inject.  With the
+ *     split irqchip a controller without @ops->pending and @ops->ack (an
+ *     I/O APIC) may register beside the one that has them.
  * @irqchip_update: tell the core that the controller's output (INTR)
  *     may have changed, so it asks KVM for an interrupt window.
  * @irq_timer_new: a timer that, instead of calling the device, pulses
@@ -449,6 +488,28 @@ struct modvmm_irqchip_ops {
  *     without the capability, the dry run and the device test harness):
  *     the device then uses @irq_set or @irq_pulse, and must treat both
  *     paths alike; EINVAL for a line out of range.
+ * @msi_send: deliver @msi to the local APICs now (KVM_SIGNAL_MSI).
+ *     Returns 1 when an APIC took it, 0 when none did (the guest masked
+ *     or disabled them) or the machine is not running yet (the device
+ *     test harness counts it then), -1 when the machine has no local
+ *     APICs in KVM (the userspace irqchip) or @msi is malformed.  No end
+ *     of interrupt is reported for it; a level-triggered source uses a
+ *     route.
+ * @msi_route_set: program route @route (below MODVMM_MSI_ROUTES) to send
+ *     @msi when fired, or remove it with @msi NULL.  A route belongs to
+ *     the first device that sets it, until that device exits.  KVM learns
+ *     from the routes which vectors are level-triggered (@msi->data bit
+ *     15), and reports the guest's EOI of those to @eoi_watch callbacks.
+ *     Returns 0, or -1 (a bad route, one another device owns, no local
+ *     APICs in KVM).
+ * @msi_route_fire: send the MSI route @route holds now (KVM_IRQ_LINE on
+ *     its GSI).  Returns 1 when delivered, 0 when not (no such route set,
+ *     no VM yet, blocked by the guest), -1 on a bad @route.
+ * @eoi_watch: call @fn(@opaque, vector) on the vCPU thread, under the
+ *     device lock, whenever a local APIC ends a level-triggered interrupt
+ *     that came through a route (KVM_EXIT_IOAPIC_EOI).  One watch per
+ *     device; it goes with the device.  Returns 0, or -1 when the machine
+ *     has no local APICs in KVM or @dev watches already.
  */
 struct modvmm_host {
 	uint32_t abi_version;
@@ -527,6 +588,11 @@ struct modvmm_host {
 	int (*fd_watch_direct)(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
 			       void *opaque);
 	int (*irqfd_new)(struct modvmm_dev *dev, unsigned int irq);
+	int (*msi_send)(struct modvmm_dev *dev, const struct modvmm_msi *msi);
+	int (*msi_route_set)(struct modvmm_dev *dev, unsigned int route,
+			     const struct modvmm_msi *msi);
+	int (*msi_route_fire)(struct modvmm_dev *dev, unsigned int route);
+	int (*eoi_watch)(struct modvmm_dev *dev, modvmm_eoi_fn fn, void *opaque);
 };
 
 /**

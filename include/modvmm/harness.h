@@ -221,6 +221,34 @@ int harness_irqchip_pending(void);
 int harness_irqchip_ack(void);
 
 /**
+ * harness_msi_route() - what MSI route @route holds
+ * (&modvmm_host.msi_route_set): the harness machine is a split one, whose
+ * routes are recorded, not sent.
+ * @route: 0 to MODVMM_MSI_ROUTES - 1.
+ * @msi:   filled with the route's message when it is set.
+ *
+ * Return: 0, or -1 when the route is not set.
+ */
+int harness_msi_route(unsigned int route, struct modvmm_msi *msi);
+
+/**
+ * harness_msi_fired() - how often route @route was fired
+ * (&modvmm_host.msi_route_fire) while set, since harness_init().
+ * @route: 0 to MODVMM_MSI_ROUTES - 1.
+ *
+ * Return: the count.
+ */
+uint64_t harness_msi_fired(unsigned int route);
+
+/**
+ * harness_eoi() - a local APIC ends a level-triggered interrupt of
+ * @vector: the device watching EOIs (&modvmm_host.eoi_watch) hears of
+ * it, as from KVM_EXIT_IOAPIC_EOI.
+ * @vector: 0 to 255.
+ */
+void harness_eoi(unsigned int vector);
+
+/**
  * harness_mem() - guest RAM as the devices' DMA sees it.
  * @gpa: guest physical address.
  * @len: bytes wanted.

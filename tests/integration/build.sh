@@ -211,7 +211,7 @@ test_build_nr_cpus_default() {
 	vmm_in "$t" "$t/build/guests/hello.bin"
 	assert_rc 2
 	assert_one_line_err
-	assert_err "CONFIG_NR_CPUS=2: several vCPUs need the in-kernel irqchip"
+	assert_err "CONFIG_NR_CPUS=2: several vCPUs need KVM's local APICs"
 	vmm_in "$t" --cpus 1 "$t/build/guests/hello.bin"
 	assert_not_err "several vCPUs"
 }
