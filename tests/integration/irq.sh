@@ -68,9 +68,11 @@ irq_build_variant() {
 		# the tests (O=, SANITIZE=1, its jobserver) may leak in
 		unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES O SANITIZE
 		if ! cmp -s "$defconfig" .irq-defconfig; then
-			cp "$defconfig" .config && cp "$defconfig" .irq-defconfig &&
-				make -s olddefconfig >/dev/null || exit 1
+			cp "$defconfig" .config && cp "$defconfig" .irq-defconfig ||
+				exit 1
 		fi
+		# the Kconfig files may have new symbols since the last run
+		make -s olddefconfig >/dev/null || exit 1
 		[ "$(irq_config_chip .config)" = "$chip" ] || exit 2
 		make -s -j2 modvmm modules >"$dir/.build.log" 2>&1 || exit 3
 	) 9>"$IRQ_CACHE/.lock-$chip"
@@ -280,6 +282,7 @@ irq_virtio() {
 }
 test_irq_virtio_kvm() { irq_virtio kvm; }
 test_irq_virtio_user() { irq_virtio user; }
+test_irq_virtio_split() { irq_virtio split; }
 
 # --- The controller itself -------------------------------------------------
 
