@@ -13,6 +13,8 @@ PREFIX		?= /usr/local
 # mixes ASan objects into the normal build.
 ifeq ($(SANITIZE),1)
 O		?= build-san
+else ifeq ($(SANITIZE),thread)
+O		?= build-tsan
 else
 O		?= build
 endif
@@ -83,6 +85,12 @@ BASE_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 SAN_LDFLAGS	:= -fsanitize=address,undefined
 SAN_MOD_LDFLAGS	:= $(SAN_LDFLAGS) -Wl,--version-script=scripts/plugin.ver
 endif
+# SANITIZE=thread: ThreadSanitizer, for the device concurrency tests
+ifeq ($(SANITIZE),thread)
+BASE_CFLAGS	+= -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
+SAN_LDFLAGS	:= -fsanitize=thread
+SAN_MOD_LDFLAGS	:= $(SAN_LDFLAGS) -Wl,--version-script=scripts/plugin.ver
+endif
 MODVMM_CFLAGS	:= $(BASE_CFLAGS) -fvisibility=hidden -DMODVMM_VERSION='"$(VERSION)"'
 MODULE_CFLAGS	:= $(BASE_CFLAGS) -DMODULE -fPIC -fvisibility=hidden
 MODULE_LDFLAGS	:= -shared -Wl,--no-undefined $(SAN_MOD_LDFLAGS)
@@ -107,8 +115,9 @@ PLUGIN_SDK_INCLUDE := include
 # the tree's own example plugins have Kconfig symbols; others see none
 PLUGIN_AUTOCONF := $(if $(filter plugins/%,$(M_DIR)),$(AUTOCONF))
 PLUGIN_CC := $(CC)
-SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
-PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1,$(SANITIZE)),$(SAN_CFLAGS))
+SAN_CFLAGS := $(if $(filter thread,$(SANITIZE)),-fsanitize=thread,-fsanitize=address,undefined) \
+	      -fno-omit-frame-pointer
+PLUGIN_EXTRA_CFLAGS := $(WARN) $(if $(filter 1 thread,$(SANITIZE)),$(SAN_CFLAGS))
 PLUGIN_LDFLAGS := $(SAN_MOD_LDFLAGS)
 PLUGIN_FIXDEP := $(srctree)/scripts/fixdep
 PLUGIN_OBJTREE := $(O)
@@ -427,7 +436,7 @@ install: all
 
 clean:
 	$(call say,CLEAN,$(O) modvmm modvmm-harness modules)
-	$(Q)rm -rf $(O) build-san modvmm modvmm-harness modules
+	$(Q)rm -rf $(O) build-san build-tsan modvmm modvmm-harness modules
 	$(Q)rm -f plugins/*/*.o plugins/*/*.d plugins/*/*.so plugins/*/.*.cmd
 
 mrproper: clean
@@ -456,6 +465,7 @@ help:
 	@echo '  bench           - run the benchmarks (see README, Performance)'
 	@echo '  fuzz            - run each libFuzzer harness for a bounded time'
 	@echo 'Options: V=1 (full commands), O=DIR (build dir), CC=clang, SANITIZE=1, WERROR=1'
+	@echo '  SANITIZE=thread: ThreadSanitizer (O=build-tsan)'
 	@echo '  O=DIR and SANITIZE=1 (O=build-san) put modvmm and modules/ in DIR too'
 
 FORCE:

@@ -106,13 +106,14 @@ static inline const struct bus_range *bus_find(const struct bus *b,
  */
 static inline const struct bus_range *bus_lookup(struct bus *b, uint64_t addr)
 {
-	const struct bus_range *r = b->last_hit;
+	/* every vCPU thread reads and updates the cache */
+	const struct bus_range *r = READ_ONCE(b->last_hit);
 
 	if (likely(r && addr - r->base <= r->last - r->base))
 		return r;
 	r = bus_find(b, addr);
 	if (r)
-		b->last_hit = r;
+		WRITE_ONCE(b->last_hit, r);
 	return r;
 }
 
@@ -186,11 +187,17 @@ static inline void bus_access_one(struct bus *b, uint64_t addr, uint32_t size,
 	lock = unlikely(b->locking) ? r->lock : NULL;
 	if (lock)
 		pthread_mutex_lock(lock);
-	if (r->hits)
-		(*r->hits)++;
-	bus_dispatches++;
-	bus_current_addr = addr;
-	bus_current_range = r;
+	if (r->hits) {
+		/* a concurrent device's accesses overlap on several vCPUs */
+		if (unlikely(b->locking) && !lock)
+			__atomic_fetch_add(r->hits, 1, __ATOMIC_RELAXED);
+		else
+			(*r->hits)++;
+	}
+	/* the watchdog samples these from its thread */
+	WRITE_ONCE(bus_dispatches, bus_dispatches + 1);
+	WRITE_ONCE(bus_current_addr, addr);
+	WRITE_ONCE(bus_current_range, r);
 	if (is_write) {
 		val = bus_load(data, size);
 		if (r->ops->write)
@@ -199,7 +206,7 @@ static inline void bus_access_one(struct bus *b, uint64_t addr, uint32_t size,
 		val = r->ops->read ? r->ops->read(r->opaque, &a) : ~0ull;
 		bus_store(data, size, val);
 	}
-	bus_current_range = NULL;
+	WRITE_ONCE(bus_current_range, NULL);
 	if (lock)
 		pthread_mutex_unlock(lock);
 	if (unlikely(b->trace))

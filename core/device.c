@@ -53,7 +53,7 @@ void device_slot_release(void)
 {
 	pthread_mutex_lock(&slots_lock);
 	if (device_here && device_here != &shared_slot)
-		device_here->in_use = 0;
+		WRITE_ONCE(device_here->in_use, 0);
 	device_here = NULL;
 	pthread_mutex_unlock(&slots_lock);
 }
@@ -91,16 +91,17 @@ struct device_ctx device_enter(const struct modvmm_dev *dev, const char *what)
 		pthread_mutex_lock((pthread_mutex_t *)&dev->lock);
 		prev.locked = dev;
 	}
-	s->enters++;
-	s->what = what;
-	s->dev = dev;
+	/* the watchdog samples the slot from its thread */
+	WRITE_ONCE(s->enters, s->enters + 1);
+	WRITE_ONCE(s->what, what);
+	WRITE_ONCE(s->dev, dev);
 	return prev;
 }
 
 void device_leave(struct device_ctx prev)
 {
-	device_here->dev = prev.dev;
-	device_here->what = prev.what;
+	WRITE_ONCE(device_here->dev, prev.dev);
+	WRITE_ONCE(device_here->what, prev.what);
 	if (prev.locked)
 		pthread_mutex_unlock((pthread_mutex_t *)&prev.locked->lock);
 }

@@ -150,7 +150,7 @@ static void event_maybe_halt_check(void)
 	if (now - last < (uint64_t)halt_poll * 1000000ull)
 		return;
 	last = now;
-	event_halt_check = 1;
+	WRITE_ONCE(event_halt_check, 1);
 	vcpu_kick();
 }
 
@@ -160,8 +160,8 @@ static void *event_thread_fn(void *arg)
 	int queued;
 
 	(void)arg;
-	while (!event_quit) {
-		int timeout = nr_always_ready ? ALWAYS_READY_POLL_MS :
+	while (!READ_ONCE(event_quit)) {
+		int timeout = READ_ONCE(nr_always_ready) ? ALWAYS_READY_POLL_MS :
 			      halt_poll > 0 ? halt_poll : -1;
 		int n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timeout);
 		int i;
@@ -170,11 +170,11 @@ static void *event_thread_fn(void *arg)
 			continue;
 		if (n < 0)
 			break;
-		if (event_quit)
+		if (READ_ONCE(event_quit))
 			break;
 		if (n == 0) {
-			if (!nr_always_ready || halt_poll > 0)
-				event_halt_check = 1;
+			if (!READ_ONCE(nr_always_ready) || halt_poll > 0)
+				WRITE_ONCE(event_halt_check, 1);
 			vcpu_kick();
 			event_signal_waiter();
 			continue;
@@ -214,7 +214,7 @@ int event_start(int halt_poll_ms)
 	/* a restart after event_stop() (--reboot): forget its quit */
 	if (read(quit_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return -1;
-	event_quit = 0;
+	WRITE_ONCE(event_quit, 0);
 	/* Signals belong to the vCPU thread: it is the one to interrupt. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -240,7 +240,7 @@ void event_stop(void)
 	if (event_thread_running) {
 		uint64_t one = 1;
 
-		event_quit = 1;
+		WRITE_ONCE(event_quit, 1);
 		if (write(quit_fd, &one, sizeof(one)) < 0)
 			pr_err("cannot wake the event thread: %s", strerror(errno));
 		pthread_join(event_thread, NULL);
@@ -316,7 +316,7 @@ static void event_src_kill(struct event_src *s)
 	s->dead = 1;
 	s->armed = 0;
 	if (s->always_ready)
-		nr_always_ready--;
+		__atomic_fetch_sub(&nr_always_ready, 1, __ATOMIC_RELAXED);
 	if (s->fd < 0)
 		return;		/* a virtual clock timer */
 	epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
@@ -437,7 +437,7 @@ int event_fd_watch(void *owner, int fd, modvmm_fd_fn fn, void *opaque)
 	s->fd_fn = fn;
 	s->opaque = opaque;
 	if (s->always_ready) {
-		nr_always_ready++;
+		__atomic_fetch_add(&nr_always_ready, 1, __ATOMIC_RELAXED);
 		vcpu_kick();
 		return 0;
 	}
@@ -529,7 +529,7 @@ void event_dispatch(void)
 		rev = rev->next_pending;
 		event_run_source(s);
 	}
-	if (nr_always_ready)
+	if (READ_ONCE(nr_always_ready))
 		for (s = all_sources; s; s = s->next_all)
 			if (s->always_ready && !s->dead)
 				event_run_source(s);

@@ -101,13 +101,13 @@ static void *ioevent_thread(void *arg)
 	int n, i;
 
 	(void)arg;
-	while (!quit) {
+	while (!READ_ONCE(quit)) {
 		n = epoll_wait(epfd, evs, 16, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		for (i = 0; i < n && !quit; i++)
+		for (i = 0; i < n && !READ_ONCE(quit); i++)
 			if (evs[i].data.ptr)
 				ioevent_run(evs[i].data.ptr);
 	}
@@ -130,7 +130,7 @@ static int ioevent_start(void)
 		    epoll_ctl(epfd, EPOLL_CTL_ADD, quit_fd, &ev))
 			return -1;
 	}
-	quit = 0;
+	WRITE_ONCE(quit, 0);
 	/* signals stay with the vCPU threads */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -352,7 +352,7 @@ void ioevent_shutdown(void)
 	uint64_t one = 1;
 
 	if (thread_running) {
-		quit = 1;
+		WRITE_ONCE(quit, 1);
 		if (write(quit_fd, &one, sizeof(one)) < 0)
 			pr_err("cannot stop the ioevent thread: %s", strerror(errno));
 		pthread_join(thread, NULL);

@@ -523,7 +523,7 @@ static void print_stats(struct machine *m)
 	uint32_t i;
 
 	fprintf(stderr, "modvmm: stats: run time %.6f s, kicks %" PRIu64 ", boots %u\n",
-		secs, m->kicks, m->boots);
+		secs, (uint64_t)READ_ONCE(m->kicks), m->boots);
 	fprintf(stderr, "  exits:");
 	for (i = 0; i < ARRAY_SIZE(m->exits); i++)
 		if (m->exits[i])

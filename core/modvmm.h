@@ -12,6 +12,13 @@
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/*
+ * A variable another thread reads or writes meanwhile (a flag, a counter
+ * sampled elsewhere): one untorn access, no ordering, no data race (the
+ * kernel's READ_ONCE/WRITE_ONCE).  A plain mov on x86.
+ */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 /* The text of a macro's value: MODVMM_STR(CONFIG_X) is "4" for 4. */
 #define MODVMM_STR_(x)	#x
 #define MODVMM_STR(x)	MODVMM_STR_(x)

@@ -66,7 +66,7 @@ void vcpu_kick(void)
 	if (!machine.run)
 		return;
 	if (!atomic_exchange(&kick_pending, 1)) {
-		machine.kicks++;
+		__atomic_fetch_add(&machine.kicks, 1, __ATOMIC_RELAXED);
 		pthread_kill(vcpu_thread, SIGUSR1);
 	}
 }
@@ -270,7 +270,7 @@ static int vcpu_aps_halted(struct machine *m)
 		for (waited = 0; m->aps[i].running &&
 		     __atomic_load_n(&m->aps[i].halt_seen, __ATOMIC_ACQUIRE) != seq;
 		     waited++) {
-			if (waited == HALT_ASK_MS || m->stop)
+			if (waited == HALT_ASK_MS || READ_ONCE(m->stop))
 				return 0;
 			nanosleep(&ms, NULL);
 		}
@@ -307,14 +307,14 @@ static void vcpu_service(struct machine *m)
 	if (machine_lapic_in_kernel(m)) {
 		uint64_t now = clock_now_ns();
 
-		if (event_halt_check ||
+		if (READ_ONCE(event_halt_check) ||
 		    now - last_halt_check_ns >= HALT_CHECK_NS) {
-			event_halt_check = 0;
+			WRITE_ONCE(event_halt_check, 0);
 			last_halt_check_ns = now;
 			vcpu_check_halted(m);
 		}
 	} else {
-		event_halt_check = 0;
+		WRITE_ONCE(event_halt_check, 0);
 	}
 	event_dispatch();
 }
@@ -354,7 +354,7 @@ static void vcpu_handle_hlt(struct machine *m)
 	 * signal would only add a signal frame to every timer tick of an
 	 * idle guest, so hold the kick while asleep.
 	 */
-	while (!m->stop && !chip_pending(m)) {
+	while (!READ_ONCE(m->stop) && !chip_pending(m)) {
 		atomic_store(&kick_pending, 1);
 		event_wait(-1);
 		atomic_store(&kick_pending, 0);
@@ -463,7 +463,7 @@ int vcpu_run_loop(struct machine *m)
 	struct kvm_run *run = m->run;
 	int status = -1;
 
-	while (!m->stop) {
+	while (!READ_ONCE(m->stop)) {
 		if (unlikely(m->irqchip == IRQCHIP_USER ||
 			     m->irqchip == IRQCHIP_SPLIT))
 			vcpu_inject(m);
@@ -514,7 +514,7 @@ static void *vcpu_ap_thread(void *arg)
 	int status;
 
 	this_run = run;
-	while (!m->stop) {
+	while (!READ_ONCE(m->stop)) {
 		if (ioctl(ap->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				run->immediate_exit = 0;

@@ -42,16 +42,16 @@ struct watch_point {
 static void watch_sample(const struct device_slot *s, struct watch_point *w)
 {
 	memset(w, 0, sizeof(*w));
-	if (!s->in_use)
+	if (!READ_ONCE(s->in_use))
 		return;
 	if (s->range) {
-		w->range = *s->range;
-		w->addr = *s->addr;
-		w->dispatches = *s->dispatches;
+		w->range = READ_ONCE(*s->range);
+		w->addr = READ_ONCE(*s->addr);
+		w->dispatches = READ_ONCE(*s->dispatches);
 	}
-	w->dev = s->dev;
-	w->what = s->what;
-	w->enters = s->enters;
+	w->dev = READ_ONCE(s->dev);
+	w->what = READ_ONCE(s->what);
+	w->enters = READ_ONCE(s->enters);
 }
 
 static void watchdog_fire(const struct watch_point *w)
@@ -87,7 +87,7 @@ static void *watchdog_fn(void *arg)
 	unsigned int i;
 
 	(void)arg;
-	while (!quit) {
+	while (!READ_ONCE(quit)) {
 		nanosleep(&tick, NULL);
 		for (i = 0; i < DEVICE_SLOTS; i++) {
 			watch_sample(device_slot(i), &now);
@@ -112,7 +112,7 @@ int watchdog_start(uint64_t bound_ns)
 	if (!bound_ns || running)
 		return 0;
 	bound = bound_ns;
-	quit = 0;
+	WRITE_ONCE(quit, 0);
 	if (pthread_create(&thread, NULL, watchdog_fn, NULL))
 		return -1;
 	running = 1;
@@ -123,7 +123,7 @@ void watchdog_stop(void)
 {
 	if (!running)
 		return;
-	quit = 1;
+	WRITE_ONCE(quit, 1);
 	pthread_join(thread, NULL);
 	running = 0;
 }

@@ -76,3 +76,97 @@ test_smp_all_halted_ends_the_run() {
 	vmm --cpus 4 --mode protected "$TMP/smp.bin"
 	assert_rc 0 "all 4 vCPUs halted for good"
 }
+
+# --- The device concurrency contract --------------------------------------
+#
+# guests/smp_hammer.bin: every vCPU writes port 0x5d0 of one device 20000
+# times at once.  The hammer test plugin adds one per write with a plain
+# read-modify-write, exact only if the host runs its calls one at a time
+# (its own lock, the default); hammer-mt declares MODVMM_DEVF_CONCURRENT
+# and adds atomically.  Without the lock the plain one loses counts.
+
+case ${O:-build} in
+/*) SMP_TP=${O}/tests/plugins ;;
+*) SMP_TP=$TOP/${O:-build}/tests/plugins ;;
+esac
+SMP_TSAN_CACHE=${MODVMM_TSAN_CACHE:-/tmp/modvmm-tsan-$(id -u)-$(printf '%s' "$TOP" | cksum | cut -d' ' -f1)}
+
+smp_need_hammer() {
+	need_guest smp_hammer.bin
+	make -s -C "$TOP" O="${O:-build}" test-plugins >"$TMP/make.log" 2>&1 ||
+		{ cat "$TMP/make.log" >&2; fail "make test-plugins failed"; }
+}
+
+# smp_hammer_image FILE N: the guest, told it has N vCPUs.
+smp_hammer_image() {
+	cp "$GUESTS/smp_hammer.bin" "$1" || fail "cannot copy the guest"
+	printf "\\x$(printf %02x "$2")" |
+		dd of="$1" bs=1 seek=3 conv=notrunc 2>/dev/null ||
+		fail "cannot patch $1"
+}
+
+# smp_hammer_run PLUGIN N: N vCPUs hammer PLUGIN; the count is exact.
+smp_hammer_run() {
+	smp_hammer_image "$TMP/hammer.bin" "$2"
+	vmm --cpus "$2" --mode protected --timeout 120 --stats -d "$1" \
+		"$TMP/hammer.bin"
+	assert_rc 1 "the guest's EXIT 0 ($2 vCPUs, ${1##*/})"
+	assert_err "hammer: $2 cpus, count $(($2 * 20000))"
+	assert_err "accesses $(($2 * 20000 + 1))"
+}
+
+test_smp_one_device_many_vcpus_serialized() {
+	local n
+
+	need_kvm
+	smp_need_hammer
+	for n in 1 2 4 8; do
+		smp_hammer_run "$SMP_TP/hammer.so" "$n"
+	done
+}
+
+test_smp_one_device_many_vcpus_concurrent() {
+	local n
+
+	need_kvm
+	smp_need_hammer
+	for n in 1 2 4 8; do
+		smp_hammer_run "$SMP_TP/hammer_mt.so" "$n"
+	done
+}
+
+# The same under ThreadSanitizer (a copy of the tree built with
+# SANITIZE=thread, cached like the irqchip variants): no data race in
+# the core or the device, for both kinds of device.
+test_smp_threadsanitizer_clean() {
+	local dir=$SMP_TSAN_CACHE t
+
+	need_kvm
+	need_guest smp_hammer.bin
+	for t in make gcc nasm tar flock kconfig-conf; do
+		command -v "$t" >/dev/null 2>&1 && continue
+		[ "${CI:-}" = true ] && fail "$t is missing and CI=true: cannot build the ThreadSanitizer variant"
+		skip "$t is missing: cannot build the ThreadSanitizer variant"
+	done
+	mkdir -p "$dir" || fail "cannot create $dir"
+	(
+		flock 9 || exit 1
+		(cd "$TOP" && tar -cf - --exclude=./build --exclude=./build-san \
+			--exclude=./build-tsan --exclude=./modules \
+			--exclude=./modvmm --exclude=.git --exclude='./.config*' \
+			--exclude=./include/config --exclude=./include/generated \
+			--exclude='*.o' --exclude='*.so' --exclude='*.d' .) |
+			tar -xf - -C "$dir" || exit 1
+		cd "$dir" || exit 1
+		unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES O SANITIZE
+		cp configs/defconfig .config && make -s olddefconfig >/dev/null &&
+			make -s -j2 SANITIZE=thread modvmm modules test-plugins \
+				>"$dir/.build.log" 2>&1
+	) 9>"$dir.lock" ||
+		fail "building the ThreadSanitizer variant in $dir failed: $(tail -5 "$dir/.build.log" 2>/dev/null)"
+	MODVMM=$dir/build-tsan/modvmm
+	for t in hammer hammer_mt; do
+		smp_hammer_run "$dir/build-tsan/tests/plugins/$t.so" 4
+		assert_not_err "ThreadSanitizer"
+	done
+}
