@@ -424,9 +424,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		snprintf(owners[i].name, sizeof(owners[i].name), "dev%d", i);
 	}
 	for (i = 0; i < 16; i++)
-		ops[i] = (struct modvmm_range_ops){ dev_read, dev_write,
-						    (uint32_t)i };
-	ops[16] = (struct modvmm_range_ops){ NULL, NULL, MODVMM_SIZE_ANY };
+		ops[i] = (struct modvmm_range_ops){
+			.read = dev_read, .write = dev_write, .sizes = (uint32_t)i,
+		};
+	ops[16] = (struct modvmm_range_ops){ .sizes = MODVMM_SIZE_ANY };
 	devnull = fopen("/dev/null", "w");
 	return 0;
 }

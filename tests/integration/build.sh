@@ -483,7 +483,7 @@ test_build_plugin_m_in_tree() {
 # set in every configuration that builds plugins).
 no_config_probe() {
 	printf '%s\n' '#ifdef CONFIG_MODULES' \
-		'#error built against the modvmm build'"'"'s autoconf.h' '#endif' \
+		'#error built against the autoconf.h of a modvmm build' '#endif' \
 		'typedef int no_config_probe_t;' >"$1/noconf.c"
 }
 
