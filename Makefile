@@ -78,7 +78,7 @@ ifeq ($(WERROR),1)
 WARN		+= -Werror
 endif
 BASE_CFLAGS	:= -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE \
-		   -Iinclude -I$(O)/include -include $(AUTOCONF)
+		   -Iinclude -I$(O)/include -Icore -include $(AUTOCONF)
 ifeq ($(SANITIZE),1)
 BASE_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
@@ -224,7 +224,7 @@ BUILTIN_OBJS	:= $(addprefix $(O)/devices/,$(obj-y))
 MODULE_NAMES	:= $(basename $(obj-m))
 MODULE_SOS	:= $(addprefix $(MODDIR)/,$(addsuffix .so,$(MODULE_NAMES)))
 
--include $(wildcard $(O)/core/*.d $(O)/devices/*.d $(O)/harness/*.d $(O)/tests/obj/*.d)
+-include $(wildcard $(O)/core/*/*.d $(O)/devices/*.d $(O)/harness/*.d $(O)/tests/obj/*.d)
 
 # Like Kbuild's .cmd files: a different compiler or flags (CC=clang,
 # WERROR=1) rebuilds the objects instead of mixing old and new ones.
@@ -279,7 +279,7 @@ endif
 # host API and bus and nothing is left out by the archive's lookup.
 # modvmm-harness links the same built-in devices as modvmm.
 
-CORE_LIB_OBJS	:= $(filter-out $(O)/core/main.o,$(CORE_OBJS))
+CORE_LIB_OBJS	:= $(filter-out $(O)/core/cli/main.o,$(CORE_OBJS))
 HARNESS_LIB	:= $(O)/libmodvmm-harness.a
 HARNESS_BIN	:= $(patsubst %modvmm,%modvmm-harness,$(BIN))
 

@@ -8,7 +8,7 @@
 #   make bench [BENCH_ARGS='--quick' | '--rounds 3' | '--only pio,startup']
 
 BENCH_OUT	:= $(O)/bench
-BENCH_CFLAGS	:= $(BASE_CFLAGS) -I$(srctree)/core
+BENCH_CFLAGS	:= $(BASE_CFLAGS)
 BENCH_PROGS	:= $(BENCH_OUT)/floor $(BENCH_OUT)/buslookup $(BENCH_OUT)/spawn
 
 $(BENCH_OUT)/floor: bench/floor.c $(AUTOCONF)
@@ -16,10 +16,10 @@ $(BENCH_OUT)/floor: bench/floor.c $(AUTOCONF)
 	$(call say,CC,$(patsubst $(O)/%,%,$@))
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-$(BENCH_OUT)/buslookup: bench/buslookup.c $(O)/core/bus.o $(AUTOCONF)
+$(BENCH_OUT)/buslookup: bench/buslookup.c $(O)/core/bus/bus.o $(AUTOCONF)
 	@mkdir -p $(@D)
 	$(call say,CC,$(patsubst $(O)/%,%,$@))
-	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< $(O)/core/bus.o
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< $(O)/core/bus/bus.o
 
 # Static, so that its own few pages stay below any command's peak RSS.
 $(BENCH_OUT)/spawn: bench/spawn.c $(AUTOCONF)

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "bus.h"
+#include "bus/bus.h"
 
 #define RANGE_STRIDE	0x1000ull	/* ranges of half a stride, gaps between */
 #define RANGE_LEN	0x800ull

@@ -12,12 +12,13 @@
 
 #include <modvmm/harness.h>
 
-#include "../core/bus.h"
-#include "../core/device.h"
-#include "../core/event.h"
-#include "../core/guestmem.h"
-#include "../core/platform.h"
-#include "../core/machine.h"
+#include "../core/bus/bus.h"
+#include "../core/dev/device.h"
+#include "../core/event/event.h"
+#include "../core/boot/guestmem.h"
+#include "../core/dev/platform.h"
+#include "../core/irq/irq.h"
+#include "../core/vm/machine.h"
 #include "../core/modvmm.h"
 
 #define HARNESS_START_NS	1000000000ull

@@ -57,7 +57,7 @@
 
 #include <modvmm/harness.h>
 
-#include "../core/options.h"
+#include "../core/util/options.h"
 
 #define MAX_DEVS	64
 

@@ -25,7 +25,7 @@ FUZZ_DIR	:= $(O)/fuzz
 FUZZ_SAN	:= -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS	:= -std=gnu11 $(WARN) -Wno-missing-prototypes -g -O1 \
-		   -D_GNU_SOURCE -I$(srctree)/include -I$(O)/include \
+		   -D_GNU_SOURCE -I$(srctree)/include -I$(O)/include -I$(srctree)/core \
 		   -include $(AUTOCONF) $(FUZZ_SAN)
 
 comma		:= ,
@@ -34,16 +34,16 @@ FUZZ_NAMES	:= $(if $(FUZZ),$(subst $(comma), ,$(FUZZ)),$(FUZZ_ALL))
 FUZZ_BINS	:= $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 
 FUZZ_SUPPORT	:= tests/fuzz/support.c
-# support.c stands in for core/machine.c's logging: not with the core.
+# support.c stands in for core/vm/machine.c's logging: not with the core.
 FUZZ_DEV_SRCS	:= tests/fuzz/devfuzz.c \
-		   $(filter-out core/main.c,$(wildcard core/*.c)) harness/harness.c
+		   $(filter-out core/cli/main.c,$(wildcard core/*/*.c)) harness/harness.c
 FUZZ_DEV_LIBS	:= -ldl -lpthread -lrt
-FUZZ_LOADERS	:= $(wildcard core/loader*.c) \
-		   core/guestmem.c tests/fuzz/loadfuzz.c \
+FUZZ_LOADERS	:= $(wildcard core/boot/loader*.c) \
+		   core/boot/guestmem.c tests/fuzz/loadfuzz.c \
 		   $(FUZZ_SUPPORT)
 
-fuzz-srcs-bus			:= core/bus.c $(FUZZ_SUPPORT)
-fuzz-srcs-options		:= core/options.c $(FUZZ_SUPPORT)
+fuzz-srcs-bus			:= core/bus/bus.c $(FUZZ_SUPPORT)
+fuzz-srcs-options		:= core/util/options.c $(FUZZ_SUPPORT)
 
 # What a device harness links besides the device: a virtio device requires
 # the transport module.
@@ -54,7 +54,7 @@ fuzz_dev_extra = $(if $(filter virtio_%,$(1)),$(FUZZ_VIRTIO))
 fuzz_srcs = $(or $(fuzz-srcs-$(1)),$(if $(filter loader_%,$(1)),$(FUZZ_LOADERS),$(call fuzz_dev_src,$(1)) $(call fuzz_dev_extra,$(1)) $(FUZZ_DEV_SRCS)))
 fuzz_libs = $(if $(filter $(FUZZ_DEV_SRCS),$(call fuzz_srcs,$(1))),$(FUZZ_DEV_LIBS))
 
-FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h) \
+FUZZ_HDRS	:= $(wildcard tests/fuzz/*.h core/*.h core/*/*.h) \
 		   include/modvmm/device.h include/modvmm/harness.h \
 		   include/modvmm/virtio.h
 

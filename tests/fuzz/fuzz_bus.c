@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "../../core/bus.h"
+#include "../../core/bus/bus.h"
 
 #define NR_OWNERS	4
 #define MODEL_MAX	128

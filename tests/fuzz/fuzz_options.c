@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "../../core/options.h"
+#include "../../core/util/options.h"
 
 static int digit_value(char c, unsigned int base)
 {

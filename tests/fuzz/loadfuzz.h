@@ -6,7 +6,7 @@
 #define MODVMM_LOADFUZZ_H
 
 #include "fuzz.h"
-#include "../../core/loader.h"
+#include "../../core/boot/loader.h"
 
 /* Default options: no mode, address, entry, command line or modules. */
 void loadfuzz_opts(struct load_opts *o, const uint8_t *data, size_t size);

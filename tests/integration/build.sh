@@ -62,7 +62,7 @@ mk_fails() {
 	fi
 }
 
-# The Kbuild-style lines of what make built ("  CC      core/main.o").
+# The Kbuild-style lines of what make built ("  CC      core/cli/main.o").
 built_lines() {
 	grep -E '^  (CC|LD|AS)( \[M\])? ' "${1:-$TMP/make.log}"
 }
@@ -161,7 +161,7 @@ test_build_fresh_defconfig() {
 	[ -x "$t/modvmm" ] || fail "no modvmm binary"
 	[ -f "$t/build/guests/hello.bin" ] || fail "no build/guests/hello.bin"
 	ls "$t"/build/tests/unit-* >/dev/null 2>&1 || fail "no unit tests in build/tests"
-	grep -qx '  CC      core/main.o' "$log" || fail "no '  CC      core/main.o' line"
+	grep -qx '  CC      core/cli/main.o' "$log" || fail "no '  CC      core/cli/main.o' line"
 	grep -qx '  LD      modvmm' "$log" || fail "no '  LD      modvmm' line"
 	grep -q 'gcc ' "$log" && fail "quiet build printed a command line"
 	# Every =m device became modules/NAME.so, built with -DMODULE.
@@ -200,7 +200,7 @@ test_build_nr_cpus_default() {
 	set_config "$t" NR_CPUS 3
 	mk "$t" olddefconfig
 	mk "$t" -j2
-	assert_eq "$(built_lines)" "$(printf '  CC      core/main.o\n  LD      modvmm')" \
+	assert_eq "$(built_lines)" "$(printf '  CC      core/cli/main.o\n  LD      modvmm')" \
 		"what CONFIG_NR_CPUS rebuilt"
 	vmm_in "$t" --help
 	assert_out "(default 3;"
@@ -342,7 +342,7 @@ test_build_symbol_change_rebuilds_users() {
 	set_config "$t" MEM_SIZE_MB $((mem + 64))
 	mk "$t" olddefconfig
 	mk "$t" -j2
-	assert_eq "$(built_lines)" "$(printf '  CC      core/main.o\n  LD      modvmm')" \
+	assert_eq "$(built_lines)" "$(printf '  CC      core/cli/main.o\n  LD      modvmm')" \
 		"what CONFIG_MEM_SIZE_MB rebuilt"
 	mk "$t" -j2
 	[ -z "$(built_lines)" ] || { cat "$TMP/make.log" >&2; fail "second make rebuilt something"; }
@@ -447,15 +447,15 @@ test_build_verbose() {
 	local t=$TMP/tree
 
 	built_tree "$t"
-	# core/main.c is the one core file that no unit test links.
-	touch "$t/core/main.c"
+	# core/cli/main.c is the one core file that no unit test links.
+	touch "$t/core/cli/main.c"
 	mk "$t" V=1
-	grep -E '^(gcc|cc) .* -c -o build/core/main\.o core/main\.c' "$TMP/make.log" >/dev/null ||
+	grep -E '^(gcc|cc) .* -c -o build/core/cli/main\.o core/cli/main\.c' "$TMP/make.log" >/dev/null ||
 		{ cat "$TMP/make.log" >&2; fail "V=1 did not show the gcc command"; }
 	grep -E '^(gcc|cc) .* -o modvmm ' "$TMP/make.log" >/dev/null || fail "V=1 did not show the link"
-	touch "$t/core/main.c"
+	touch "$t/core/cli/main.c"
 	mk "$t"
-	assert_eq "$(built_lines)" "$(printf '  CC      core/main.o\n  LD      modvmm')" "quiet rebuild"
+	assert_eq "$(built_lines)" "$(printf '  CC      core/cli/main.o\n  LD      modvmm')" "quiet rebuild"
 	grep -v '^  ' "$TMP/make.log" >&2 && fail "quiet make printed other lines"
 	true
 }
@@ -596,8 +596,8 @@ test_build_clang_no_warnings() {
 	copy_tree "$t"
 	mk "$t" -j2 CC=clang WERROR=1
 	grep -E 'warning:|error:' "$TMP/make.log" >&2 && fail "clang printed warnings"
-	readelf -p .comment "$t/build/core/main.o" | grep -q clang ||
-		fail "core/main.o was not compiled by clang"
+	readelf -p .comment "$t/build/core/cli/main.o" | grep -q clang ||
+		fail "core/cli/main.o was not compiled by clang"
 	readelf -p .comment "$t/plugins/counter/counter.o" 2>/dev/null | grep -q clang ||
 		[ ! -d "$t/plugins/counter" ] || fail "counter.o was not compiled by clang"
 	[ -x "$t/modvmm" ] || fail "no modvmm"

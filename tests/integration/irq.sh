@@ -332,7 +332,7 @@ irq_no_init() {
 	after=$(sed -n 's/^irq_no_init: after init \([0-9]*\) ticks$/\1/p' "$TMP/out")
 	[ "${after:-0}" -ge 3 ] || { show; fail "the PIT did not tick after the 8259s were programmed"; }
 	if [ "$1" = kvm ] && grep -q "before init [1-9][0-9]* interrupts, first vector 0x00" "$TMP/out"; then
-		skip "KVM's in-kernel 8259s come up unmasked with vector base 0 (core/kvm.c must mask them at power-on)"
+		skip "KVM's in-kernel 8259s come up unmasked with vector base 0 (core/kvm/kvm.c must mask them at power-on)"
 	fi
 	assert_out "irq_no_init: before init 0 interrupts"
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "unit.h"
-#include "../../core/guestmem.h"
+#include "../../core/boot/guestmem.h"
 
 static inline void ram_init(struct guestmem *gm, uint64_t size)
 {

@@ -6,7 +6,7 @@
  */
 #include "harness_util.h"
 
-#include "../../core/platform.h"
+#include "../../core/dev/platform.h"
 
 #define PM_HZ		3579545ull
 #define NS		1000000000ull

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "../../core/bus.h"
-#include "../../core/device.h"
-#include "../../core/machine.h"
+#include "../../core/bus/bus.h"
+#include "../../core/dev/device.h"
+#include "../../core/vm/machine.h"
 
 
 #define MAX_LOG		64

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "../../core/loader.h"
+#include "../../core/boot/loader.h"
 #include "guestmem_util.h"
 
 #define RAM_SIZE	(8ull << 20)

@@ -12,8 +12,8 @@
 #include <modvmm/harness.h>
 
 #include "unit.h"
-#include "../../core/device.h"
-#include "../../core/platform.h"
+#include "../../core/dev/device.h"
+#include "../../core/dev/platform.h"
 
 /* --- tdev: a device whose every host call the tests can trigger ------ */
 

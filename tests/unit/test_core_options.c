@@ -5,7 +5,7 @@
  * lists with their error messages.
  */
 #include "unit.h"
-#include "../../core/options.h"
+#include "../../core/util/options.h"
 
 
 static uint64_t u64_ok(const char *s)

@@ -7,7 +7,7 @@
  * told where the device is (ACPI DSDT, Linux command line).
  */
 #include "harness_util.h"
-#include "../../core/platform.h"
+#include "../../core/dev/platform.h"
 #include "virtio_util.h"
 
 #define RINGS		0x10000ull

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * machine.h - the one virtual machine a modvmm process runs.
+ */
+#ifndef MODVMM_MACHINE_H
+#define MODVMM_MACHINE_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "boot/guestmem.h"
+#include "boot/loader.h"
+#include "bus/bus.h"
+
+enum irqchip_kind {
+	IRQCHIP_NONE = 0,
+	IRQCHIP_KVM = 1,	/* KVM_CREATE_IRQCHIP */
+	IRQCHIP_USER = 2,	/* a device registered modvmm_irqchip_ops */
+	IRQCHIP_SPLIT = 3,	/* local APICs in KVM, the 8259 and IOAPIC devices */
+};
+
+/* Interrupt controllers one machine takes (split: the 8259 pair, an IOAPIC). */
+#define MACHINE_MAX_CHIPS	4
+
+/* A device that registered modvmm_irqchip_ops: it gets every line. */
+struct machine_chip {
+	const struct modvmm_irqchip_ops *ops;
+	void *opaque;
+	struct modvmm_dev *owner;
+};
+
+/* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
+#define MACHINE_MAX_CPUS	254
+
+/*
+ * A vCPU after the first (an application processor): it waits in KVM
+ * for the boot CPU's INIT and SIPI, on a thread of its own.
+ */
+struct vcpu_ap {
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	int running;
+	/* the boot CPU asks (halt_ask) whether it halted for good; the
+	 * AP's thread answers (halted) and sets halt_seen to the question */
+	volatile int halt_ask, halt_seen, halted;
+	uint64_t exits;			/* its exits to user space */
+};
+
+struct machine {
+	int kvm_fd, vm_fd, vcpu_fd;	/* vcpu_fd, run: the boot CPU's */
+	struct kvm_run *run;
+	size_t run_size;
+	unsigned int nr_cpus;		/* --cpus; 0 means 1 */
+	struct vcpu_ap *aps;		/* nr_cpus - 1 of them */
+	struct guestmem mem;
+	struct bus pio, mmio;
+
+	enum irqchip_kind irqchip;
+	/* the controller whose INTR the boot CPU takes (IRQCHIP_USER, _SPLIT) */
+	const struct modvmm_irqchip_ops *chip_ops;
+	void *chip_opaque;
+	struct modvmm_dev *chip_owner;
+	/* every registered controller, chip_ops' one too */
+	struct machine_chip chips[MACHINE_MAX_CHIPS];
+	unsigned int nr_chips;
+
+	/* set from any thread or a signal handler; read by the run loop */
+	volatile sig_atomic_t stop;
+	volatile int stop_status;
+	int stop_claimed;	/* machine_request_stop() has chosen the status */
+
+	int timeout_hit;
+	int reboot;		/* --reboot: a triple fault resets, not crashes */
+	unsigned int boots;	/* how many times the guest booted */
+	uint64_t start_ns;
+
+	/* --stats */
+	int stats;
+	uint64_t exits[64];		/* by KVM_EXIT_* reason */
+	uint64_t bsp_exits;		/* the boot CPU's (APs: struct vcpu_ap) */
+	uint64_t exits_other;
+	uint64_t kicks;
+};
+
+extern struct machine machine;
+
+/* KVM runs the local APICs (the in-kernel or the split irqchip). */
+static inline int machine_lapic_in_kernel(const struct machine *m)
+{
+	return m->irqchip == IRQCHIP_KVM || m->irqchip == IRQCHIP_SPLIT;
+}
+
+/* Make the MMIO bus refuse ranges over guest RAM (machine.mem). */
+void machine_guard_ram(void);
+/* Ask the run loop to end with @status (first request wins). */
+void machine_request_stop(int status);
+void machine_install_signals(void);
+
+#endif
