@@ -261,15 +261,15 @@ void harness_irq_set(unsigned int irq, int level)
 /* As the vCPU loop calls the controller: device code, for crash reports. */
 static int harness_chip_call(int ack)
 {
-	struct device_ctx ctx;
+	struct ctx ctx;
 	int r;
 
 	if (!machine.chip_ops)
 		return -1;
-	ctx = device_enter(machine.chip_owner, "in its interrupt controller");
+	ctx = ctx_enter(machine.chip_owner, "in its interrupt controller");
 	r = ack ? machine.chip_ops->ack(machine.chip_opaque) :
 		  machine.chip_ops->pending(machine.chip_opaque);
-	device_leave(ctx);
+	ctx_leave(ctx);
 	return r;
 }
 

@@ -23,7 +23,7 @@
 #include "dev/device.h"
 #include "dev/platform.h"
 #include "event/event.h"
-#include "event/ioevent.h"
+#include "kvm/ioevent.h"
 #include "event/watchdog.h"
 #include "io/console.h"
 #include "irq/irq.h"

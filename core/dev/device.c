@@ -18,109 +18,19 @@
 #include "dev/outstream.h"
 #include "dev/platform.h"
 #include "event/event.h"
-#include "event/ioevent.h"
+#include "kvm/ioevent.h"
 #include "io/console.h"
 #include "irq/irq.h"
 #include "modvmm.h"
 #include "vm/machine.h"
 
-__thread struct device_slot *device_here;
-static struct device_slot slots[DEVICE_SLOTS];
-static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
-/* when every slot is taken, threads share this one (less precise) */
-static struct device_slot shared_slot = { .in_use = 1 };
-
-struct device_slot *device_slot_take(void)
-{
-	unsigned int i;
-
-	pthread_mutex_lock(&slots_lock);
-	for (i = 0; i < DEVICE_SLOTS && slots[i].in_use; i++)
-		;
-	if (i < DEVICE_SLOTS) {
-		slots[i] = (struct device_slot){
-			.range = &bus_current_range, .addr = &bus_current_addr,
-			.dispatches = &bus_dispatches, .in_use = 1,
-		};
-		device_here = &slots[i];
-	} else {
-		device_here = &shared_slot;
-	}
-	pthread_mutex_unlock(&slots_lock);
-	return device_here;
-}
-
-void device_slot_release(void)
-{
-	pthread_mutex_lock(&slots_lock);
-	if (device_here && device_here != &shared_slot)
-		WRITE_ONCE(device_here->in_use, 0);
-	device_here = NULL;
-	pthread_mutex_unlock(&slots_lock);
-}
-
-const struct device_slot *device_slot(unsigned int i)
-{
-	return i < DEVICE_SLOTS ? &slots[i] : NULL;
-}
-
-/* ---- one call at a time per instance ------------------------------------ */
-
-static int ranges_fixed;
-
+/* A new instance's call context: its lock, and whether it takes it. */
 void device_lock_init(struct modvmm_dev *dev)
 {
-	pthread_mutexattr_t a;
-
-	/* recursive: a device's handler may reach the device again through
-	 * the host (a line it raises goes to the interrupt controller it is) */
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&dev->lock, &a);
-	pthread_mutexattr_destroy(&a);
-	dev->concurrent = dev->type &&
-			  (dev->type->desc.flags & MODVMM_DEVF_CONCURRENT);
-}
-
-struct device_ctx device_enter(const struct modvmm_dev *dev, const char *what)
-{
-	struct device_slot *s = device_here ? device_here : device_slot_take();
-	struct device_ctx prev = { s->dev, s->what, NULL };
-
-	if (dev && !dev->concurrent) {
-		/* the lock is the instance's own, not part of what it is */
-		pthread_mutex_lock((pthread_mutex_t *)&dev->lock);
-		prev.locked = dev;
-	}
-	/* the watchdog samples the slot from its thread */
-	WRITE_ONCE(s->enters, s->enters + 1);
-	WRITE_ONCE(s->what, what);
-	WRITE_ONCE(s->dev, dev);
-	return prev;
-}
-
-void device_leave(struct device_ctx prev)
-{
-	WRITE_ONCE(device_here->dev, prev.dev);
-	WRITE_ONCE(device_here->what, prev.what);
-	if (prev.locked)
-		pthread_mutex_unlock((pthread_mutex_t *)&prev.locked->lock);
-}
-
-void device_share(void)
-{
-	machine.pio.locking = 1;
-	machine.mmio.locking = 1;
-}
-
-void device_freeze_ranges(int frozen)
-{
-	ranges_fixed = frozen;
-}
-
-int device_ranges_fixed(void)
-{
-	return ranges_fixed;
+	ctx_owner_init(&dev->call, dev->name, dev->type &&
+		       (dev->type->desc.flags & MODVMM_DEVF_CONCURRENT));
+	/* what only this layer can do, for the layers below */
+	ctx_set_sync(device_sync_all, device_sync_emergency);
 }
 
 static struct modvmm_dev *instances;
@@ -255,7 +165,7 @@ struct modvmm_dev *device_spawn(const char *spec)
 {
 	struct modvmm_dev *dev, **p;
 	struct device_type *t;
-	struct device_ctx ctx;
+	struct ctx ctx;
 	struct opt_list ol;
 	char err[256];
 	struct platform_mark mark;
@@ -300,9 +210,9 @@ struct modvmm_dev *device_spawn(const char *spec)
 			     t->instances);
 	t->instances++;
 	mark = platform_mark();
-	ctx = device_enter(dev, "in its init function");
+	ctx = ctx_enter(dev, "in its init function");
 	failed = t->desc.init(dev, &device_host, &dev->priv);
-	device_leave(ctx);
+	ctx_leave(ctx);
 	if (failed) {
 		/* what it published goes with it, as its ranges do */
 		platform_rollback(mark);
@@ -343,10 +253,10 @@ void device_sync_others(const void *skip)
 
 	for (d = instances; d; d = d->next) {
 		if (d != skip && d->type->desc.sync) {
-			struct device_ctx ctx = device_enter(d, "in its sync hook");
+			struct ctx ctx = ctx_enter(d, "in its sync hook");
 
 			d->type->desc.sync(d->priv);
-			device_leave(ctx);
+			ctx_leave(ctx);
 		}
 	}
 }
@@ -363,11 +273,11 @@ void device_sync_emergency(const void *skip)
 	for (d = instances; d; d = d->next) {
 		if (d == skip || !d->type->desc.sync)
 			continue;
-		if (!d->concurrent && pthread_mutex_trylock(&d->lock))
+		if (!d->call.concurrent && pthread_mutex_trylock(&d->call.lock))
 			continue;
 		d->type->desc.sync(d->priv);
-		if (!d->concurrent)
-			pthread_mutex_unlock(&d->lock);
+		if (!d->call.concurrent)
+			pthread_mutex_unlock(&d->call.lock);
 	}
 }
 
@@ -382,11 +292,11 @@ int device_ready_all(void)
 		d->ready_done = 1;
 		if (!d->type->desc.ready)
 			continue;
-		struct device_ctx ctx = device_enter(d, "in its ready hook");
+		struct ctx ctx = ctx_enter(d, "in its ready hook");
 
 		d->error[0] = '\0';
 		failed = d->type->desc.ready(d->priv);
-		device_leave(ctx);
+		ctx_leave(ctx);
 		if (failed) {
 			pr_err("%s: %s", d->name,
 			       d->error[0] ? d->error : "not ready (the device gave no reason)");
@@ -413,13 +323,13 @@ static void device_hook_all(enum device_hook h)
 		void (*fn)(void *) = h == HOOK_RESET ? desc->reset :
 				     h == HOOK_PAUSE ? desc->pause :
 				     desc->resume;
-		struct device_ctx ctx;
+		struct ctx ctx;
 
 		if (!fn)
 			continue;
-		ctx = device_enter(d, where[h]);
+		ctx = ctx_enter(d, where[h]);
 		fn(d->priv);
-		device_leave(ctx);
+		ctx_leave(ctx);
 	}
 }
 
@@ -442,10 +352,10 @@ void device_resume_all(void)
 static void device_exit_one(struct modvmm_dev *dev)
 {
 	if (dev->type->desc.exit) {
-		struct device_ctx ctx = device_enter(dev, "in its exit hook");
+		struct ctx ctx = ctx_enter(dev, "in its exit hook");
 
 		dev->type->desc.exit(dev->priv);
-		device_leave(ctx);
+		ctx_leave(ctx);
 	}
 	device_release(dev);
 	opt_list_free(&dev->opts);

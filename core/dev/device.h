@@ -9,16 +9,14 @@
 
 #include <modvmm/device.h>
 
+#include "ctx/ctx.h"
+
 /* Where NAME.so is looked for, after an explicit path. */
 struct plugin_search {
 	const char *plugin_dir;		/* --plugin-dir, or NULL */
 	const char *exe_dir;		/* directory of the binary; NULL: found */
 	int insecure;			/* --insecure-plugins */
 };
-
-/* The plugin being opened or closed (constructors, destructors run),
- * for the crash handler; NULL otherwise. */
-extern const char *volatile device_loading;
 
 void device_set_search(const struct plugin_search *s);
 
@@ -86,54 +84,6 @@ extern const struct modvmm_host device_host;
 void device_console_prefer(const char *name);
 int device_console_preferred_asked(void);
 
-/*
- * What device code one thread runs outside a bus access (an access is
- * that thread's bus_current_range): the instance, or NULL for modvmm's
- * own code, and "in its init function" and the like.  Each thread that
- * runs device code has a slot: the crash handler reads its own thread's,
- * the watchdog every thread's.
- */
-struct device_ctx {
-	const struct modvmm_dev *dev;
-	const char *what;
-	const struct modvmm_dev *locked;	/* device_enter() took its lock */
-};
 
-struct device_slot {
-	const struct modvmm_dev *volatile dev;
-	const char *volatile what;
-	volatile uint64_t enters;	/* device_enter() calls: progress */
-	/* the thread's bus_current_range, _addr and bus_dispatches */
-	const struct bus_range *volatile *range;
-	volatile uint64_t *addr, *dispatches;
-	volatile int in_use;
-};
-
-#define DEVICE_SLOTS	320	/* vCPU threads, the I/O thread, main */
-
-/* This thread's slot (taken at its first device call). */
-extern __thread struct device_slot *device_here;
-struct device_slot *device_slot_take(void);
-/* A thread that ran device code ends: its slot is free again. */
-void device_slot_release(void);
-/* Slot @i (0 .. DEVICE_SLOTS - 1), for the watchdog. */
-const struct device_slot *device_slot(unsigned int i);
-
-/*
- * Call into @dev (NULL: modvmm's own code): take its lock (unless it is
- * MODVMM_DEVF_CONCURRENT) and note where this thread is.  Returns the
- * context to give back to device_leave() afterwards.
- */
-struct device_ctx device_enter(const struct modvmm_dev *dev, const char *what);
-void device_leave(struct device_ctx prev);
-
-/*
- * Device code runs on more than one thread from now on (several vCPUs,
- * the I/O thread): the buses take each range's lock from here on.
- */
-void device_share(void);
-/* Ranges can no longer be added or removed: several vCPUs run. */
-void device_freeze_ranges(int frozen);
-int device_ranges_fixed(void);
 
 #endif

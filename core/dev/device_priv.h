@@ -33,6 +33,7 @@ struct dev_stat {
 };
 
 struct modvmm_dev {
+	struct ctx_owner call;		/* first: the layers below see this */
 	struct device_type *type;
 	char name[64];
 	struct opt_list opts;
@@ -42,8 +43,6 @@ struct modvmm_dev {
 	int ready_done;			/* its ready hook ran */
 	uint64_t accesses;
 	uint32_t irq_asserted;		/* lines this instance holds high */
-	pthread_mutex_t lock;		/* serializes its calls (recursive) */
-	int concurrent;			/* MODVMM_DEVF_CONCURRENT: no lock */
 	int stats_full;			/* a stat name was refused (said once) */
 	struct dev_stat stats[DEV_MAX_STATS];
 	int nr_stats;

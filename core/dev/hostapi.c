@@ -14,7 +14,7 @@
 #include "dev/outstream.h"
 #include "dev/platform.h"
 #include "event/event.h"
-#include "event/ioevent.h"
+#include "kvm/ioevent.h"
 #include "io/console.h"
 #include "io/output.h"
 #include "irq/irq.h"
@@ -34,7 +34,7 @@ static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
 		return -1;
 	}
 	/* ABI 1's range ops end before valid: every size is valid there */
-	if (device_ranges_fixed()) {
+	if (READ_ONCE(machine.ranges_fixed)) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
 			 "ranges are fixed once several vCPUs run");
 		return -1;
@@ -42,7 +42,7 @@ static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
 	if (bus_register(b, base, len, ops,
 			 dev->type->desc.abi_version >= 2 ? ops->valid : 0,
 			 opaque, dev, dev->name, &dev->accesses,
-			 dev->concurrent ? NULL : &dev->lock,
+			 dev->call.concurrent ? NULL : &dev->call.lock,
 			 dev->reg_error, sizeof(dev->reg_error)))
 		return -1;
 	return 0;
@@ -53,7 +53,7 @@ static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space
 {
 	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
 
-	if (device_ranges_fixed())
+	if (READ_ONCE(machine.ranges_fixed))
 		return -1;
 	return bus_unregister(b, dev, base);
 }
@@ -335,7 +335,7 @@ static void stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
 /* A device's own lock covers its stats, unless it has none. */
 static void host_stat_add(struct modvmm_dev *dev, const char *name, uint64_t n)
 {
-	if (dev->concurrent) {
+	if (dev->call.concurrent) {
 		host_state_lock();
 		stat_add(dev, name, n);
 		host_state_unlock();

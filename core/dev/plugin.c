@@ -28,8 +28,6 @@ extern const struct modvmm_device_desc *const __start_modvmm_devices[]
 extern const struct modvmm_device_desc *const __stop_modvmm_devices[]
 	__attribute__((weak));
 
-const char *volatile device_loading;
-
 static struct device_type *types;
 static struct plugin_search search;
 static int builtins_loaded;
@@ -248,17 +246,17 @@ static void *plugin_dlopen(const char *real)
 {
 	void *dl;
 
-	device_loading = real;
+	ctx_loading = real;
 	dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
-	device_loading = NULL;
+	ctx_loading = NULL;
 	return dl;
 }
 
 static void plugin_dlclose(void *dl, const char *real)
 {
-	device_loading = real ? real : "(a plugin)";
+	ctx_loading = real ? real : "(a plugin)";
 	dlclose(dl);
-	device_loading = NULL;
+	ctx_loading = NULL;
 }
 
 /*

@@ -21,10 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dev/device.h"
+#include "ctx/ctx.h"
 #include "event/event.h"
 #include "irq/irq.h"
-#include "kvm/kvm.h"
 #include "modvmm.h"
 #include "vm/machine.h"
 
@@ -85,6 +84,23 @@ uint64_t clock_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Waking the thread that runs the callbacks (the boot vCPU's, out of
+ * KVM_RUN) is the vCPU layer's business; it says how (event_set_wake).
+ */
+static void (*wake_hook)(void);
+
+void event_set_wake(void (*wake)(void))
+{
+	wake_hook = wake;
+}
+
+static void event_wake(void)
+{
+	if (wake_hook)
+		wake_hook();
 }
 
 int event_init(void)
@@ -153,7 +169,7 @@ static void event_maybe_halt_check(void)
 		return;
 	last = now;
 	WRITE_ONCE(event_halt_check, 1);
-	vcpu_kick();
+	event_wake();
 }
 
 static void *event_thread_fn(void *arg)
@@ -177,7 +193,7 @@ static void *event_thread_fn(void *arg)
 		if (n == 0) {
 			if (!READ_ONCE(nr_always_ready) || halt_poll > 0)
 				WRITE_ONCE(event_halt_check, 1);
-			vcpu_kick();
+			event_wake();
 			event_signal_waiter();
 			continue;
 		}
@@ -198,7 +214,7 @@ static void *event_thread_fn(void *arg)
 			event_maybe_halt_check();
 			continue;
 		}
-		vcpu_kick();
+		event_wake();
 		event_signal_waiter();
 	}
 	return NULL;
@@ -440,7 +456,7 @@ int event_fd_watch(void *owner, int fd, modvmm_fd_fn fn, void *opaque)
 	s->opaque = opaque;
 	if (s->always_ready) {
 		__atomic_fetch_add(&nr_always_ready, 1, __ATOMIC_RELAXED);
-		vcpu_kick();
+		event_wake();
 		return 0;
 	}
 	if (event_rearm(s)) {
@@ -471,15 +487,15 @@ void event_free_owner(void *owner)
 
 static void event_call_timer(struct event_src *s, uint64_t n)
 {
-	struct device_ctx ctx = device_enter(s->owner, "in a timer callback");
+	struct ctx ctx = ctx_enter(s->owner, "in a timer callback");
 
 	s->timer_fn(s->opaque, n);
-	device_leave(ctx);
+	ctx_leave(ctx);
 }
 
 static void event_run_source(struct event_src *s)
 {
-	struct device_ctx ctx;
+	struct ctx ctx;
 
 	if (s->dead)
 		return;
@@ -504,9 +520,9 @@ static void event_run_source(struct event_src *s)
 		}
 		return;
 	}
-	ctx = device_enter(s->owner, "in an fd callback");
+	ctx = ctx_enter(s->owner, "in an fd callback");
 	s->fd_fn(s->opaque, s->fd);
-	device_leave(ctx);
+	ctx_leave(ctx);
 	if (!s->dead && !s->always_ready)
 		event_rearm(s);
 }

@@ -17,6 +17,8 @@
 
 struct event_src;
 
+/* How to wake the thread that runs the callbacks (the vCPU layer's kick). */
+void event_set_wake(void (*wake)(void));
 int event_init(void);
 /* Stop the event thread (before devices exit), then free everything. */
 void event_stop(void);

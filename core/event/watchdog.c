@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "bus/bus.h"
-#include "dev/device.h"
+#include "ctx/ctx.h"
 #include "event/event.h"
 #include "event/watchdog.h"
 #include "io/console.h"
@@ -34,22 +34,22 @@ static uint64_t bound;
 /* Where one thread is in device code, and how far it has got. */
 struct watch_point {
 	const struct bus_range *range;
-	const struct modvmm_dev *dev;
+	const struct ctx_owner *dev;
 	const char *what;
 	uint64_t dispatches, enters, addr;
 };
 
-static void watch_sample(const struct device_slot *s, struct watch_point *w)
+static void watch_sample(const struct ctx_slot *s, struct watch_point *w)
 {
 	memset(w, 0, sizeof(*w));
 	if (!READ_ONCE(s->in_use))
 		return;
 	if (s->range) {
-		w->range = READ_ONCE(*s->range);
+		w->range = (const struct bus_range *)READ_ONCE(*s->range);
 		w->addr = READ_ONCE(*s->addr);
 		w->dispatches = READ_ONCE(*s->dispatches);
 	}
-	w->dev = READ_ONCE(s->dev);
+	w->dev = READ_ONCE(s->owner);
 	w->what = READ_ONCE(s->what);
 	w->enters = READ_ONCE(s->enters);
 }
@@ -67,9 +67,9 @@ static void watchdog_fire(const struct watch_point *w)
 	else
 		snprintf(msg, sizeof(msg),
 			 "modvmm: device %s did not return %s within %g s (a hung handler); stopping",
-			 device_name(w->dev), w->what, secs);
+			 ctx_name(w->dev), w->what, secs);
 	log_line(msg);
-	device_sync_emergency(w->range ? w->range->owner : w->dev);
+	ctx_sync_emergency(w->range ? w->range->owner : w->dev);
 	_exit(EXIT_DEVICE_CRASH);
 }
 
@@ -81,16 +81,16 @@ static void watchdog_fire(const struct watch_point *w)
 static void *watchdog_fn(void *arg)
 {
 	struct timespec tick = { 0, WATCHDOG_TICK_MS * 1000000L };
-	static struct watch_point last[DEVICE_SLOTS];
-	static uint64_t since[DEVICE_SLOTS];
+	static struct watch_point last[CTX_SLOTS];
+	static uint64_t since[CTX_SLOTS];
 	struct watch_point now;
 	unsigned int i;
 
 	(void)arg;
 	while (!READ_ONCE(quit)) {
 		nanosleep(&tick, NULL);
-		for (i = 0; i < DEVICE_SLOTS; i++) {
-			watch_sample(device_slot(i), &now);
+		for (i = 0; i < CTX_SLOTS; i++) {
+			watch_sample(ctx_slot(i), &now);
 			if (!now.range && !now.dev) {
 				since[i] = 0;
 				continue;

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "dev/device.h"
+#include "ctx/ctx.h"
 #include "irq/irq.h"
 #include "modvmm.h"
 #include "vm/machine.h"
@@ -47,11 +47,11 @@ static void irq_chips_set(unsigned int irq, int level)
 
 	for (i = 0; i < machine.nr_chips; i++) {
 		struct machine_chip *c = &machine.chips[i];
-		struct device_ctx ctx = device_enter(c->owner,
+		struct ctx ctx = ctx_enter(c->owner,
 					"in its interrupt controller");
 
 		c->ops->set_irq(c->opaque, irq, level);
-		device_leave(ctx);
+		ctx_leave(ctx);
 	}
 }
 
@@ -239,13 +239,13 @@ int irq_eoi_watch(struct modvmm_dev *dev, modvmm_eoi_fn fn, void *opaque)
 
 void irq_eoi(unsigned int vector)
 {
-	struct device_ctx ctx;
+	struct ctx ctx;
 
 	if (!eoi_fn)
 		return;
-	ctx = device_enter(eoi_owner, "at an end of interrupt");
+	ctx = ctx_enter(eoi_owner, "at an end of interrupt");
 	eoi_fn(eoi_opaque, vector);
-	device_leave(ctx);
+	ctx_leave(ctx);
 }
 
 void irq_release_owner(struct modvmm_dev *dev)

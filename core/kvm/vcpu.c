@@ -12,7 +12,7 @@
  * as with one, and serves the event loop; each other vCPU has a thread
  * of its own that only takes its port and MMIO exits to the buses.  Each
  * device instance has a lock of its own, which the bus takes around its
- * handlers (and device_enter() around its other calls), so a device
+ * handlers (and ctx_enter() around its other calls), so a device
  * sees one call at a time, as the SDK promises, while different devices
  * serve different vCPUs in parallel.
  */
@@ -25,7 +25,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
-#include "dev/device.h"
+#include "ctx/ctx.h"
 #include "event/event.h"
 #include "irq/irq.h"
 #include "kvm/kvm.h"
@@ -53,6 +53,7 @@ void vcpu_kick_init(struct machine *m)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	vcpu_thread = pthread_self();
+	event_set_wake(vcpu_kick);
 	this_run = m->run;
 	/* a new vCPU (after --reboot) has no kick to wait for */
 	atomic_store(&kick_pending, 0);
@@ -287,7 +288,7 @@ static void vcpu_check_halted(struct machine *m)
 	if (!vcpu_halted_for_good(m->vcpu_fd) ||
 	    (m->nr_cpus > 1 && !vcpu_aps_halted(m)))
 		return;
-	device_sync_all();
+	ctx_sync_all();
 	machine_request_stop(EXIT_HALT);
 }
 
@@ -324,28 +325,28 @@ static void vcpu_service(struct machine *m)
 /* The userspace irqchip is device code: a crash in it names the device. */
 static int chip_pending(struct machine *m)
 {
-	struct device_ctx ctx = device_enter(m->chip_owner,
+	struct ctx ctx = ctx_enter(m->chip_owner,
 					     "in its interrupt controller");
 	int r = m->chip_ops->pending(m->chip_opaque);
 
-	device_leave(ctx);
+	ctx_leave(ctx);
 	return r;
 }
 
 static int chip_ack(struct machine *m)
 {
-	struct device_ctx ctx = device_enter(m->chip_owner,
+	struct ctx ctx = ctx_enter(m->chip_owner,
 					     "in its interrupt controller");
 	int r = m->chip_ops->ack(m->chip_opaque);
 
-	device_leave(ctx);
+	ctx_leave(ctx);
 	return r;
 }
 
 /* KVM_EXIT_HLT: only without the in-kernel irqchip. */
 static void vcpu_handle_hlt(struct machine *m)
 {
-	device_sync_all();
+	ctx_sync_all();
 	if (!m->run->if_flag || m->irqchip != IRQCHIP_USER || !m->chip_ops) {
 		machine_request_stop(EXIT_HALT);
 		return;
@@ -407,7 +408,7 @@ static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
 	case KVM_EXIT_SHUTDOWN:
 		/* a PC resets on a triple fault; --reboot boots it again */
 		if (m->reboot) {
-			device_sync_all();
+			ctx_sync_all();
 			pr_info("triple fault: the machine resets");
 			return EXIT_GUEST_RESET;
 		}
@@ -431,7 +432,7 @@ static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
 	n = strlen(why);
 	if (m->nr_cpus > 1 && n < sizeof(why))
 		snprintf(why + n, sizeof(why) - n, " on vCPU %u", id);
-	device_sync_all();
+	ctx_sync_all();
 	vcpu_dump_fd(fd, "guest crashed", why);
 	return EXIT_GUEST_CRASH;
 }
@@ -540,7 +541,7 @@ static void *vcpu_ap_thread(void *arg)
 			break;
 		}
 	}
-	device_slot_release();
+	ctx_slot_release();
 	vcpu_kick();
 	return NULL;
 }
@@ -552,8 +553,8 @@ int vcpu_start_aps(struct machine *m)
 
 	if (m->nr_cpus < 2)
 		return 0;
-	device_share();
-	device_freeze_ranges(1);
+	machine_share_devices();
+	WRITE_ONCE(m->ranges_fixed, 1);
 	/* the threads take only the kick; SIGINT and the like stay ours */
 	sigfillset(&all);
 	sigdelset(&all, SIGUSR1);
@@ -591,5 +592,5 @@ void vcpu_stop_aps(struct machine *m, int status)
 		pthread_join(ap->thread, NULL);
 		ap->running = 0;
 	}
-	device_freeze_ranges(0);
+	WRITE_ONCE(m->ranges_fixed, 0);
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dev/device.h"
+#include "ctx/ctx.h"
 #include "io/console.h"
 #include "modvmm.h"
 #include "vm/machine.h"
@@ -123,12 +123,12 @@ static void machine_crash_handler(int sig)
 {
 	static volatile sig_atomic_t crashing;
 	const struct bus_range *r = bus_current_range;
-	const struct modvmm_dev *dev = device_here ? device_here->dev : NULL;
+	const struct ctx_owner *dev = ctx_here ? ctx_here->owner : NULL;
 	char addr[20];
 	const char *name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
 			   sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
 			   "SIGABRT";
-	const char *loading = device_loading;
+	const char *loading = ctx_loading;
 	int status = (r || dev || loading) ? EXIT_DEVICE_CRASH : EXIT_INTERNAL;
 
 	if (crashing)
@@ -140,7 +140,7 @@ static void machine_crash_handler(int sig)
 		hex_str(addr, bus_current_addr);
 		crash_say(r->owner_name, name, "handling an access at ", addr);
 	} else if (dev) {
-		crash_say(device_name(dev), name, device_here->what, "");
+		crash_say(ctx_name(dev), name, ctx_here->what, "");
 	} else if (loading) {
 		write_str("modvmm: plugin ");
 		write_str(loading);
@@ -152,8 +152,14 @@ static void machine_crash_handler(int sig)
 		write_str(name);
 		write_str("\n");
 	}
-	device_sync_emergency(NULL);
+	ctx_sync_emergency(NULL);
 	_exit(status);
+}
+
+void machine_share_devices(void)
+{
+	machine.pio.locking = 1;
+	machine.mmio.locking = 1;
 }
 
 static void machine_stop_signal(int sig)

@@ -74,6 +74,7 @@ struct machine {
 	volatile sig_atomic_t stop;
 	volatile int stop_status;
 	int stop_claimed;	/* machine_request_stop() has chosen the status */
+	int ranges_fixed;	/* several vCPUs run: no range comes or goes */
 
 	int timeout_hit;
 	int reboot;		/* --reboot: a triple fault resets, not crashes */
@@ -98,6 +99,11 @@ static inline int machine_lapic_in_kernel(const struct machine *m)
 
 /* Make the MMIO bus refuse ranges over guest RAM (machine.mem). */
 void machine_guard_ram(void);
+/*
+ * Device code runs on more than one thread from now on (several vCPUs,
+ * the I/O thread): the buses take each range's lock.
+ */
+void machine_share_devices(void);
 /* Ask the run loop to end with @status (first request wins). */
 void machine_request_stop(int status);
 void machine_install_signals(void);

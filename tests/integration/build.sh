@@ -674,3 +674,42 @@ test_build_menuconfig_in_tmux() {
 	assert_eq "$(grep '^[<>]' "$TMP/diff")" "$(printf '< CONFIG_SERIAL8250=y\n> CONFIG_SERIAL8250=m')" \
 		"what menuconfig changed in .config"
 }
+
+# --- the core's layering ------------------------------------------------------
+
+# The core's subsystems depend one way (doc/architecture.md): a file in
+# core/A/ includes the header of core/B/ only when B comes after A in
+# this list, so no include (and, with -Werror's implicit declarations, no
+# call) goes back up, and there is no cycle.
+CORE_LAYERS="cli dev kvm event irq vm io ctx boot bus util"
+
+core_layer_rank() {
+	local i=0 l
+
+	for l in $CORE_LAYERS; do
+		[ "$l" = "$1" ] && { echo $i; return; }
+		i=$((i + 1))
+	done
+	echo -1
+}
+
+test_build_core_layers_one_way() {
+	local f from to bad=0 dirs
+
+	dirs=$(cd "$TOP/core" && ls -d */ | tr -d /)
+	for from in $dirs; do
+		[ "$(core_layer_rank "$from")" -ge 0 ] ||
+			fail "core/$from/ is not in CORE_LAYERS (tests/integration/build.sh, doc/architecture.md)"
+	done
+	for f in "$TOP"/core/*/*.[ch]; do
+		from=$(basename "$(dirname "$f")")
+		for to in $(sed -n 's|^#include "\([a-z]*\)/.*|\1|p' "$f" | sort -u); do
+			[ "$to" = "$from" ] && continue
+			if [ "$(core_layer_rank "$to")" -le "$(core_layer_rank "$from")" ]; then
+				echo "${f#$TOP/} includes $to/, which is not below $from/" >&2
+				bad=$((bad + 1))
+			fi
+		done
+	done
+	[ "$bad" = 0 ] || fail "$bad includes go against the core's layering"
+}

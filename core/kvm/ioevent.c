@@ -5,7 +5,7 @@
  * an eventfd signal inside KVM, so the vCPU goes on running the guest
  * instead of exiting to the run loop.  One thread here waits on those
  * eventfds and runs the device's callback under that device's lock, as
- * every device callback runs (device_enter()).
+ * every device callback runs (ctx_enter()).
  *
  * Only with KVM's local APICs (the in-kernel or the split irqchip): a
  * callback that raises a line then reaches KVM from this thread, through
@@ -36,8 +36,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "dev/device.h"
-#include "event/ioevent.h"
+#include "ctx/ctx.h"
+#include "kvm/ioevent.h"
 #include "kvm/kvm.h"
 #include "modvmm.h"
 #include "vm/machine.h"
@@ -83,17 +83,17 @@ static int ioevent_kvm(struct ioevent *e, int deassign)
 
 static void ioevent_run(struct ioevent *e)
 {
-	struct device_ctx ctx;
+	struct ctx ctx;
 	uint64_t n;
 
 	/* the owner's lock first: its exit marks the ioevent dead under it */
-	ctx = device_enter(e->owner, e->kvm ? "in its ioevent handler" :
+	ctx = ctx_enter(e->owner, e->kvm ? "in its ioevent handler" :
 				     "in its fd callback");
 	if (!e->dead && !e->kvm)
 		e->fd_fn(e->opaque, e->efd);
 	else if (!e->dead && read(e->efd, &n, sizeof(n)) == sizeof(n))
 		e->fn(e->opaque);
-	device_leave(ctx);
+	ctx_leave(ctx);
 }
 
 static void *ioevent_thread(void *arg)
@@ -112,7 +112,7 @@ static void *ioevent_thread(void *arg)
 			if (evs[i].data.ptr)
 				ioevent_run(evs[i].data.ptr);
 	}
-	device_slot_release();
+	ctx_slot_release();
 	return NULL;
 }
 
@@ -142,7 +142,7 @@ static int ioevent_start(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	thread_running = 1;
 	/* device code now runs on two threads: the buses take range locks */
-	device_share();
+	machine_share_devices();
 	return 0;
 }
 
@@ -186,7 +186,7 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 	}
 	if (ioevent_kvm(e, 0)) {
 		pr_info("%s: KVM_IOEVENTFD at 0x%llx: %s; the writes exit as before",
-			device_name(dev), (unsigned long long)addr, strerror(errno));
+			ctx_name(dev), (unsigned long long)addr, strerror(errno));
 		epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
 		close(e->efd);
 		free(e);
@@ -269,7 +269,7 @@ int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq)
 	}
 	if (irqfd_kvm(e, 0)) {
 		pr_info("%s: KVM_IRQFD on line %u: %s; the line is raised as before",
-			device_name(dev), irq, strerror(errno));
+			ctx_name(dev), irq, strerror(errno));
 		close(e->efd);
 		free(e);
 		errno = EOPNOTSUPP;
@@ -339,11 +339,11 @@ void ioevent_kvm_replay(void)
 	for (e = ioevents; e; e = e->next) {
 		if (!e->dead && e->kvm && ioevent_kvm(e, 0))
 			pr_err("%s: KVM_IOEVENTFD at 0x%llx again after the reset: %s",
-			       device_name(e->owner), (unsigned long long)e->addr,
+			       ctx_name(e->owner), (unsigned long long)e->addr,
 			       strerror(errno));
 		if (!e->dead && e->irqfd && irqfd_kvm(e, 0))
 			pr_err("%s: KVM_IRQFD on line %u again after the reset: %s",
-			       device_name(e->owner), e->gsi, strerror(errno));
+			       ctx_name(e->owner), e->gsi, strerror(errno));
 	}
 }
 
