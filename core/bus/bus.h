@@ -73,7 +73,7 @@ void bus_unregister_owner(struct bus *b, void *owner);
 /*
  * The access this thread is serving right now (for the crash handler,
  * on the thread that crashed) and how many it served (progress, for the
- * watchdog, which reads them through device_slot).
+ * watchdog, which reads them through ctx_slot).
  */
 extern __thread const struct bus_range *volatile bus_current_range;
 extern __thread volatile uint64_t bus_current_addr;
