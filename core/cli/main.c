@@ -530,11 +530,11 @@ static void print_stats(struct machine *m)
 	for (i = 0; i < ARRAY_SIZE(m->exits); i++)
 		if (m->exits[i])
 			fprintf(stderr, " %s %" PRIu64, vcpu_exit_name(i), m->exits[i]);
-	if (m->nr_cpus > 1) {
-		fprintf(stderr, "\n  per vCPU: 0 %" PRIu64, m->bsp_exits);
-		for (i = 0; i + 1 < m->nr_cpus && m->aps; i++)
-			fprintf(stderr, ", %u %" PRIu64, m->aps[i].id,
-				m->aps[i].exits);
+	if (m->nr_cpus > 1 && m->vcpus) {
+		fprintf(stderr, "\n  per vCPU: 0 %" PRIu64, m->vcpus[0].exits);
+		for (i = 1; i < m->nr_cpus; i++)
+			fprintf(stderr, ", %u %" PRIu64, m->vcpus[i].id,
+				m->vcpus[i].exits);
 	}
 	fprintf(stderr, "\n  unclaimed: io %" PRIu64 ", mmio %" PRIu64 "\n",
 		m->pio.unclaimed, m->mmio.unclaimed);

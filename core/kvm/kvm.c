@@ -328,9 +328,33 @@ static int kvm_new_vcpu(struct machine *m, unsigned int id, int *fd,
 	return kvm_set_cpuid(m, *fd, id);
 }
 
+/* The array of every vCPU, none created yet. */
+static int kvm_alloc_vcpus(struct machine *m)
+{
+	unsigned int i, n = m->nr_cpus ? m->nr_cpus : 1;
+
+	if (m->vcpus)
+		return 0;
+	m->vcpus = calloc(n, sizeof(*m->vcpus));
+	if (!m->vcpus) {
+		pr_err("out of memory for %u vCPUs", n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		m->vcpus[i].id = i;
+		m->vcpus[i].fd = -1;
+	}
+	return 0;
+}
+
 int kvm_create_vcpu(struct machine *m)
 {
-	return kvm_new_vcpu(m, 0, &m->vcpu_fd, &m->run, &m->run_size);
+	struct vcpu *v;
+
+	if (kvm_alloc_vcpus(m))
+		return -1;
+	v = &m->vcpus[0];
+	return kvm_new_vcpu(m, 0, &v->fd, &v->run, &v->run_size);
 }
 
 int kvm_has_cap(struct machine *m, long cap)
@@ -349,50 +373,39 @@ unsigned int kvm_max_vcpus(struct machine *m)
 
 int kvm_create_aps(struct machine *m)
 {
-	unsigned int i, n = m->nr_cpus > 1 ? m->nr_cpus - 1 : 0;
+	unsigned int i;
 
-	if (!n)
-		return 0;
-	m->aps = calloc(n, sizeof(*m->aps));
-	if (!m->aps) {
-		pr_err("out of memory for %u vCPUs", m->nr_cpus);
+	if (kvm_alloc_vcpus(m))
 		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		m->aps[i].id = i + 1;
-		m->aps[i].fd = -1;
-		if (kvm_new_vcpu(m, i + 1, &m->aps[i].fd, &m->aps[i].run,
-				 &m->aps[i].run_size))
+	for (i = 1; i < m->nr_cpus; i++) {
+		struct vcpu *v = &m->vcpus[i];
+
+		if (kvm_new_vcpu(m, i, &v->fd, &v->run, &v->run_size))
 			return -1;
 	}
 	return 0;
 }
 
-static void kvm_destroy_aps(struct machine *m)
+static void kvm_destroy_vcpus(struct machine *m)
 {
-	unsigned int i;
+	unsigned int i, n = m->nr_cpus ? m->nr_cpus : 1;
 
-	for (i = 0; m->aps && i + 1 < m->nr_cpus; i++) {
-		if (m->aps[i].run)
-			munmap(m->aps[i].run, m->aps[i].run_size);
-		if (m->aps[i].fd > 0)
-			close(m->aps[i].fd);
+	for (i = 0; m->vcpus && i < n; i++) {
+		if (m->vcpus[i].run)
+			munmap(m->vcpus[i].run, m->vcpus[i].run_size);
+		if (m->vcpus[i].fd > 0)
+			close(m->vcpus[i].fd);
 	}
-	free(m->aps);
-	m->aps = NULL;
+	free(m->vcpus);
+	m->vcpus = NULL;
 }
 
 void kvm_destroy_vm(struct machine *m)
 {
-	kvm_destroy_aps(m);
-	if (m->run)
-		munmap(m->run, m->run_size);
-	if (m->vcpu_fd > 0)
-		close(m->vcpu_fd);
+	kvm_destroy_vcpus(m);
 	if (m->vm_fd > 0)
 		close(m->vm_fd);
-	m->run = NULL;
-	m->vcpu_fd = m->vm_fd = -1;
+	m->vm_fd = -1;
 }
 
 void kvm_close(struct machine *m)
@@ -542,13 +555,13 @@ int vcpu_setup(struct machine *m, const struct boot_state *bs)
 	struct kvm_sregs s;
 	struct kvm_regs r;
 
-	if (ioctl(m->vcpu_fd, KVM_GET_SREGS, &s)) {
+	if (ioctl(m->vcpus[0].fd, KVM_GET_SREGS, &s)) {
 		pr_err("KVM_GET_SREGS failed: %s", strerror(errno));
 		return -1;
 	}
 	if (vcpu_setup_sregs(m, bs, &s))
 		return -1;
-	if (ioctl(m->vcpu_fd, KVM_SET_SREGS, &s)) {
+	if (ioctl(m->vcpus[0].fd, KVM_SET_SREGS, &s)) {
 		pr_err("KVM_SET_SREGS failed: %s", strerror(errno));
 		return -1;
 	}
@@ -565,7 +578,7 @@ int vcpu_setup(struct machine *m, const struct boot_state *bs)
 		r.rip = bs->rip;
 		r.rsp = bs->rsp ? bs->rsp : BOOT_STACK_TOP;
 	}
-	if (ioctl(m->vcpu_fd, KVM_SET_REGS, &r)) {
+	if (ioctl(m->vcpus[0].fd, KVM_SET_REGS, &r)) {
 		pr_err("KVM_SET_REGS failed: %s", strerror(errno));
 		return -1;
 	}

@@ -54,7 +54,7 @@ void vcpu_kick_init(struct machine *m)
 	sigaction(SIGUSR1, &sa, NULL);
 	vcpu_thread = pthread_self();
 	event_set_wake(vcpu_kick);
-	this_run = m->run;
+	this_run = machine_boot_run(m);
 	/* a new vCPU (after --reboot) has no kick to wait for */
 	atomic_store(&kick_pending, 0);
 }
@@ -66,7 +66,7 @@ void vcpu_kick(void)
 	 * No vCPU yet (devices are created before it): nothing to interrupt,
 	 * and a kick left pending would swallow every later one.
 	 */
-	if (!machine.run)
+	if (!machine_boot_run(&machine))
 		return;
 	if (!atomic_exchange(&kick_pending, 1)) {
 		__atomic_fetch_add(&machine.kicks, 1, __ATOMIC_RELAXED);
@@ -81,7 +81,8 @@ void vcpu_kick(void)
  */
 void vcpu_intr_changed(void)
 {
-	if (machine.run && !pthread_equal(pthread_self(), vcpu_thread))
+	if (machine_boot_run(&machine) &&
+	    !pthread_equal(pthread_self(), vcpu_thread))
 		vcpu_kick();
 }
 
@@ -96,8 +97,8 @@ void machine_request_stop(int status)
 		machine.stop_status = status;
 		__atomic_store_n(&machine.stop, 1, __ATOMIC_RELEASE);
 	}
-	if (machine.run)
-		machine.run->immediate_exit = 1;
+	if (machine_boot_run(&machine))
+		machine_boot_run(&machine)->immediate_exit = 1;
 }
 
 static const char *exit_reason_name(uint32_t r)
@@ -190,12 +191,12 @@ static void vcpu_dump_fd(int fd, const char *what, const char *why)
 
 void vcpu_dump(struct machine *m, const char *why)
 {
-	vcpu_dump_fd(m->vcpu_fd, "guest crashed", why);
+	vcpu_dump_fd(m->vcpus[0].fd, "guest crashed", why);
 }
 
 void vcpu_dump_state(struct machine *m, const char *why)
 {
-	vcpu_dump_fd(m->vcpu_fd, "boot vCPU", why);
+	vcpu_dump_fd(m->vcpus[0].fd, "boot vCPU", why);
 }
 
 static void vcpu_handle_io(struct machine *m, struct kvm_run *run)
@@ -237,7 +238,7 @@ static int vcpu_halted_for_good(int fd)
 }
 
 /* An AP answers the boot CPU's question, between two KVM_RUNs. */
-static void vcpu_ap_answer(struct vcpu_ap *ap)
+static void vcpu_ap_answer(struct vcpu *ap)
 {
 	int ask = ap->halt_ask;
 
@@ -260,24 +261,24 @@ static int vcpu_aps_halted(struct machine *m)
 {
 	static int seq;
 	struct timespec ms = { 0, 1000000 };
-	unsigned int i, n = m->nr_cpus - 1;
+	unsigned int i, n = m->nr_cpus;
 	int waited;
 
 	seq++;
-	for (i = 0; i < n; i++) {
-		m->aps[i].halt_ask = seq;
-		if (m->aps[i].running)
-			pthread_kill(m->aps[i].thread, SIGUSR1);
+	for (i = 1; i < n; i++) {
+		m->vcpus[i].halt_ask = seq;
+		if (m->vcpus[i].running)
+			pthread_kill(m->vcpus[i].thread, SIGUSR1);
 	}
-	for (i = 0; i < n; i++) {
-		for (waited = 0; m->aps[i].running &&
-		     __atomic_load_n(&m->aps[i].halt_seen, __ATOMIC_ACQUIRE) != seq;
+	for (i = 1; i < n; i++) {
+		for (waited = 0; m->vcpus[i].running &&
+		     __atomic_load_n(&m->vcpus[i].halt_seen, __ATOMIC_ACQUIRE) != seq;
 		     waited++) {
 			if (waited == HALT_ASK_MS || READ_ONCE(m->stop))
 				return 0;
 			nanosleep(&ms, NULL);
 		}
-		if (m->aps[i].running && !m->aps[i].halted)
+		if (m->vcpus[i].running && !m->vcpus[i].halted)
 			return 0;
 	}
 	return 1;
@@ -285,7 +286,7 @@ static int vcpu_aps_halted(struct machine *m)
 
 static void vcpu_check_halted(struct machine *m)
 {
-	if (!vcpu_halted_for_good(m->vcpu_fd) ||
+	if (!vcpu_halted_for_good(m->vcpus[0].fd) ||
 	    (m->nr_cpus > 1 && !vcpu_aps_halted(m)))
 		return;
 	ctx_sync_all();
@@ -305,7 +306,7 @@ static uint64_t last_halt_check_ns;
 /* The vCPU left KVM_RUN because of a kick or a signal. */
 static void vcpu_service(struct machine *m)
 {
-	m->run->immediate_exit = 0;
+	m->vcpus[0].run->immediate_exit = 0;
 	atomic_store(&kick_pending, 0);
 	if (machine_lapic_in_kernel(m)) {
 		uint64_t now = clock_now_ns();
@@ -347,7 +348,7 @@ static int chip_ack(struct machine *m)
 static void vcpu_handle_hlt(struct machine *m)
 {
 	ctx_sync_all();
-	if (!m->run->if_flag || m->irqchip != IRQCHIP_USER || !m->chip_ops) {
+	if (!m->vcpus[0].run->if_flag || m->irqchip != IRQCHIP_USER || !m->chip_ops) {
 		machine_request_stop(EXIT_HALT);
 		return;
 	}
@@ -361,7 +362,7 @@ static void vcpu_handle_hlt(struct machine *m)
 		atomic_store(&kick_pending, 1);
 		event_wait(-1);
 		atomic_store(&kick_pending, 0);
-		m->run->immediate_exit = 0;
+		m->vcpus[0].run->immediate_exit = 0;
 		event_dispatch();
 	}
 }
@@ -375,7 +376,7 @@ static void vcpu_handle_hlt(struct machine *m)
  */
 static void vcpu_inject(struct machine *m)
 {
-	struct kvm_run *run = m->run;
+	struct kvm_run *run = m->vcpus[0].run;
 	struct kvm_interrupt irq;
 	int vector;
 
@@ -392,7 +393,7 @@ static void vcpu_inject(struct machine *m)
 	if (vector < 0)
 		return;
 	irq.irq = (uint32_t)vector;
-	if (ioctl(m->vcpu_fd, KVM_INTERRUPT, &irq))
+	if (ioctl(m->vcpus[0].fd, KVM_INTERRUPT, &irq))
 		pr_err("KVM_INTERRUPT of vector %d failed: %s", vector,
 		       strerror(errno));
 }
@@ -463,14 +464,14 @@ static int vcpu_bus_exit(struct machine *m, struct kvm_run *run)
 
 int vcpu_run_loop(struct machine *m)
 {
-	struct kvm_run *run = m->run;
+	struct kvm_run *run = m->vcpus[0].run;
 	int status = -1;
 
 	while (!READ_ONCE(m->stop)) {
 		if (unlikely(m->irqchip == IRQCHIP_USER ||
 			     m->irqchip == IRQCHIP_SPLIT))
 			vcpu_inject(m);
-		if (unlikely(ioctl(m->vcpu_fd, KVM_RUN, 0) < 0)) {
+		if (unlikely(ioctl(m->vcpus[0].fd, KVM_RUN, 0) < 0)) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu_service(m);
 				continue;
@@ -479,7 +480,7 @@ int vcpu_run_loop(struct machine *m)
 			status = EXIT_KVM;
 			break;
 		}
-		m->bsp_exits++;
+		m->vcpus[0].exits++;
 		if (vcpu_bus_exit(m, run))
 			continue;
 		switch (run->exit_reason) {
@@ -492,7 +493,7 @@ int vcpu_run_loop(struct machine *m)
 			vcpu_service(m);
 			break;
 		default:
-			status = vcpu_fatal_exit(m, 0, m->vcpu_fd, run);
+			status = vcpu_fatal_exit(m, 0, m->vcpus[0].fd, run);
 			break;
 		}
 		if (status >= 0)
@@ -511,7 +512,7 @@ int vcpu_run_loop(struct machine *m)
  */
 static void *vcpu_ap_thread(void *arg)
 {
-	struct vcpu_ap *ap = arg;
+	struct vcpu *ap = arg;
 	struct machine *m = &machine;
 	struct kvm_run *run = ap->run;
 	int status;
@@ -559,8 +560,8 @@ int vcpu_start_aps(struct machine *m)
 	sigfillset(&all);
 	sigdelset(&all, SIGUSR1);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (i = 0; i + 1 < m->nr_cpus; i++) {
-		struct vcpu_ap *ap = &m->aps[i];
+	for (i = 1; i < m->nr_cpus; i++) {
+		struct vcpu *ap = &m->vcpus[i];
 
 		ap->run->immediate_exit = 0;
 		if (pthread_create(&ap->thread, NULL, vcpu_ap_thread, ap)) {
@@ -582,8 +583,8 @@ void vcpu_stop_aps(struct machine *m, int status)
 	if (m->nr_cpus < 2)
 		return;
 	machine_request_stop(status);	/* the boot CPU's end ends them all */
-	for (i = 0; m->aps && i + 1 < m->nr_cpus; i++) {
-		struct vcpu_ap *ap = &m->aps[i];
+	for (i = 1; m->vcpus && i < m->nr_cpus; i++) {
+		struct vcpu *ap = &m->vcpus[i];
 
 		if (!ap->running)
 			continue;

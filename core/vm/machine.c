@@ -12,7 +12,7 @@
 #include "modvmm.h"
 #include "vm/machine.h"
 
-struct machine machine = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
+struct machine machine = { .kvm_fd = -1, .vm_fd = -1 };
 int log_verbosity;
 void (*log_hook)(const char *line);
 

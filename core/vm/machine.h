@@ -36,28 +36,30 @@ struct machine_chip {
 #define MACHINE_MAX_CPUS	254
 
 /*
- * A vCPU after the first (an application processor): it waits in KVM
- * for the boot CPU's INIT and SIPI, on a thread of its own.
+ * One vCPU: its fd, its kvm_run mapping, its thread and its counts.  The
+ * boot CPU (id 0) runs on the main thread; each other one (an
+ * application processor) waits in KVM for the boot CPU's INIT and SIPI,
+ * on a thread of its own.
  */
-struct vcpu_ap {
+struct vcpu {
 	unsigned int id;
 	int fd;
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;
 	int running;
-	/* the boot CPU asks (halt_ask) whether it halted for good; the
+	/* the boot CPU asks (halt_ask) whether an AP halted for good; the
 	 * AP's thread answers (halted) and sets halt_seen to the question */
 	volatile int halt_ask, halt_seen, halted;
 	uint64_t exits;			/* its exits to user space */
 };
 
 struct machine {
-	int kvm_fd, vm_fd, vcpu_fd;	/* vcpu_fd, run: the boot CPU's */
-	struct kvm_run *run;
-	size_t run_size;
+	int kvm_fd, vm_fd;
 	unsigned int nr_cpus;		/* --cpus; 0 means 1 */
-	struct vcpu_ap *aps;		/* nr_cpus - 1 of them */
+	/* nr_cpus of them (at least one): [0] is the boot CPU, which runs
+	 * on the main thread; the others are application processors */
+	struct vcpu *vcpus;
 	struct guestmem mem;
 	struct bus pio, mmio;
 
@@ -84,12 +86,17 @@ struct machine {
 	/* --stats */
 	int stats;
 	uint64_t exits[64];		/* by KVM_EXIT_* reason */
-	uint64_t bsp_exits;		/* the boot CPU's (APs: struct vcpu_ap) */
 	uint64_t exits_other;
 	uint64_t kicks;
 };
 
 extern struct machine machine;
+
+/* The boot vCPU's kvm_run, or NULL before there is one. */
+static inline struct kvm_run *machine_boot_run(const struct machine *m)
+{
+	return m->vcpus ? m->vcpus[0].run : NULL;
+}
 
 /* KVM runs the local APICs (the in-kernel or the split irqchip). */
 static inline int machine_lapic_in_kernel(const struct machine *m)
