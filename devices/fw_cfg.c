@@ -19,8 +19,10 @@
  *
  * Items: the signature "QEMU" (0x00), the feature bits (0x01), RAM size
  * (0x03), CPU counts (0x05, 0x0f), kernel, initrd and command line sizes
- * (0x08, 0x0b, 0x14) and the command line (0x15) from the host's
- * machine_info; the file directory (0x19) and the files (0x20 on) from
+ * (0x08, 0x0b, 0x14), the command line (0x15) and the kernel and initrd
+ * files themselves (0x11, 0x12: read from the files the first time the
+ * guest selects them, so a guest that never does costs nothing) from the
+ * host's machine_info; the file directory (0x19) and the files (0x20 on) from
  * its firmware files ("etc/e820", --fw-cfg items, ...).  Every item is
  * read-only: a DMA write sets the error bit.  Other keys select an empty
  * item, which reads as zeros.
@@ -31,8 +33,11 @@
  * for the whole run.  A machine reset (--reboot) selects the signature
  * again, at offset 0, and clears the DMA address register.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <modvmm/device.h>
 
@@ -47,6 +52,8 @@
 #define FW_CFG_RAM_SIZE		0x03
 #define FW_CFG_NB_CPUS		0x05
 #define FW_CFG_KERNEL_SIZE	0x08
+#define FW_CFG_KERNEL_DATA	0x11
+#define FW_CFG_INITRD_DATA	0x12
 #define FW_CFG_INITRD_SIZE	0x0b
 #define FW_CFG_MAX_CPUS		0x0f
 #define FW_CFG_CMDLINE_SIZE	0x14
@@ -89,6 +96,15 @@ struct fw_cfg_item {
 	uint32_t len;
 };
 
+/* A file the guest reads as an item: its path, and its bytes once read. */
+struct fw_cfg_blob {
+	char *path;			/* NULL: none */
+	uint64_t size;			/* what the host said it has */
+	uint8_t *data;
+	uint32_t len;
+	int tried;
+};
+
 struct fw_cfg {
 	struct modvmm_dev *dev;
 	const struct modvmm_host *host;
@@ -103,6 +119,7 @@ struct fw_cfg {
 	uint8_t cmdline_size[4];
 	char *cmdline;			/* with its NUL */
 	uint32_t cmdline_len;
+	struct fw_cfg_blob kernel, initrd;	/* the files, once selected */
 	uint8_t *dir;			/* the file directory item */
 	uint32_t dir_len;
 	/* the guest's view */
@@ -208,6 +225,40 @@ static struct fw_cfg_item fw_cfg_file(struct fw_cfg *fc, unsigned int index)
 
 #define FW_CFG_ITEM(buf) ((struct fw_cfg_item){ (buf), sizeof(buf) })
 
+/*
+ * The kernel or initrd as an item: read once, at its first selection, at
+ * most the size the host reported (the file may have changed since).
+ */
+static struct fw_cfg_item fw_cfg_blob(struct fw_cfg *fc, struct fw_cfg_blob *b)
+{
+	uint64_t want = fw_cfg_clamp32(b->size);
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	if (!b->tried && b->path && want) {
+		b->tried = 1;
+		b->data = malloc((size_t)want);
+		fd = b->data ? open(b->path, O_RDONLY | O_CLOEXEC) : -1;
+		while (fd >= 0 && got < want) {
+			n = read(fd, b->data + got, (size_t)want - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (got < want)
+			fc->host->log(fc->dev, MODVMM_LOG_WARN,
+				      "%s: read %zu of %llu bytes for the guest",
+				      b->path, got, (unsigned long long)want);
+		b->len = (uint32_t)got;
+	}
+	return (struct fw_cfg_item){ b->data, b->len };
+}
+
 /* The item @key selects; an empty one for keys that have none. */
 static struct fw_cfg_item fw_cfg_lookup(struct fw_cfg *fc, uint16_t key)
 {
@@ -231,6 +282,10 @@ static struct fw_cfg_item fw_cfg_lookup(struct fw_cfg *fc, uint16_t key)
 		return FW_CFG_ITEM(fc->initrd_size);
 	case FW_CFG_CMDLINE_SIZE:
 		return FW_CFG_ITEM(fc->cmdline_size);
+	case FW_CFG_KERNEL_DATA:
+		return fw_cfg_blob(fc, &fc->kernel);
+	case FW_CFG_INITRD_DATA:
+		return fw_cfg_blob(fc, &fc->initrd);
 	case FW_CFG_CMDLINE_DATA:
 		return (struct fw_cfg_item){ (const uint8_t *)fc->cmdline,
 					     fc->cmdline_len };
@@ -479,6 +534,14 @@ static int fw_cfg_machine(struct fw_cfg *fc)
 	}
 	fc->cmdline_len = (uint32_t)n;
 	fw_cfg_put_le(fc->cmdline_size, n, 4);
+	/* hosts before the paths leave them NULL: the items stay empty */
+	fc->kernel.size = info.kernel_size;
+	fc->initrd.size = info.initrd_size;
+	if ((info.kernel_path && !(fc->kernel.path = strdup(info.kernel_path))) ||
+	    (info.initrd_path && !(fc->initrd.path = strdup(info.initrd_path)))) {
+		fc->host->set_error(fc->dev, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -508,6 +571,10 @@ static void fw_cfg_free(struct fw_cfg *fc)
 {
 	free(fc->cmdline);
 	free(fc->dir);
+	free(fc->kernel.path);
+	free(fc->kernel.data);
+	free(fc->initrd.path);
+	free(fc->initrd.data);
 	free(fc);
 }
 

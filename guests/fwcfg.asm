@@ -15,6 +15,7 @@
 ;   fwcfg: dma sig QEMU CFG
 ;   fwcfg: dma hello
 ;   fwcfg: dma write refused
+;   fwcfg: kernel size XXXX, its first 16 bytes match
 ;   fwcfg: OK
 ; and exits with value 0 (status 1), or prints "fwcfg: FAIL step N" and
 ; exits with value 1 (status 3).
@@ -34,6 +35,8 @@ KEY_ID		equ 0x01
 KEY_RAM		equ 0x03
 KEY_CPUS	equ 0x05
 KEY_DIR		equ 0x19
+KEY_KERNEL_SIZE	equ 0x08
+KEY_KERNEL_DATA	equ 0x11
 DMA_ERROR	equ 0x01
 DMA_READ	equ 0x02
 DMA_SELECT	equ 0x08
@@ -191,6 +194,24 @@ start:
 	FAIL_IF ne, 8
 	PUTS msg_refused
 
+	; 9: the kernel items are this very image: its size, then its
+	; first 16 bytes as loaded at 0 (code, which nothing changed)
+	SELECT KEY_KERNEL_SIZE
+	READ size, 4
+	cmp dword [size], image_end
+	FAIL_IF ne, 9
+	SELECT KEY_KERNEL_DATA
+	READ entry, 16
+	mov si, 0
+	mov di, entry
+	mov cx, 16
+	repe cmpsb
+	FAIL_IF ne, 9
+	PUTS msg_kernel
+	mov ax, [size]
+	call puthex16
+	PUTS msg_kernel_match
+
 	PUTS msg_ok
 	EXIT 0
 
@@ -248,6 +269,8 @@ msg_dma_sig:	db "fwcfg: dma sig QEMU CFG", 10, 0
 msg_dma:	db "fwcfg: dma ", 0
 msg_refused:	db "fwcfg: dma write refused", 10, 0
 msg_ok:		db "fwcfg: OK", 10, 0
+msg_kernel:	db "fwcfg: kernel size ", 0
+msg_kernel_match: db ", its first 16 bytes match", 10, 0
 msg_fail:	db "fwcfg: FAIL step ", 0
 file_name:	db "opt/test", 0
 file_name_len	equ $ - file_name
@@ -268,3 +291,4 @@ size:		dd 0
 entry:		times 64 db 0
 file_buf:	times FILE_MAX + 1 db 0
 dma_buf:	times FILE_MAX + 1 db 0
+image_end:

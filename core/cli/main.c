@@ -587,8 +587,11 @@ static int describe_platform(struct cmdline *c)
 	machine.nr_cpus = platform.nr_cpus;
 	platform.cmdline = c->load.append ? c->load.append : "";
 	platform.kernel_size = c->load.size;
-	if (c->load.nr_modules && !stat(c->load.modules[0].path, &st))
+	platform.kernel_path = c->load.path;
+	if (c->load.nr_modules && !stat(c->load.modules[0].path, &st)) {
 		platform.initrd_size = (uint64_t)st.st_size;
+		platform.initrd_path = c->load.modules[0].path;
+	}
 	if (platform_add_e820(&machine.mem) ||
 	    platform_add_user_files(c->mem_size))
 		return EXIT_USAGE;

@@ -49,6 +49,8 @@ void platform_machine_info(const struct guestmem *gm,
 	full.cmdline = platform.cmdline ? platform.cmdline : "";
 	full.kernel_size = platform.kernel_size;
 	full.initrd_size = platform.initrd_size;
+	full.kernel_path = platform.kernel_path;
+	full.initrd_path = platform.initrd_path;
 	if (n > sizeof(full))
 		n = sizeof(full);
 	memcpy(info, &full, n);

@@ -21,6 +21,8 @@ struct platform {
 	const char *cmdline;
 	uint64_t kernel_size;
 	uint64_t initrd_size;
+	const char *kernel_path;
+	const char *initrd_path;	/* NULL: none */
 };
 
 extern struct platform platform;

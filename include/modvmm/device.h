@@ -120,6 +120,9 @@ struct modvmm_mem_range {
  * @kernel_size: bytes of the image file.
  * @initrd_size: bytes of the initrd (the first --initrd or --module
  *               file); 0 if none.
+ * @kernel_path: the image file, for a device that hands it to the guest
+ *               (fw_cfg's kernel data item); NULL in hosts before it.
+ * @initrd_path: the initrd file, or NULL.
  */
 struct modvmm_machine_info {
 	uint32_t struct_size;
@@ -131,6 +134,8 @@ struct modvmm_machine_info {
 	const char *cmdline;
 	uint64_t kernel_size;
 	uint64_t initrd_size;
+	const char *kernel_path;
+	const char *initrd_path;
 };
 
 /** MODVMM_FW_NAME_MAX - longest firmware file name, with its NUL. */

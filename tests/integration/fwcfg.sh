@@ -19,6 +19,7 @@ test_fwcfg_guest_reads_ports_and_dma() {
 	assert_err "fwcfg: dma sig QEMU CFG"
 	assert_err "fwcfg: dma hello"
 	assert_err "fwcfg: dma write refused"
+	assert_err "fwcfg: kernel size $(printf %04x "$(stat -c %s "$GUESTS/fwcfg.bin")"), its first 16 bytes match"
 	assert_err "fwcfg: OK"
 }
 
