@@ -18,7 +18,7 @@
 #include "../core/boot/guestmem.h"
 #include "../core/dev/platform.h"
 #include "../core/irq/irq.h"
-#include "../core/vm/machine.h"
+#include "../core/vm/vm.h"
 #include "../core/modvmm.h"
 
 #define HARNESS_START_NS	1000000000ull
@@ -66,31 +66,31 @@ int harness_init(uint64_t ram_size, const char *plugin_dir)
 	hx.echo = getenv("MODVMM_HARNESS_VERBOSE") != NULL;
 	harness_log_clear();
 	log_hook = harness_log_line;
-	machine.stop = 0;
-	machine.stop_status = 0;
-	machine.stop_claimed = 0;
+	vm.stop = 0;
+	vm.stop_status = 0;
+	vm.stop_claimed = 0;
 	/*
 	 * No CPU, no in-kernel controller: devices may register them, as
 	 * with the split irqchip (an 8259 pair, and I/O APICs whose MSIs
 	 * are only counted).
 	 */
-	machine.irqchip = IRQCHIP_SPLIT;
+	vm.irqchip = IRQCHIP_SPLIT;
 	irq_reset();
-	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
-	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
-	if (guestmem_init(&machine.mem, ram_size ? ram_size : HARNESS_DEFAULT_RAM)) {
+	bus_init(&vm.pio, "io", MODVMM_SPACE_PIO, 0xffff);
+	bus_init(&vm.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	if (guestmem_init(&vm.mem, ram_size ? ram_size : HARNESS_DEFAULT_RAM)) {
 		pr_err("harness: cannot map guest RAM: %s", strerror(errno));
 		return -1;
 	}
-	machine_guard_ram();
+	vm_guard_ram();
 	platform.nr_cpus = 1;
-	if (platform_add_e820(&machine.mem)) {
-		guestmem_free(&machine.mem);
+	if (platform_add_e820(&vm.mem)) {
+		guestmem_free(&vm.mem);
 		return -1;
 	}
 	if (event_init()) {
 		pr_err("harness: cannot create the event loop: %s", strerror(errno));
-		guestmem_free(&machine.mem);
+		guestmem_free(&vm.mem);
 		platform_free();
 		return -1;
 	}
@@ -108,15 +108,15 @@ void harness_exit(void)
 		return;
 	device_exit_all();
 	event_shutdown();
-	bus_free(&machine.pio);
-	bus_free(&machine.mmio);
-	guestmem_free(&machine.mem);
-	memset(&machine.mem, 0, sizeof(machine.mem));
+	bus_free(&vm.pio);
+	bus_free(&vm.mmio);
+	guestmem_free(&vm.mem);
+	memset(&vm.mem, 0, sizeof(vm.mem));
 	platform_free();
-	machine.chip_ops = NULL;
-	machine.chip_opaque = NULL;
-	machine.chip_owner = NULL;
-	machine.nr_chips = 0;
+	vm.chip_ops = NULL;
+	vm.chip_opaque = NULL;
+	vm.chip_owner = NULL;
+	vm.nr_chips = 0;
 	irq_reset();
 	hx.up = 0;
 }
@@ -180,7 +180,7 @@ void *harness_device_priv(struct modvmm_dev *dev)
 
 static struct bus *harness_bus(enum modvmm_space space)
 {
-	return space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+	return space == MODVMM_SPACE_MMIO ? &vm.mmio : &vm.pio;
 }
 
 uint64_t harness_read(enum modvmm_space space, uint64_t addr, unsigned int size)
@@ -264,11 +264,11 @@ static int harness_chip_call(int ack)
 	struct ctx ctx;
 	int r;
 
-	if (!machine.chip_ops)
+	if (!vm.chip_ops)
 		return -1;
-	ctx = ctx_enter(machine.chip_owner, "in its interrupt controller");
-	r = ack ? machine.chip_ops->ack(machine.chip_opaque) :
-		  machine.chip_ops->pending(machine.chip_opaque);
+	ctx = ctx_enter(vm.chip_owner, "in its interrupt controller");
+	r = ack ? vm.chip_ops->ack(vm.chip_opaque) :
+		  vm.chip_ops->pending(vm.chip_opaque);
 	ctx_leave(ctx);
 	return r;
 }
@@ -300,15 +300,15 @@ void harness_eoi(unsigned int vector)
 
 void *harness_mem(uint64_t gpa, size_t len)
 {
-	return guestmem_ptr(&machine.mem, gpa, len);
+	return guestmem_ptr(&vm.mem, gpa, len);
 }
 
 int harness_stopped(int *status)
 {
-	if (!machine.stop)
+	if (!vm.stop)
 		return 0;
 	if (status)
-		*status = machine.stop_status;
+		*status = vm.stop_status;
 	return 1;
 }
 

@@ -30,7 +30,7 @@
 #include "kvm/kvm.h"
 #include "modvmm.h"
 #include "util/options.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 /* Longer than any honest handler; short enough that nobody reaches for kill -9. */
 #define WATCHDOG_DEFAULT_NS	5000000000ull
@@ -235,14 +235,14 @@ static int check_cpus(const char *what, uint64_t n)
 	return 0;
 }
 
-/* --cpus: 1 to MACHINE_MAX_CPUS. */
+/* --cpus: 1 to VM_MAX_CPUS. */
 static int parse_cpus(const char *s, unsigned int *out)
 {
 	char what[64];
 	uint64_t n;
 
-	if (opt_parse_u64(s, &n) || n < 1 || n > MACHINE_MAX_CPUS) {
-		pr_err("--cpus %s: want a count from 1 to %d", s, MACHINE_MAX_CPUS);
+	if (opt_parse_u64(s, &n) || n < 1 || n > VM_MAX_CPUS) {
+		pr_err("--cpus %s: want a count from 1 to %d", s, VM_MAX_CPUS);
 		return -1;
 	}
 	snprintf(what, sizeof(what), "--cpus %s", s);
@@ -454,9 +454,9 @@ static int setup_trace(struct cmdline *c)
 			return -1;
 		}
 	}
-	machine.pio.trace = c->trace_io;
-	machine.mmio.trace = c->trace_mmio;
-	machine.pio.trace_file = machine.mmio.trace_file = f;
+	vm.pio.trace = c->trace_io;
+	vm.mmio.trace = c->trace_mmio;
+	vm.pio.trace_file = vm.mmio.trace_file = f;
 	return 0;
 }
 
@@ -512,13 +512,13 @@ static void timeout_fired(void *opaque, uint64_t n)
 	double *secs = opaque;
 
 	(void)n;
-	machine.timeout_hit = 1;
+	vm.timeout_hit = 1;
 	device_sync_all();
 	pr_err("guest still running after --timeout %g s; stopped", *secs);
-	machine_request_stop(EXIT_TIMEOUT);
+	vm_request_stop(EXIT_TIMEOUT);
 }
 
-static void print_stats(struct machine *m)
+static void print_stats(struct vm *m)
 {
 	extern const char *vcpu_exit_name(uint32_t r);
 	double secs = (double)(clock_now_ns() - m->start_ns) / 1e9;
@@ -566,13 +566,13 @@ static int load_image(struct cmdline *c, struct boot_state *bs)
 	if (loader_read_file(c->load.path, &image, &c->load.size, c->mem_size))
 		return EXIT_IMAGE;
 	c->load.data = image;
-	if (!machine.mem.base && guestmem_init(&machine.mem, c->mem_size)) {
+	if (!vm.mem.base && guestmem_init(&vm.mem, c->mem_size)) {
 		pr_err("-m: cannot map %" PRIu64 " MiB of guest RAM: %s; use a smaller -m",
 		       c->mem_size >> 20, strerror(errno));
 		loader_free_file(image, c->load.size);
 		return EXIT_USAGE;
 	}
-	status = loader_load(&machine.mem, c->format, &c->load, bs);
+	status = loader_load(&vm.mem, c->format, &c->load, bs);
 	loader_free_file(image, c->load.size);
 	c->load.data = NULL;
 	return status ? EXIT_IMAGE : 0;
@@ -584,7 +584,7 @@ static int describe_platform(struct cmdline *c)
 	struct stat st;
 
 	platform.nr_cpus = c->cpus ? c->cpus : 1;
-	machine.nr_cpus = platform.nr_cpus;
+	vm.nr_cpus = platform.nr_cpus;
 	platform.cmdline = c->load.append ? c->load.append : "";
 	platform.kernel_size = c->load.size;
 	platform.kernel_path = c->load.path;
@@ -592,7 +592,7 @@ static int describe_platform(struct cmdline *c)
 		platform.initrd_size = (uint64_t)st.st_size;
 		platform.initrd_path = c->load.modules[0].path;
 	}
-	if (platform_add_e820(&machine.mem) ||
+	if (platform_add_e820(&vm.mem) ||
 	    platform_add_user_files(c->mem_size))
 		return EXIT_USAGE;
 	return 0;
@@ -608,8 +608,8 @@ static int validate_devices(struct cmdline *c, const struct boot_state *bs)
 {
 	int r;
 
-	machine.irqchip = configured_irqchip();
-	machine_guard_ram();
+	vm.irqchip = configured_irqchip();
+	vm_guard_ram();
 	if (c->trace_path &&
 	    device_output_claim("--trace", "file", c->trace_path))
 		return EXIT_USAGE;
@@ -619,7 +619,7 @@ static int validate_devices(struct cmdline *c, const struct boot_state *bs)
 	if (!r)
 		r = device_ready_all();
 	/* the words the devices add to a Linux command line must fit */
-	if (!r && loader_cmdline_add(&machine.mem, bs, platform_cmdline_extra(), 1))
+	if (!r && loader_cmdline_add(&vm.mem, bs, platform_cmdline_extra(), 1))
 		r = EXIT_USAGE;
 	else if (r)
 		r = EXIT_DEVICE;
@@ -637,26 +637,26 @@ static int validate_devices(struct cmdline *c, const struct boot_state *bs)
 /* /dev/kvm, the VM with its RAM and irqchip, the vCPU in its boot state. */
 static int create_vm(const struct boot_state *bs)
 {
-	enum irqchip_kind chip = machine.irqchip;
+	enum irqchip_kind chip = vm.irqchip;
 
-	if (machine.kvm_fd <= 0 && kvm_open(&machine))
+	if (vm.kvm_fd <= 0 && kvm_open(&vm))
 		return EXIT_KVM;
-	if (machine.nr_cpus > kvm_max_vcpus(&machine)) {
+	if (vm.nr_cpus > kvm_max_vcpus(&vm)) {
 		pr_err("--cpus %u: this KVM runs at most %u vCPUs in a VM",
-		       machine.nr_cpus, kvm_max_vcpus(&machine));
+		       vm.nr_cpus, kvm_max_vcpus(&vm));
 		return EXIT_USAGE;
 	}
-	if (kvm_create_vm(&machine))
+	if (kvm_create_vm(&vm))
 		return EXIT_KVM;
-	machine.irqchip = chip;
-	if (machine_lapic_in_kernel(&machine)) {
+	vm.irqchip = chip;
+	if (vm_lapic_in_kernel(&vm)) {
 		irq_kvm_replay();
 		ioevent_kvm_replay();
 	}
-	if (kvm_create_vcpu(&machine) || vcpu_setup(&machine, bs) ||
-	    kvm_create_aps(&machine))
+	if (kvm_create_vcpu(&vm) || vcpu_setup(&vm, bs) ||
+	    kvm_create_aps(&vm))
 		return EXIT_KVM;
-	vcpu_kick_init(&machine);
+	vcpu_kick_init(&vm);
 	return 0;
 }
 
@@ -676,24 +676,24 @@ static int reboot_machine(struct cmdline *c)
 	event_stop();
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	status = machine.stop && machine.stop_status != EXIT_GUEST_RESET ?
-		 machine.stop_status : 0;
+	status = vm.stop && vm.stop_status != EXIT_GUEST_RESET ?
+		 vm.stop_status : 0;
 	if (!status) {
-		machine.stop = 0;
-		machine.stop_status = 0;
-		machine.stop_claimed = 0;
+		vm.stop = 0;
+		vm.stop_status = 0;
+		vm.stop_claimed = 0;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (status)
 		return status;
-	machine.boots++;
-	pr_info("the guest reset the machine: boot %u", machine.boots);
+	vm.boots++;
+	pr_info("the guest reset the machine: boot %u", vm.boots);
 	/* no device thread may still be writing into the RAM we clear */
 	device_pause_all();
-	kvm_destroy_vm(&machine);
-	guestmem_clear(&machine.mem);
+	kvm_destroy_vm(&vm);
+	guestmem_clear(&vm.mem);
 	status = load_image(c, &bs);
-	if (!status && loader_cmdline_append(&machine.mem, &bs,
+	if (!status && loader_cmdline_append(&vm.mem, &bs,
 					     platform_cmdline_extra()))
 		status = EXIT_USAGE;
 	if (!status)
@@ -702,7 +702,7 @@ static int reboot_machine(struct cmdline *c)
 		return status;
 	device_reset_all();
 	device_resume_all();
-	if (event_start(machine_lapic_in_kernel(&machine) ? 200 : 0)) {
+	if (event_start(vm_lapic_in_kernel(&vm) ? 200 : 0)) {
 		pr_err("cannot start the event thread: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
@@ -731,7 +731,7 @@ static int run_machine(struct cmdline *c)
 	/* outputs last: devices open their files, then the trace */
 	if (create_devices(c) || device_ready_all())
 		return EXIT_DEVICE;
-	if (loader_cmdline_append(&machine.mem, &bs, platform_cmdline_extra()))
+	if (loader_cmdline_append(&vm.mem, &bs, platform_cmdline_extra()))
 		return EXIT_USAGE;
 	if (setup_trace(c))
 		return EXIT_USAGE;
@@ -744,7 +744,7 @@ static int run_machine(struct cmdline *c)
 		}
 		event_timer_arm(t, c->timeout_ns, 0);
 	}
-	if (event_start(machine_lapic_in_kernel(&machine) ? 200 : 0)) {
+	if (event_start(vm_lapic_in_kernel(&vm) ? 200 : 0)) {
 		pr_err("cannot start the event thread: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
@@ -752,22 +752,22 @@ static int run_machine(struct cmdline *c)
 		pr_err("cannot start the device watchdog: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	machine.start_ns = clock_now_ns();
-	machine.reboot = c->reboot;
-	machine.boots = 1;
+	vm.start_ns = clock_now_ns();
+	vm.reboot = c->reboot;
+	vm.boots = 1;
 	do {
-		status = vcpu_start_aps(&machine) ? EXIT_INTERNAL :
-			 vcpu_run_loop(&machine);
-		vcpu_stop_aps(&machine, status);
+		status = vcpu_start_aps(&vm) ? EXIT_INTERNAL :
+			 vcpu_run_loop(&vm);
+		vcpu_stop_aps(&vm, status);
 	} while (c->reboot && status == EXIT_GUEST_RESET &&
 		 !(status = reboot_machine(c)));
 	device_pause_all();
 	device_sync_all();
 	/* where a guest that never finished was: -v says */
 	if (status == EXIT_TIMEOUT && log_verbosity >= 1)
-		vcpu_dump_state(&machine, "where --timeout found it");
+		vcpu_dump_state(&vm, "where --timeout found it");
 	if (c->stats)
-		print_stats(&machine);
+		print_stats(&vm);
 	return status;
 }
 
@@ -804,23 +804,23 @@ int main(int argc, char **argv)
 	search.plugin_dir = c.plugin_dir;
 	search.insecure = c.insecure_plugins;
 	device_set_search(&search);
-	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
-	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	bus_init(&vm.pio, "io", MODVMM_SPACE_PIO, 0xffff);
+	bus_init(&vm.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
 	/* before any plugin is opened: a crash in one is reported as such */
-	machine_install_signals();
+	vm_install_signals();
 	if (c.list_devices) {
 #if defined(CONFIG_IRQCHIP_USER) || defined(CONFIG_IRQCHIP_SPLIT)
 		/* so that the interrupt controllers can probe */
-		machine.irqchip = configured_irqchip();
+		vm.irqchip = configured_irqchip();
 #endif
 		status = event_init() ? EXIT_INTERNAL : device_list(c.json);
 		device_exit_all();
 		event_shutdown();
-		bus_free(&machine.pio);
-		bus_free(&machine.mmio);
+		bus_free(&vm.pio);
+		bus_free(&vm.mmio);
 		return status;
 	}
-	machine.pio.log_all_unclaimed = machine.mmio.log_all_unclaimed =
+	vm.pio.log_all_unclaimed = vm.mmio.log_all_unclaimed =
 		c.debug_unclaimed;
 	status = run_machine(&c);
 
@@ -830,12 +830,12 @@ int main(int argc, char **argv)
 	watchdog_stop();
 	event_shutdown();
 	console_restore();
-	bus_free(&machine.pio);
-	bus_free(&machine.mmio);
-	if (machine.pio.trace_file)
-		fclose(machine.pio.trace_file);
-	kvm_close(&machine);
-	guestmem_free(&machine.mem);
+	bus_free(&vm.pio);
+	bus_free(&vm.mmio);
+	if (vm.pio.trace_file)
+		fclose(vm.pio.trace_file);
+	kvm_close(&vm);
+	guestmem_free(&vm.mem);
 	platform_free();
 	for (i = 0; i < c.load.nr_modules; i++)
 		free((char *)c.load.modules[i].path);

@@ -22,7 +22,7 @@
 #include "io/console.h"
 #include "irq/irq.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 /* A new instance's call context: its lock, and whether it takes it. */
 void device_lock_init(struct modvmm_dev *dev)
@@ -90,14 +90,14 @@ static void device_release_chip(struct modvmm_dev *dev)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < machine.nr_chips; i++)
-		if (machine.chips[i].owner != dev)
-			machine.chips[n++] = machine.chips[i];
-	machine.nr_chips = n;
-	if (machine.chip_owner == dev) {
-		machine.chip_ops = NULL;
-		machine.chip_opaque = NULL;
-		machine.chip_owner = NULL;
+	for (i = 0; i < vm.nr_chips; i++)
+		if (vm.chips[i].owner != dev)
+			vm.chips[n++] = vm.chips[i];
+	vm.nr_chips = n;
+	if (vm.chip_owner == dev) {
+		vm.chip_ops = NULL;
+		vm.chip_opaque = NULL;
+		vm.chip_owner = NULL;
 	}
 }
 
@@ -107,8 +107,8 @@ void device_release(struct modvmm_dev *dev)
 	stream_close_owner(dev);
 	ioevent_free_owner(dev);
 	device_release_irqs(dev);
-	bus_unregister_owner(&machine.pio, dev);
-	bus_unregister_owner(&machine.mmio, dev);
+	bus_unregister_owner(&vm.pio, dev);
+	bus_unregister_owner(&vm.mmio, dev);
 	event_free_owner(dev);
 	irq_release_owner(dev);
 	device_release_chip(dev);

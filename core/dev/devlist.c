@@ -13,7 +13,7 @@
 #include "bus/bus.h"
 #include "dev/device_priv.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 static void json_str(FILE *f, const char *s)
 {
@@ -81,8 +81,8 @@ static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 		snprintf(buf, len, "(none with default options: %s)",
 			 dev->error[0] ? dev->error : dev->reg_error);
 	} else {
-		bus_ranges_of(&machine.pio, dev, buf, len);
-		bus_ranges_of(&machine.mmio, dev, buf, len);
+		bus_ranges_of(&vm.pio, dev, buf, len);
+		bus_ranges_of(&vm.mmio, dev, buf, len);
 		if (t->desc.exit)
 			t->desc.exit(dev->priv);
 	}

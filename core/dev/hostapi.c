@@ -20,13 +20,13 @@
 #include "irq/irq.h"
 #include "kvm/kvm.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
 			       uint64_t base, uint64_t len,
 			       const struct modvmm_range_ops *ops, void *opaque)
 {
-	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+	struct bus *b = space == MODVMM_SPACE_MMIO ? &vm.mmio : &vm.pio;
 
 	if (space != MODVMM_SPACE_PIO && space != MODVMM_SPACE_MMIO) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
@@ -34,7 +34,7 @@ static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
 		return -1;
 	}
 	/* ABI 1's range ops end before valid: every size is valid there */
-	if (READ_ONCE(machine.ranges_fixed)) {
+	if (READ_ONCE(vm.ranges_fixed)) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
 			 "ranges are fixed once several vCPUs run");
 		return -1;
@@ -51,9 +51,9 @@ static int host_register_range(struct modvmm_dev *dev, enum modvmm_space space,
 static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space,
 				 uint64_t base)
 {
-	struct bus *b = space == MODVMM_SPACE_MMIO ? &machine.mmio : &machine.pio;
+	struct bus *b = space == MODVMM_SPACE_MMIO ? &vm.mmio : &vm.pio;
 
-	if (READ_ONCE(machine.ranges_fixed))
+	if (READ_ONCE(vm.ranges_fixed))
 		return -1;
 	return bus_unregister(b, dev, base);
 }
@@ -142,7 +142,7 @@ void device_release_irqs(struct modvmm_dev *dev)
 static int host_mem_read(struct modvmm_dev *dev, uint64_t gpa, void *buf,
 			 size_t len)
 {
-	void *p = guestmem_ptr(&machine.mem, gpa, len);
+	void *p = guestmem_ptr(&vm.mem, gpa, len);
 
 	(void)dev;
 	if (!p)
@@ -154,7 +154,7 @@ static int host_mem_read(struct modvmm_dev *dev, uint64_t gpa, void *buf,
 static int host_mem_write(struct modvmm_dev *dev, uint64_t gpa, const void *buf,
 			  size_t len)
 {
-	void *p = guestmem_ptr(&machine.mem, gpa, len);
+	void *p = guestmem_ptr(&vm.mem, gpa, len);
 
 	(void)dev;
 	if (!p)
@@ -275,7 +275,7 @@ static int host_fd_watch_direct(struct modvmm_dev *dev, int fd,
 static void host_request_stop(struct modvmm_dev *dev, int status)
 {
 	(void)dev;
-	machine_request_stop(status & 0xff);
+	vm_request_stop(status & 0xff);
 }
 
 /* --console NAME: only that instance may have the terminal. */
@@ -348,10 +348,10 @@ static int host_irqchip_register(struct modvmm_dev *dev,
 				 const struct modvmm_irqchip_ops *ops,
 				 void *opaque)
 {
-	int split = machine.irqchip == IRQCHIP_SPLIT;
+	int split = vm.irqchip == IRQCHIP_SPLIT;
 	int intr = ops && ops->pending && ops->ack;
 
-	if (machine.irqchip != IRQCHIP_USER && !split) {
+	if (vm.irqchip != IRQCHIP_USER && !split) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
 			 "this machine's interrupt controller is not the userspace one (set CONFIG_IRQCHIP_USER or CONFIG_IRQCHIP_SPLIT)");
 		return -1;
@@ -363,26 +363,26 @@ static int host_irqchip_register(struct modvmm_dev *dev,
 		return -1;
 	}
 	/* one controller drives the CPU's INTR; split adds MSI-only ones */
-	if (machine.nr_chips && (!split || (intr && machine.chip_ops))) {
+	if (vm.nr_chips && (!split || (intr && vm.chip_ops))) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
 			 "%s is already the interrupt controller",
-			 (machine.chip_owner ? machine.chip_owner :
-			  machine.chips[0].owner)->name);
+			 (vm.chip_owner ? vm.chip_owner :
+			  vm.chips[0].owner)->name);
 		return -1;
 	}
-	if (machine.nr_chips == MACHINE_MAX_CHIPS) {
+	if (vm.nr_chips == VM_MAX_CHIPS) {
 		snprintf(dev->reg_error, sizeof(dev->reg_error),
 			 "this machine takes at most %d interrupt controllers",
-			 MACHINE_MAX_CHIPS);
+			 VM_MAX_CHIPS);
 		return -1;
 	}
-	machine.chips[machine.nr_chips++] = (struct machine_chip){
+	vm.chips[vm.nr_chips++] = (struct vm_chip){
 		.ops = ops, .opaque = opaque, .owner = dev,
 	};
 	if (intr) {
-		machine.chip_ops = ops;
-		machine.chip_opaque = opaque;
-		machine.chip_owner = dev;
+		vm.chip_ops = ops;
+		vm.chip_opaque = opaque;
+		vm.chip_owner = dev;
 	}
 	return 0;
 }
@@ -392,7 +392,7 @@ static struct modvmm_timer *host_irq_timer_new(struct modvmm_dev *dev,
 {
 	if (irq >= MODVMM_IRQ_LINES)
 		return NULL;
-	return event_irq_timer_new(dev, irq, machine.irqchip == IRQCHIP_KVM);
+	return event_irq_timer_new(dev, irq, vm.irqchip == IRQCHIP_KVM);
 }
 
 static void host_irqchip_update(struct modvmm_dev *dev)
@@ -418,7 +418,7 @@ static int host_machine_info(struct modvmm_dev *dev,
 			     struct modvmm_machine_info *info)
 {
 	(void)dev;
-	platform_machine_info(&machine.mem, info);
+	platform_machine_info(&vm.mem, info);
 	return 0;
 }
 
@@ -443,7 +443,7 @@ static const void *host_module_get(struct modvmm_dev *dev, const char *name)
 static void *host_mem_ptr(struct modvmm_dev *dev, uint64_t gpa, size_t len)
 {
 	(void)dev;
-	return guestmem_ptr(&machine.mem, gpa, len);
+	return guestmem_ptr(&vm.mem, gpa, len);
 }
 
 static int host_platform_dev_add(struct modvmm_dev *dev,

@@ -2,7 +2,7 @@
 /*
  * Console output streams (&modvmm_host.stream_open): what a console
  * device transmits, buffered and written in as few write() calls as the
- * guest's pace allows, and never a write that blocks the machine.
+ * guest's pace allows, and never a write that blocks the vm.
  *
  * Bytes are written out when the buffer is full, at a newline when the
  * sink is a terminal, FLUSH_DELAY_NS after the first unflushed byte (a

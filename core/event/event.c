@@ -25,7 +25,7 @@
 #include "event/event.h"
 #include "irq/irq.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 enum { SRC_TIMER, SRC_FD };
 

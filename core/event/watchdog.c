@@ -22,7 +22,7 @@
 #include "event/watchdog.h"
 #include "io/console.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 #define WATCHDOG_TICK_MS	100
 

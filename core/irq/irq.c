@@ -18,7 +18,7 @@
 #include "ctx/ctx.h"
 #include "irq/irq.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 static uint8_t line_level[MODVMM_IRQ_LINES];
 /* what the device test harness observes (harness/) */
@@ -30,7 +30,7 @@ static void irq_kvm_line(unsigned int irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };
 
-	if (ioctl(machine.vm_fd, KVM_IRQ_LINE, &l))
+	if (ioctl(vm.vm_fd, KVM_IRQ_LINE, &l))
 		pr_err("KVM_IRQ_LINE %u=%d failed: %s", irq, level, strerror(errno));
 }
 
@@ -45,8 +45,8 @@ static void irq_chips_set(unsigned int irq, int level)
 {
 	unsigned int i;
 
-	for (i = 0; i < machine.nr_chips; i++) {
-		struct machine_chip *c = &machine.chips[i];
+	for (i = 0; i < vm.nr_chips; i++) {
+		struct vm_chip *c = &vm.chips[i];
 		struct ctx ctx = ctx_enter(c->owner,
 					"in its interrupt controller");
 
@@ -65,7 +65,7 @@ void irq_line_set(unsigned int irq, int level)
 	line_level[irq] = (uint8_t)level;
 	if (level)
 		line_edges[irq]++;
-	switch (machine.irqchip) {
+	switch (vm.irqchip) {
 	case IRQCHIP_KVM:
 		if (kvm_lines_ready)
 			irq_kvm_line(irq, level);
@@ -90,7 +90,7 @@ void irq_kvm_replay(void)
 	unsigned int irq;
 
 	kvm_lines_ready = 1;
-	if (machine.irqchip == IRQCHIP_SPLIT) {
+	if (vm.irqchip == IRQCHIP_SPLIT) {
 		if (msi_routes_push())
 			pr_err("KVM_SET_GSI_ROUTING of the MSI routes failed: %s",
 			       strerror(errno));
@@ -117,7 +117,7 @@ static void *eoi_opaque;
 /* The VM is there and takes MSIs: KVM_IRQ_LINE and KVM_SIGNAL_MSI work. */
 static int msi_ready(void)
 {
-	return kvm_lines_ready && machine.vm_fd > 0;
+	return kvm_lines_ready && vm.vm_fd > 0;
 }
 
 static int msi_valid(const struct modvmm_msi *msi)
@@ -150,7 +150,7 @@ static int msi_routes_push(void)
 		n++;
 	}
 	rt->nr = n;
-	r = ioctl(machine.vm_fd, KVM_SET_GSI_ROUTING, rt);
+	r = ioctl(vm.vm_fd, KVM_SET_GSI_ROUTING, rt);
 	free(rt);
 	return r ? -1 : 0;
 }
@@ -160,7 +160,7 @@ int irq_msi_send(const struct modvmm_msi *msi)
 	struct kvm_msi k;
 	int r;
 
-	if (machine.irqchip != IRQCHIP_SPLIT || !msi_valid(msi))
+	if (vm.irqchip != IRQCHIP_SPLIT || !msi_valid(msi))
 		return -1;
 	msis_sent++;
 	if (!msi_ready())
@@ -169,7 +169,7 @@ int irq_msi_send(const struct modvmm_msi *msi)
 	k.address_lo = (uint32_t)msi->addr;
 	k.address_hi = (uint32_t)(msi->addr >> 32);
 	k.data = msi->data;
-	r = ioctl(machine.vm_fd, KVM_SIGNAL_MSI, &k);
+	r = ioctl(vm.vm_fd, KVM_SIGNAL_MSI, &k);
 	if (r < 0) {
 		pr_err("KVM_SIGNAL_MSI failed: %s", strerror(errno));
 		return 0;
@@ -182,7 +182,7 @@ int irq_msi_route_set(struct modvmm_dev *dev, unsigned int route,
 {
 	struct msi_route *rt;
 
-	if (machine.irqchip != IRQCHIP_SPLIT || route >= MODVMM_MSI_ROUTES ||
+	if (vm.irqchip != IRQCHIP_SPLIT || route >= MODVMM_MSI_ROUTES ||
 	    (msi && !msi_valid(msi)))
 		return -1;
 	rt = &routes[route];
@@ -219,7 +219,7 @@ int irq_msi_route_fire(unsigned int route)
 	if (!msi_ready())
 		return 0;
 	/* an MSI route sends on the rising level only: no need to lower it */
-	if (ioctl(machine.vm_fd, KVM_IRQ_LINE, &l)) {
+	if (ioctl(vm.vm_fd, KVM_IRQ_LINE, &l)) {
 		pr_err("KVM_IRQ_LINE of route %u failed: %s", route,
 		       strerror(errno));
 		return 0;
@@ -229,7 +229,7 @@ int irq_msi_route_fire(unsigned int route)
 
 int irq_eoi_watch(struct modvmm_dev *dev, modvmm_eoi_fn fn, void *opaque)
 {
-	if (machine.irqchip != IRQCHIP_SPLIT || !fn || eoi_owner)
+	if (vm.irqchip != IRQCHIP_SPLIT || !fn || eoi_owner)
 		return -1;
 	eoi_owner = dev;
 	eoi_fn = fn;
@@ -313,7 +313,7 @@ uint64_t irq_line_pulses(unsigned int irq)
 	return irq < MODVMM_IRQ_LINES ? line_pulses[irq] : 0;
 }
 
-/* All lines low, counters zero, KVM not there: a new machine. */
+/* All lines low, counters zero, KVM not there: a new vm. */
 void irq_reset(void)
 {
 	memset(line_level, 0, sizeof(line_level));

@@ -40,7 +40,7 @@
 #include "kvm/ioevent.h"
 #include "kvm/kvm.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 struct ioevent {
 	struct modvmm_dev *owner;
@@ -78,7 +78,7 @@ static int ioevent_kvm(struct ioevent *e, int deassign)
 	k.flags = KVM_IOEVENTFD_FLAG_DATAMATCH |
 		  (e->pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
 		  (deassign ? KVM_IOEVENTFD_FLAG_DEASSIGN : 0);
-	return ioctl(machine.vm_fd, KVM_IOEVENTFD, &k);
+	return ioctl(vm.vm_fd, KVM_IOEVENTFD, &k);
 }
 
 static void ioevent_run(struct ioevent *e)
@@ -142,14 +142,14 @@ static int ioevent_start(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	thread_running = 1;
 	/* device code now runs on two threads: the buses take range locks */
-	machine_share_devices();
+	vm_share_devices();
 	return 0;
 }
 
 /* Whether device code may run on this file's thread now. */
 static int ioevent_possible(void)
 {
-	return machine_lapic_in_kernel(&machine) && machine.vm_fd > 0;
+	return vm_lapic_in_kernel(&vm) && vm.vm_fd > 0;
 }
 
 int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
@@ -163,7 +163,7 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 	    (space != MODVMM_SPACE_PIO && space != MODVMM_SPACE_MMIO))
 		return -1;
 	/* no VM yet (the dry run) or one whose lines need the vCPU thread */
-	if (!ioevent_possible() || !kvm_has_cap(&machine, KVM_CAP_IOEVENTFD))
+	if (!ioevent_possible() || !kvm_has_cap(&vm, KVM_CAP_IOEVENTFD))
 		return 0;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -235,7 +235,7 @@ static int irqfd_kvm(struct ioevent *e, int deassign)
 	k.fd = (uint32_t)e->efd;
 	k.gsi = e->gsi;
 	k.flags = deassign ? KVM_IRQFD_FLAG_DEASSIGN : 0;
-	return ioctl(machine.vm_fd, KVM_IRQFD, &k);
+	return ioctl(vm.vm_fd, KVM_IRQFD, &k);
 }
 
 int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq)
@@ -251,8 +251,8 @@ int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq)
 	 * irqchip a GSI below 24 is the I/O APIC device's MSI route, and an
 	 * irqfd on it would go round that device's masks and the 8259.
 	 */
-	if (machine.irqchip != IRQCHIP_KVM || !ioevent_possible() ||
-	    !kvm_has_cap(&machine, KVM_CAP_IRQFD)) {
+	if (vm.irqchip != IRQCHIP_KVM || !ioevent_possible() ||
+	    !kvm_has_cap(&vm, KVM_CAP_IRQFD)) {
 		errno = EOPNOTSUPP;
 		return -1;
 	}
@@ -283,7 +283,7 @@ int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq)
 /* The device has exited: its threads no longer write the eventfd. */
 static void irqfd_forget(struct ioevent *e)
 {
-	if (machine.vm_fd > 0)
+	if (vm.vm_fd > 0)
 		irqfd_kvm(e, 1);
 	close(e->efd);
 	e->efd = -1;
@@ -299,7 +299,7 @@ static void ioevent_forget(struct ioevent *e)
 	}
 	epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
 	if (e->kvm) {
-		if (machine.vm_fd > 0)
+		if (vm.vm_fd > 0)
 			ioevent_kvm(e, 1);
 		close(e->efd);	/* ours; a device's fd is its own */
 	}

@@ -13,7 +13,7 @@
 
 #include "kvm/kvm.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 /* Below 4 GiB, inside the 3-4 GiB hole; Intel needs them for real mode. */
 #define KVM_TSS_ADDR		0xfffbd000ull
@@ -26,7 +26,7 @@ static const char *kvm_device_path(void)
 	return p && *p ? p : "/dev/kvm";
 }
 
-int kvm_open(struct machine *m)
+int kvm_open(struct vm *m)
 {
 	static const struct { int cap; const char *name; } caps[] = {
 		{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
@@ -68,7 +68,7 @@ int kvm_open(struct machine *m)
 	return 0;
 }
 
-static int kvm_set_memory(struct machine *m)
+static int kvm_set_memory(struct vm *m)
 {
 	int i;
 
@@ -96,7 +96,7 @@ static int kvm_set_memory(struct machine *m)
  * deliver nothing until ICW1-4.  Mask them until the guest programs them
  * (ICW1 clears the mask, as on the chip).
  */
-static int kvm_pic_power_on(struct machine *m)
+static int kvm_pic_power_on(struct vm *m)
 {
 	struct kvm_irqchip chip;
 	int id;
@@ -120,7 +120,7 @@ static int kvm_pic_power_on(struct machine *m)
  * line 2 is the 8259 cascade, on neither.  KVM's default routing would
  * put line 0 on pin 0, where an OS told about the override never looks.
  */
-static int kvm_set_isa_routing(struct machine *m)
+static int kvm_set_isa_routing(struct vm *m)
 {
 	size_t size = sizeof(struct kvm_irq_routing) +
 		      (16 + 24) * sizeof(struct kvm_irq_routing_entry);
@@ -160,7 +160,7 @@ static int kvm_set_isa_routing(struct machine *m)
  * user space.  KVM reserves GSIs 0..MODVMM_MSI_ROUTES - 1 for the I/O
  * APIC's MSI routes; it must be enabled before any vCPU exists.
  */
-static int kvm_enable_split_irqchip(struct machine *m)
+static int kvm_enable_split_irqchip(struct vm *m)
 {
 	struct kvm_enable_cap cap;
 
@@ -179,7 +179,7 @@ static int kvm_enable_split_irqchip(struct machine *m)
 	return 0;
 }
 
-int kvm_create_vm(struct machine *m)
+int kvm_create_vm(struct vm *m)
 {
 	uint64_t map = KVM_IDENTITY_MAP_ADDR;
 
@@ -268,7 +268,7 @@ static void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned int id)
 	}
 }
 
-static int kvm_set_cpuid(struct machine *m, int fd, unsigned int id)
+static int kvm_set_cpuid(struct vm *m, int fd, unsigned int id)
 {
 	struct kvm_cpuid2 *c;
 	int n = 128, r;
@@ -288,7 +288,7 @@ static int kvm_set_cpuid(struct machine *m, int fd, unsigned int id)
 		}
 		n *= 2;
 	}
-	if (!machine_lapic_in_kernel(m))
+	if (!vm_lapic_in_kernel(m))
 		cpuid_hide_apic(c);
 	else
 		cpuid_set_apic_id(c, id);
@@ -296,13 +296,13 @@ static int kvm_set_cpuid(struct machine *m, int fd, unsigned int id)
 	if (r)
 		pr_err("KVM_SET_CPUID2 failed: %s", strerror(errno));
 	free(c);
-	if (!r && !machine_lapic_in_kernel(m))
+	if (!r && !vm_lapic_in_kernel(m))
 		r = kvm_disable_apic_base(fd);
 	return r ? -1 : 0;
 }
 
 /* vCPU @id: its fd, its mapped kvm_run, its CPUID.  0, or -1 after pr_err. */
-static int kvm_new_vcpu(struct machine *m, unsigned int id, int *fd,
+static int kvm_new_vcpu(struct vm *m, unsigned int id, int *fd,
 			struct kvm_run **run, size_t *run_size)
 {
 	int size;
@@ -329,7 +329,7 @@ static int kvm_new_vcpu(struct machine *m, unsigned int id, int *fd,
 }
 
 /* The array of every vCPU, none created yet. */
-static int kvm_alloc_vcpus(struct machine *m)
+static int kvm_alloc_vcpus(struct vm *m)
 {
 	unsigned int i, n = m->nr_cpus ? m->nr_cpus : 1;
 
@@ -347,7 +347,7 @@ static int kvm_alloc_vcpus(struct machine *m)
 	return 0;
 }
 
-int kvm_create_vcpu(struct machine *m)
+int kvm_create_vcpu(struct vm *m)
 {
 	struct vcpu *v;
 
@@ -357,12 +357,12 @@ int kvm_create_vcpu(struct machine *m)
 	return kvm_new_vcpu(m, 0, &v->fd, &v->run, &v->run_size);
 }
 
-int kvm_has_cap(struct machine *m, long cap)
+int kvm_has_cap(struct vm *m, long cap)
 {
 	return ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0;
 }
 
-unsigned int kvm_max_vcpus(struct machine *m)
+unsigned int kvm_max_vcpus(struct vm *m)
 {
 	int n = ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 
@@ -371,7 +371,7 @@ unsigned int kvm_max_vcpus(struct machine *m)
 	return n > 0 ? (unsigned int)n : 4;
 }
 
-int kvm_create_aps(struct machine *m)
+int kvm_create_aps(struct vm *m)
 {
 	unsigned int i;
 
@@ -386,7 +386,7 @@ int kvm_create_aps(struct machine *m)
 	return 0;
 }
 
-static void kvm_destroy_vcpus(struct machine *m)
+static void kvm_destroy_vcpus(struct vm *m)
 {
 	unsigned int i, n = m->nr_cpus ? m->nr_cpus : 1;
 
@@ -400,7 +400,7 @@ static void kvm_destroy_vcpus(struct machine *m)
 	m->vcpus = NULL;
 }
 
-void kvm_destroy_vm(struct machine *m)
+void kvm_destroy_vm(struct vm *m)
 {
 	kvm_destroy_vcpus(m);
 	if (m->vm_fd > 0)
@@ -408,7 +408,7 @@ void kvm_destroy_vm(struct machine *m)
 	m->vm_fd = -1;
 }
 
-void kvm_close(struct machine *m)
+void kvm_close(struct vm *m)
 {
 	kvm_destroy_vm(m);
 	if (m->kvm_fd > 0)
@@ -471,7 +471,7 @@ static const uint64_t gdt_linux[4] = {
 	0x00cf93000000ffffull,	/* 0x18: __BOOT_DS */
 };
 
-static int boot_write_gdt(struct machine *m, const uint64_t *gdt)
+static int boot_write_gdt(struct vm *m, const uint64_t *gdt)
 {
 	void *p = guestmem_ptr(&m->mem, BOOT_GDT_ADDR, sizeof(gdt_modvmm));
 
@@ -482,7 +482,7 @@ static int boot_write_gdt(struct machine *m, const uint64_t *gdt)
 }
 
 /* Identity-map the low 4 GiB with 2 MiB pages. */
-static int boot_write_page_tables(struct machine *m)
+static int boot_write_page_tables(struct vm *m)
 {
 	uint64_t *pml4 = guestmem_ptr(&m->mem, BOOT_PML4_ADDR, 4096);
 	uint64_t *pdpt = guestmem_ptr(&m->mem, BOOT_PDPT_ADDR, 4096);
@@ -501,7 +501,7 @@ static int boot_write_page_tables(struct machine *m)
 	return 0;
 }
 
-static int vcpu_setup_sregs(struct machine *m, const struct boot_state *bs,
+static int vcpu_setup_sregs(struct vm *m, const struct boot_state *bs,
 			    struct kvm_sregs *s)
 {
 	if (bs->mode == BOOT_REAL) {
@@ -550,7 +550,7 @@ static int vcpu_setup_sregs(struct machine *m, const struct boot_state *bs,
 	return 0;
 }
 
-int vcpu_setup(struct machine *m, const struct boot_state *bs)
+int vcpu_setup(struct vm *m, const struct boot_state *bs)
 {
 	struct kvm_sregs s;
 	struct kvm_regs r;

@@ -30,7 +30,7 @@
 #include "irq/irq.h"
 #include "kvm/kvm.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
 static pthread_t vcpu_thread;
 static atomic_int kick_pending;
@@ -44,7 +44,7 @@ static void vcpu_kick_handler(int sig)
 		this_run->immediate_exit = 1;
 }
 
-void vcpu_kick_init(struct machine *m)
+void vcpu_kick_init(struct vm *m)
 {
 	struct sigaction sa;
 
@@ -54,7 +54,7 @@ void vcpu_kick_init(struct machine *m)
 	sigaction(SIGUSR1, &sa, NULL);
 	vcpu_thread = pthread_self();
 	event_set_wake(vcpu_kick);
-	this_run = machine_boot_run(m);
+	this_run = vm_boot_run(m);
 	/* a new vCPU (after --reboot) has no kick to wait for */
 	atomic_store(&kick_pending, 0);
 }
@@ -66,10 +66,10 @@ void vcpu_kick(void)
 	 * No vCPU yet (devices are created before it): nothing to interrupt,
 	 * and a kick left pending would swallow every later one.
 	 */
-	if (!machine_boot_run(&machine))
+	if (!vm_boot_run(&vm))
 		return;
 	if (!atomic_exchange(&kick_pending, 1)) {
-		__atomic_fetch_add(&machine.kicks, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&vm.kicks, 1, __ATOMIC_RELAXED);
 		pthread_kill(vcpu_thread, SIGUSR1);
 	}
 }
@@ -81,7 +81,7 @@ void vcpu_kick(void)
  */
 void vcpu_intr_changed(void)
 {
-	if (machine_boot_run(&machine) &&
+	if (vm_boot_run(&vm) &&
 	    !pthread_equal(pthread_self(), vcpu_thread))
 		vcpu_kick();
 }
@@ -91,14 +91,14 @@ void vcpu_intr_changed(void)
  * two vCPUs stopping at once report exactly one status, and the status
  * is in place before the run loops see stop.
  */
-void machine_request_stop(int status)
+void vm_request_stop(int status)
 {
-	if (!__atomic_exchange_n(&machine.stop_claimed, 1, __ATOMIC_ACQ_REL)) {
-		machine.stop_status = status;
-		__atomic_store_n(&machine.stop, 1, __ATOMIC_RELEASE);
+	if (!__atomic_exchange_n(&vm.stop_claimed, 1, __ATOMIC_ACQ_REL)) {
+		vm.stop_status = status;
+		__atomic_store_n(&vm.stop, 1, __ATOMIC_RELEASE);
 	}
-	if (machine_boot_run(&machine))
-		machine_boot_run(&machine)->immediate_exit = 1;
+	if (vm_boot_run(&vm))
+		vm_boot_run(&vm)->immediate_exit = 1;
 }
 
 static const char *exit_reason_name(uint32_t r)
@@ -145,7 +145,7 @@ static void dump_code(int fd, const struct kvm_regs *r,
 
 	if (ioctl(fd, KVM_TRANSLATE, &t) || !t.valid)
 		return;
-	p = guestmem_ptr(&machine.mem, t.physical_address, 16);
+	p = guestmem_ptr(&vm.mem, t.physical_address, 16);
 	if (!p)
 		return;
 	fprintf(stderr, "  code at 0x%llx:", (unsigned long long)t.physical_address);
@@ -189,17 +189,17 @@ static void vcpu_dump_fd(int fd, const char *what, const char *why)
 	dump_code(fd, &r, &s);
 }
 
-void vcpu_dump(struct machine *m, const char *why)
+void vcpu_dump(struct vm *m, const char *why)
 {
 	vcpu_dump_fd(m->vcpus[0].fd, "guest crashed", why);
 }
 
-void vcpu_dump_state(struct machine *m, const char *why)
+void vcpu_dump_state(struct vm *m, const char *why)
 {
 	vcpu_dump_fd(m->vcpus[0].fd, "boot vCPU", why);
 }
 
-static void vcpu_handle_io(struct machine *m, struct kvm_run *run)
+static void vcpu_handle_io(struct vm *m, struct kvm_run *run)
 {
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	uint32_t size = run->io.size;
@@ -257,7 +257,7 @@ static void vcpu_ap_answer(struct vcpu *ap)
  * that does not answer in time (it waits for the device lock: it runs)
  * is not halted.
  */
-static int vcpu_aps_halted(struct machine *m)
+static int vcpu_aps_halted(struct vm *m)
 {
 	static int seq;
 	struct timespec ms = { 0, 1000000 };
@@ -284,13 +284,13 @@ static int vcpu_aps_halted(struct machine *m)
 	return 1;
 }
 
-static void vcpu_check_halted(struct machine *m)
+static void vcpu_check_halted(struct vm *m)
 {
 	if (!vcpu_halted_for_good(m->vcpus[0].fd) ||
 	    (m->nr_cpus > 1 && !vcpu_aps_halted(m)))
 		return;
 	ctx_sync_all();
-	machine_request_stop(EXIT_HALT);
+	vm_request_stop(EXIT_HALT);
 }
 
 /*
@@ -304,11 +304,11 @@ static void vcpu_check_halted(struct machine *m)
 static uint64_t last_halt_check_ns;
 
 /* The vCPU left KVM_RUN because of a kick or a signal. */
-static void vcpu_service(struct machine *m)
+static void vcpu_service(struct vm *m)
 {
 	m->vcpus[0].run->immediate_exit = 0;
 	atomic_store(&kick_pending, 0);
-	if (machine_lapic_in_kernel(m)) {
+	if (vm_lapic_in_kernel(m)) {
 		uint64_t now = clock_now_ns();
 
 		if (READ_ONCE(event_halt_check) ||
@@ -324,7 +324,7 @@ static void vcpu_service(struct machine *m)
 }
 
 /* The userspace irqchip is device code: a crash in it names the device. */
-static int chip_pending(struct machine *m)
+static int chip_pending(struct vm *m)
 {
 	struct ctx ctx = ctx_enter(m->chip_owner,
 					     "in its interrupt controller");
@@ -334,7 +334,7 @@ static int chip_pending(struct machine *m)
 	return r;
 }
 
-static int chip_ack(struct machine *m)
+static int chip_ack(struct vm *m)
 {
 	struct ctx ctx = ctx_enter(m->chip_owner,
 					     "in its interrupt controller");
@@ -345,11 +345,11 @@ static int chip_ack(struct machine *m)
 }
 
 /* KVM_EXIT_HLT: only without the in-kernel irqchip. */
-static void vcpu_handle_hlt(struct machine *m)
+static void vcpu_handle_hlt(struct vm *m)
 {
 	ctx_sync_all();
 	if (!m->vcpus[0].run->if_flag || m->irqchip != IRQCHIP_USER || !m->chip_ops) {
-		machine_request_stop(EXIT_HALT);
+		vm_request_stop(EXIT_HALT);
 		return;
 	}
 	/*
@@ -374,7 +374,7 @@ static void vcpu_handle_hlt(struct machine *m)
  * through LINT0, and ready_for_interrupt_injection says whether LINT0
  * takes it.
  */
-static void vcpu_inject(struct machine *m)
+static void vcpu_inject(struct vm *m)
 {
 	struct kvm_run *run = m->vcpus[0].run;
 	struct kvm_interrupt irq;
@@ -399,7 +399,7 @@ static void vcpu_inject(struct machine *m)
 }
 
 /* vCPU @id (fd @fd, @run) stopped for good: say why; the exit status. */
-static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
+static int vcpu_fatal_exit(struct vm *m, unsigned int id, int fd,
 			   struct kvm_run *run)
 {
 	char why[200];
@@ -443,7 +443,7 @@ static int vcpu_fatal_exit(struct machine *m, unsigned int id, int fd,
  * a port or MMIO exit to its bus, an EOI to the I/O APIC: 1 if it was
  * one of those.
  */
-static int vcpu_bus_exit(struct machine *m, struct kvm_run *run)
+static int vcpu_bus_exit(struct vm *m, struct kvm_run *run)
 {
 	__atomic_fetch_add(&m->exits[run->exit_reason & 63], 1,
 			   __ATOMIC_RELAXED);
@@ -462,7 +462,7 @@ static int vcpu_bus_exit(struct machine *m, struct kvm_run *run)
 	return 0;
 }
 
-int vcpu_run_loop(struct machine *m)
+int vcpu_run_loop(struct vm *m)
 {
 	struct kvm_run *run = m->vcpus[0].run;
 	int status = -1;
@@ -513,7 +513,7 @@ int vcpu_run_loop(struct machine *m)
 static void *vcpu_ap_thread(void *arg)
 {
 	struct vcpu *ap = arg;
-	struct machine *m = &machine;
+	struct vm *m = &vm;
 	struct kvm_run *run = ap->run;
 	int status;
 
@@ -526,7 +526,7 @@ static void *vcpu_ap_thread(void *arg)
 				continue;
 			}
 			pr_err("KVM_RUN of vCPU %u failed: %s", ap->id, strerror(errno));
-			machine_request_stop(EXIT_KVM);
+			vm_request_stop(EXIT_KVM);
 			break;
 		}
 		ap->exits++;
@@ -538,7 +538,7 @@ static void *vcpu_ap_thread(void *arg)
 			break;
 		default:
 			status = vcpu_fatal_exit(m, ap->id, ap->fd, run);
-			machine_request_stop(status);
+			vm_request_stop(status);
 			break;
 		}
 	}
@@ -547,14 +547,14 @@ static void *vcpu_ap_thread(void *arg)
 	return NULL;
 }
 
-int vcpu_start_aps(struct machine *m)
+int vcpu_start_aps(struct vm *m)
 {
 	sigset_t all, old;
 	unsigned int i;
 
 	if (m->nr_cpus < 2)
 		return 0;
-	machine_share_devices();
+	vm_share_devices();
 	WRITE_ONCE(m->ranges_fixed, 1);
 	/* the threads take only the kick; SIGINT and the like stay ours */
 	sigfillset(&all);
@@ -567,7 +567,7 @@ int vcpu_start_aps(struct machine *m)
 		if (pthread_create(&ap->thread, NULL, vcpu_ap_thread, ap)) {
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			pr_err("cannot start the thread of vCPU %u", ap->id);
-			machine_request_stop(EXIT_INTERNAL);
+			vm_request_stop(EXIT_INTERNAL);
 			return -1;
 		}
 		ap->running = 1;
@@ -576,13 +576,13 @@ int vcpu_start_aps(struct machine *m)
 	return 0;
 }
 
-void vcpu_stop_aps(struct machine *m, int status)
+void vcpu_stop_aps(struct vm *m, int status)
 {
 	unsigned int i;
 
 	if (m->nr_cpus < 2)
 		return;
-	machine_request_stop(status);	/* the boot CPU's end ends them all */
+	vm_request_stop(status);	/* the boot CPU's end ends them all */
 	for (i = 1; m->vcpus && i < m->nr_cpus; i++) {
 		struct vcpu *ap = &m->vcpus[i];
 

@@ -34,7 +34,7 @@ FUZZ_NAMES	:= $(if $(FUZZ),$(subst $(comma), ,$(FUZZ)),$(FUZZ_ALL))
 FUZZ_BINS	:= $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 
 FUZZ_SUPPORT	:= tests/fuzz/support.c
-# support.c stands in for core/vm/machine.c's logging: not with the core.
+# support.c stands in for core/vm/vm.c's logging: not with the core.
 FUZZ_DEV_SRCS	:= tests/fuzz/devfuzz.c \
 		   $(filter-out core/cli/main.c,$(wildcard core/*/*.c)) harness/harness.c
 FUZZ_DEV_LIBS	:= -ldl -lpthread -lrt

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * What the core objects a harness links expect from core/machine.c,
+ * What the core objects a harness links expect from core/vm.c,
  * which it does not link: logging.  Messages are dropped unless
  * FUZZ_VERBOSE is set in the environment, so that a long run does not
  * drown in the loaders' one-line errors.

@@ -12,7 +12,7 @@
 #include "unit.h"
 #include "../../core/bus/bus.h"
 #include "../../core/dev/device.h"
-#include "../../core/vm/machine.h"
+#include "../../core/vm/vm.h"
 
 
 #define MAX_LOG		64
@@ -994,24 +994,24 @@ UNIT_TEST(bus_failed_plugin_init_releases_its_ranges)
 		printf("# SKIP %s: no test plugins (make test-plugins)\n", __func__);
 		return;
 	}
-	bus_init(&machine.pio, "io", MODVMM_SPACE_PIO, 0xffff);
-	bus_init(&machine.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
+	bus_init(&vm.pio, "io", MODVMM_SPACE_PIO, 0xffff);
+	bus_init(&vm.mmio, "mmio", MODVMM_SPACE_MMIO, UINT64_MAX);
 	device_set_search(&search);
 	snprintf(spec, sizeof(spec), "%s,port=0x5a0", failinit);
 	CHECK_EQ(create_quietly(spec), -1);
-	CHECK_EQ(machine.pio.nr, 0);
-	CHECK_EQ(machine.mmio.nr, 0);
+	CHECK_EQ(vm.pio.nr, 0);
+	CHECK_EQ(vm.mmio.nr, 0);
 	snprintf(spec, sizeof(spec), "%s,port=0x5a0", good);
 	CHECK_EQ(create_quietly(spec), 0);
-	CHECK_EQ(machine.pio.nr, 1);
-	CHECK_EQ(rd(&machine.pio, 0x5a3, 1), 0x63);
+	CHECK_EQ(vm.pio.nr, 1);
+	CHECK_EQ(rd(&vm.pio, 0x5a3, 1), 0x63);
 	/* and failinit fails again, now on the clash */
 	snprintf(spec, sizeof(spec), "%s,port=0x5a2", failinit);
 	CHECK_EQ(create_quietly(spec), -1);
-	CHECK_EQ(machine.pio.nr, 1);
-	CHECK_EQ(rd(&machine.pio, 0x5a2, 1), 0x62);
+	CHECK_EQ(vm.pio.nr, 1);
+	CHECK_EQ(rd(&vm.pio, 0x5a2, 1), 0x62);
 	device_exit_all();
-	CHECK_EQ(machine.pio.nr, 0);
-	bus_free(&machine.pio);
-	bus_free(&machine.mmio);
+	CHECK_EQ(vm.pio.nr, 0);
+	bus_free(&vm.pio);
+	bus_free(&vm.mmio);
 }

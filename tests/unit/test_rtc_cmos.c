@@ -139,7 +139,7 @@ UNIT_TEST(rtc_timers_only_for_enabled_interrupts)
 	harness_exit();
 }
 
-/* Hours and minutes of base=@base, on a fresh machine. */
+/* Hours and minutes of base=@base, on a fresh vm. */
 static int read_hm(const char *base)
 {
 	char spec[64];

@@ -10,21 +10,21 @@
 #include "ctx/ctx.h"
 #include "io/console.h"
 #include "modvmm.h"
-#include "vm/machine.h"
+#include "vm/vm.h"
 
-struct machine machine = { .kvm_fd = -1, .vm_fd = -1 };
+struct vm vm = { .kvm_fd = -1, .vm_fd = -1 };
 int log_verbosity;
 void (*log_hook)(const char *line);
 
-static int machine_is_ram(void *ctx, uint64_t base, uint64_t len)
+static int vm_is_ram(void *ctx, uint64_t base, uint64_t len)
 {
 	return guestmem_overlaps_ram(ctx, base, len);
 }
 
-void machine_guard_ram(void)
+void vm_guard_ram(void)
 {
-	machine.mmio.is_ram = machine_is_ram;
-	machine.mmio.is_ram_ctx = &machine.mem;
+	vm.mmio.is_ram = vm_is_ram;
+	vm.mmio.is_ram_ctx = &vm.mem;
 }
 
 void log_line(const char *line)
@@ -119,7 +119,7 @@ static void crash_say(const char *dev, const char *sig, const char *where,
  * handler runs again (SA_NODEFER) and exits at once with the status
  * already chosen.
  */
-static void machine_crash_handler(int sig)
+static void vm_crash_handler(int sig)
 {
 	static volatile sig_atomic_t crashing;
 	const struct bus_range *r = bus_current_range;
@@ -156,19 +156,19 @@ static void machine_crash_handler(int sig)
 	_exit(status);
 }
 
-void machine_share_devices(void)
+void vm_share_devices(void)
 {
-	machine.pio.locking = 1;
-	machine.mmio.locking = 1;
+	vm.pio.locking = 1;
+	vm.mmio.locking = 1;
 }
 
-static void machine_stop_signal(int sig)
+static void vm_stop_signal(int sig)
 {
 	(void)sig;
-	machine_request_stop(EXIT_SIGNAL);
+	vm_request_stop(EXIT_SIGNAL);
 }
 
-void machine_install_signals(void)
+void vm_install_signals(void)
 {
 	static char altstack[65536];
 	static const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
@@ -179,11 +179,11 @@ void machine_install_signals(void)
 	sigaltstack(&ss, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = machine_crash_handler;
+	sa.sa_handler = vm_crash_handler;
 	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
 	for (i = 0; i < ARRAY_SIZE(crash); i++)
 		sigaction(crash[i], &sa, NULL);
-	sa.sa_handler = machine_stop_signal;
+	sa.sa_handler = vm_stop_signal;
 	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

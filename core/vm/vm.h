@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * machine.h - the one virtual machine a modvmm process runs.
+ * vm.h - the one virtual machine a modvmm process runs.
  */
-#ifndef MODVMM_MACHINE_H
-#define MODVMM_MACHINE_H
+#ifndef MODVMM_VM_H
+#define MODVMM_VM_H
 
 #include <pthread.h>
 #include <signal.h>
@@ -23,17 +23,17 @@ enum irqchip_kind {
 };
 
 /* Interrupt controllers one machine takes (split: the 8259 pair, an IOAPIC). */
-#define MACHINE_MAX_CHIPS	4
+#define VM_MAX_CHIPS	4
 
 /* A device that registered modvmm_irqchip_ops: it gets every line. */
-struct machine_chip {
+struct vm_chip {
 	const struct modvmm_irqchip_ops *ops;
 	void *opaque;
 	struct modvmm_dev *owner;
 };
 
 /* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
-#define MACHINE_MAX_CPUS	254
+#define VM_MAX_CPUS	254
 
 /*
  * One vCPU: its fd, its kvm_run mapping, its thread and its counts.  The
@@ -54,7 +54,7 @@ struct vcpu {
 	uint64_t exits;			/* its exits to user space */
 };
 
-struct machine {
+struct vm {
 	int kvm_fd, vm_fd;
 	unsigned int nr_cpus;		/* --cpus; 0 means 1 */
 	/* nr_cpus of them (at least one): [0] is the boot CPU, which runs
@@ -69,13 +69,13 @@ struct machine {
 	void *chip_opaque;
 	struct modvmm_dev *chip_owner;
 	/* every registered controller, chip_ops' one too */
-	struct machine_chip chips[MACHINE_MAX_CHIPS];
+	struct vm_chip chips[VM_MAX_CHIPS];
 	unsigned int nr_chips;
 
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
 	volatile int stop_status;
-	int stop_claimed;	/* machine_request_stop() has chosen the status */
+	int stop_claimed;	/* vm_request_stop() has chosen the status */
 	int ranges_fixed;	/* several vCPUs run: no range comes or goes */
 
 	int timeout_hit;
@@ -90,29 +90,29 @@ struct machine {
 	uint64_t kicks;
 };
 
-extern struct machine machine;
+extern struct vm vm;
 
 /* The boot vCPU's kvm_run, or NULL before there is one. */
-static inline struct kvm_run *machine_boot_run(const struct machine *m)
+static inline struct kvm_run *vm_boot_run(const struct vm *m)
 {
 	return m->vcpus ? m->vcpus[0].run : NULL;
 }
 
 /* KVM runs the local APICs (the in-kernel or the split irqchip). */
-static inline int machine_lapic_in_kernel(const struct machine *m)
+static inline int vm_lapic_in_kernel(const struct vm *m)
 {
 	return m->irqchip == IRQCHIP_KVM || m->irqchip == IRQCHIP_SPLIT;
 }
 
-/* Make the MMIO bus refuse ranges over guest RAM (machine.mem). */
-void machine_guard_ram(void);
+/* Make the MMIO bus refuse ranges over guest RAM (vm.mem). */
+void vm_guard_ram(void);
 /*
  * Device code runs on more than one thread from now on (several vCPUs,
  * the I/O thread): the buses take each range's lock.
  */
-void machine_share_devices(void);
+void vm_share_devices(void);
 /* Ask the run loop to end with @status (first request wins). */
-void machine_request_stop(int status);
-void machine_install_signals(void);
+void vm_request_stop(int status);
+void vm_install_signals(void);
 
 #endif
