@@ -178,11 +178,11 @@ test_hardening_fds_cloexec_in_source() {
 
 	# comments aside; fds 0-2 get /dev/null without it, as stdio should
 	bad=$(grep -nE '\b(open|openat|open64|creat|pipe|pipe2|eventfd|timerfd_create|epoll_create1?|signalfd|memfd_create|socket|dup[23]?|accept|inotify_init1?)\(' \
-		"$TOP"/core/*.c "$TOP"/devices/*.c "$TOP"/plugins/*/*.c |
+		"$TOP"/core/*/*.c "$TOP"/devices/*.c "$TOP"/plugins/*/*.c |
 		grep -v CLOEXEC | grep -vE '^[^:]+:[0-9]+:\s*(\*|/\*)' |
 		grep -vF 'open("/dev/null", fd ? O_WRONLY : O_RDONLY)' || true)
 	[ -z "$bad" ] || fail "opened without CLOEXEC: $bad"
-	bad=$(grep -nE '\bf(d?open|reopen)\(' "$TOP"/core/*.c \
+	bad=$(grep -nE '\bf(d?open|reopen)\(' "$TOP"/core/*/*.c \
 		"$TOP"/devices/*.c "$TOP"/plugins/*/*.c | grep -vE '"[rwa]\+?e"' || true)
 	[ -z "$bad" ] || fail "fopen without \"e\": $bad"
 }
