@@ -141,30 +141,7 @@ irq15:
 	pop eax
 	IRETURN
 
-irq_unexpected:
-	mov esi, msg_unexpected
-	call puts
-	mov eax, 2
-	jmp exit
-
-; One stub per exception pushes its number for the common report.
-%assign v 0
-%rep 32
-exc_ %+ v:
-	push dword v
-	jmp exception
-%assign v v + 1
-%endrep
-
-exception:
-	mov esi, msg_exception
-	call puts
-	pop eax
-	call putdec
-	mov al, 10
-	call putc
-	mov eax, 2
-	jmp exit
+EXCEPTION_ROUTINES
 
 COM1_ROUTINES
 

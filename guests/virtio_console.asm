@@ -187,19 +187,7 @@ main:
 	mov al, 0
 	jmp exit
 
-fail:
-	mov esi, msg_fail
-	call puts
-	movzx eax, byte [fail_step]
-	call putdec
-	mov esi, msg_error
-	call puts
-	mov eax, [fail_err]
-	call putdec
-	mov al, 10
-	call putc
-	mov al, 1
-	jmp exit
+FAIL_STEP_ERROR_ROUTINE
 
 ; transmit: the ECX buffers at bufs as one chain on the transmitq, waited
 ; for.  CF=0 when that chain came back used, else CF=1.  Clobbers EAX,

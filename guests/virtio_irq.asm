@@ -118,19 +118,7 @@ main:
 	xor eax, eax
 	jmp exit
 
-fail:
-	mov esi, msg_fail
-	call puts
-	movzx eax, byte [fail_step]
-	call putdec
-	mov esi, msg_error
-	call puts
-	mov eax, [fail_err]
-	call putdec
-	mov al, 10
-	call putc
-	mov al, 1
-	jmp exit
+FAIL_STEP_ERROR_ROUTINE
 
 ; wait_interrupt: sleep until [irqs] exceeds [done], at most WAIT_TICKS
 ; timer ticks.  CF=1 when the ticks ran out.  Clobbers EAX.
@@ -194,30 +182,7 @@ irq7:
 	inc dword [spurious]
 	IRETURN
 
-irq_unexpected:
-	mov esi, msg_unexpected
-	call puts
-	mov eax, 2
-	jmp exit
-
-; One stub per exception pushes its number for the common report.
-%assign v 0
-%rep 32
-exc_ %+ v:
-	push dword v
-	jmp exception
-%assign v v + 1
-%endrep
-
-exception:
-	mov esi, msg_exception
-	call puts
-	pop eax
-	call putdec
-	mov al, 10
-	call putc
-	mov eax, 2
-	jmp exit
+EXCEPTION_ROUTINES
 
 DEBUGCON32_ROUTINES
 VIRTIO_ROUTINES

@@ -116,19 +116,7 @@ main:
 	mov al, 0
 	jmp exit
 
-fail:
-	mov esi, msg_fail
-	call puts
-	movzx eax, byte [fail_step]
-	call putdec
-	mov esi, msg_error
-	call puts
-	mov eax, [fail_err]
-	call putdec
-	mov al, 10
-	call putc
-	mov al, 1
-	jmp exit
+FAIL_STEP_ERROR_ROUTINE
 
 ; rng_request: ESI = a BUF_LEN-byte buffer, zeroed here, posted as one
 ; device-writable descriptor and waited for.  CF=0 when the used element
