@@ -9,8 +9,10 @@
 ; 8259s (ICW1-ICW4, bases 0x20 and 0x28, IRQ 0 open), PIT channel 0 for
 ; 100 Hz (mode 2, count 11932), and sleeps until N ticks have come, N from
 ; "ticks=N" on the command line (default 1000: ten seconds).  Then it
-; prints "irq_idle: N ticks, S spurious" on COM1 and exits through port
-; 0xf4 with 0 (status 1).  An exception or an unexpected 8259 vector
+; prints "irq_idle: N ticks, S spurious" and "irq_idle: M ms of PM timer"
+; (the ACPI PM timer from just before the PIT was programmed to the last
+; tick: at least 10 * N when the ticks come at the rate programmed) on
+; COM1 and exits through port 0xf4 with 0 (status 1).  An exception or an unexpected 8259 vector
 ; prints "irq_idle: FAIL ..." and exits with 2 (status 5).
 ;
 ;   modvmm build/guests/irq_idle.bin                     (10 s)
@@ -48,6 +50,7 @@ start:
 .no_cmdline:
 	call idt_init
 	call pic_init
+	PM_TMR_START pm_start
 	PIT_CH0_RATE PIT_100HZ		; channel 0: mode 2, 100 Hz
 .sleep:
 	; sti takes effect after hlt has begun: no wake-up is lost
@@ -59,6 +62,8 @@ start:
 	hlt
 	jmp .sleep
 .done:
+	PM_TMR_MS pm_start
+	mov [pm_ms], eax
 	mov al, 0x30			; stop channel 0 (mode 0, no count)
 	out PIT_CTRL, al
 	mov esi, msg_name
@@ -70,6 +75,12 @@ start:
 	mov eax, [spurious]
 	call putdec
 	mov esi, msg_spurious
+	call puts
+	mov esi, msg_name
+	call puts
+	mov eax, [pm_ms]
+	call putdec
+	mov esi, msg_pm
 	call puts
 	xor eax, eax
 	jmp exit
@@ -173,6 +184,7 @@ key_ticks	db "ticks=", 0
 msg_name	db "irq_idle: ", 0
 msg_ticks	db " ticks, ", 0
 msg_spurious	db " spurious", 10, 0
+msg_pm		db " ms of PM timer", 10, 0
 msg_unexpected	db "irq_idle: FAIL unexpected 8259 vector", 10, 0
 msg_exception	db "irq_idle: FAIL exception ", 0
 
@@ -183,7 +195,9 @@ load_end:
 ticks		equ load_end
 spurious	equ load_end + 4
 wanted		equ load_end + 8
-idt		equ load_end + 16
+pm_start	equ load_end + 12
+pm_ms		equ load_end + 16
+idt		equ load_end + 24
 stack_bottom	equ idt + NR_VECTORS * 8
 stack_top	equ stack_bottom + 4096
 bss_end		equ stack_top

@@ -64,6 +64,22 @@ assert_not_err() {
 }
 
 # The error path contract: exactly one line on stderr, naming something.
+# assert_pm_ms_at_least FILE NAME MIN: the guest's line "NAME: ... M ms
+# of PM timer" in $TMP/FILE (out or err) says M >= MIN.  The timer test
+# guests time themselves against the ACPI PM timer, a second clock that
+# runs at its own rate whatever the PIT does; the wall time of the run
+# would be the host's speed, not the device's.
+assert_pm_ms_at_least() {
+	local ms
+
+	ms=$(sed -n "s/^$2: .*\b\([0-9][0-9]*\) ms of PM timer.*/\1/p" \
+		"$TMP/$1" | tail -n 1)
+	echo "# $2: $ms ms of PM timer (at least $3)" >&2
+	[ -n "$ms" ] || { show; fail "$2 printed no 'ms of PM timer' line"; }
+	[ "$ms" -ge "$3" ] ||
+		{ show; fail "$2: $ms ms of PM timer, expected at least $3: the PIT ran fast"; }
+}
+
 assert_one_line_err() {
 	[ "$(wc -l <"$TMP/err")" -eq 1 ] || { show; fail "stderr is not one line"; }
 }
@@ -107,6 +123,12 @@ need_guest() {
 # /dev/kvm at all the test is skipped with the reason the runner counts
 # ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists
 # but cannot be used is a failure under CI=true.
+# need_device NAME: modvmm has device NAME (built in or a module).
+need_device() {
+	"$MODVMM" --list-devices 2>/dev/null | grep -q "^$1 " ||
+		skip "modvmm has no $1 device (Kconfig)"
+}
+
 need_kvm() {
 	[ -e /dev/kvm ] || skip "needs /dev/kvm: this machine has none"
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then

@@ -109,12 +109,6 @@ test_linux_smp_four_cpus() {
 # line per device: "virtioN: id ID NAME, mmio ADDR irq IRQ (LNRO0005:NN),
 # driver DRIVER".
 
-# need_device NAME: modvmm has device NAME (built in or a module).
-need_device() {
-	"$MODVMM" --list-devices 2>/dev/null | grep -q "^$1 " ||
-		skip "modvmm has no $1 device (Kconfig)"
-}
-
 # linux_root: the guest and a copy of its ext4 root disk in $TMP/root.ext4
 # (the guest writes to it).
 linux_root() {
