@@ -74,10 +74,8 @@ struct boot_state {
 #define BOOT_PML4_ADDR		0x2000ull	/* long-mode page tables: */
 #define BOOT_PDPT_ADDR		0x3000ull	/*   PML4, PDPT and 4 PDs */
 #define BOOT_PD_ADDR		0x4000ull	/*   0x4000-0x7fff */
-#define BOOT_TABLES_END		0x8000ull
-#define BOOT_INFO_ADDR		0x8000ull	/* bzImage zero page, command line: */
-#define BOOT_INFO_END		0x20000ull	/*   0x8000-0x1ffff (multiboot info
-						 *   follows the kernel instead) */
+#define BOOT_TABLES_END		0x8000ull	/* (boot information follows the
+						 *   image: see each loader) */
 #define BOOT_STACK_TOP		0x9fff0ull	/* initial stack, grows down */
 #define BOOT_DEFAULT_LOAD	0x100000ull	/* flat protected/long images */
 

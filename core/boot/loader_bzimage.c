@@ -23,12 +23,15 @@
  *    (and Linux never goes below its LOAD_PHYSICAL_ADDR, which it puts in
  *    pref_address), else pref_address; it needs init_size bytes of RAM
  *    there, which the loader checks;
- *  - the zero page (struct boot_params) is at BOOT_INFO_ADDR (0x8000),
- *    the command line (--append, else empty) right after it at 0x9000:
- *    modvmm's multiboot information area, which a bzImage never shares;
+ *  - the zero page (struct boot_params) goes in the first free page after
+ *    the kernel's run range, the command line (--append, else empty)
+ *    in the page after it, with room to grow to the kernel's
+ *    cmdline_size (at most BZ_CMDLINE_CAP) for what devices add: RAM
+ *    that neither the image nor the decompressor touch, as bootloaders
+ *    choose it (the kernel copies both before it uses that memory);
  *  - the first --module (or --initrd) is the initrd, put page-aligned as
  *    high as RAM below 4 GiB and initrd_addr_max allow, above the
- *    kernel's run range, as bootloaders do;
+ *    kernel's run range and the zero page, as bootloaders do;
  *  - the e820 map is guestmem_map()'s: RAM (type 1), and the BIOS area
  *    0xe0000-0xfffff as reserved (type 2); the VGA hole is not listed;
  *  - the vCPU starts in long mode at load + 0x200 with RSI = the zero
@@ -90,9 +93,8 @@
 #define EXT_MEM_K_MAX		0xfc00	/* the most INT 15h AH=88h says */
 
 /* Where the loader puts its pieces. */
-#define BZ_ZERO_PAGE		BOOT_INFO_ADDR
-#define BZ_CMDLINE		(BOOT_INFO_ADDR + BP_SIZE)
 #define BZ_LOAD_ADDR		BOOT_DEFAULT_LOAD
+#define BZ_CMDLINE_CAP		0xffffu	/* the most room a command line gets */
 #define BZ_PAGE			0x1000ull
 #define BZ_4G			0x100000000ull
 
@@ -105,6 +107,8 @@ struct bz_kernel {
 	int relocatable;
 	uint64_t pref;
 	uint64_t load, run, run_end;	/* guest physical */
+	uint64_t zero_page, cmdline;	/* the boot information, after run_end */
+	uint32_t cmdline_max;		/* room at cmdline, NUL excluded */
 };
 
 struct bz_initrd {
@@ -329,8 +333,8 @@ static int bz_check_ram(const struct guestmem *gm, const struct load_opts *o,
 	char ram[160];
 
 	loader_ram_list(gm, ram, sizeof(ram));
-	if (k->load < BOOT_INFO_END) {
-		loader_error(o, "offset 0x%x: pref_address 0x%" PRIx64 " of a kernel that is not relocatable puts it over modvmm's boot area [0x0-0x1ffff]",
+	if (k->load < BOOT_DEFAULT_LOAD) {
+		loader_error(o, "offset 0x%x: pref_address 0x%" PRIx64 " of a kernel that is not relocatable is below 1 MiB, where modvmm keeps its boot tables and stack (a LOADED_HIGH kernel loads at 1 MiB or above)",
 			     HDR_PREF_ADDRESS, k->pref);
 		return -1;
 	}
@@ -348,25 +352,41 @@ static int bz_check_ram(const struct guestmem *gm, const struct load_opts *o,
 	return 0;
 }
 
-static int bz_check_cmdline(const struct guestmem *gm,
-			    const struct load_opts *o, const struct bz_kernel *k)
+/* The page-aligned address after @a. */
+static uint64_t bz_page_up(uint64_t a)
+{
+	return (a + BZ_PAGE - 1) & ~(BZ_PAGE - 1);
+}
+
+/*
+ * The zero page and the command line, in the pages after the run range;
+ * the command line gets room for the kernel's cmdline_size, which is what
+ * the devices' additions may grow it to.
+ */
+static int bz_place_info(const struct guestmem *gm, const struct load_opts *o,
+			 struct bz_kernel *k)
 {
 	size_t len = o->append ? strlen(o->append) : 0;
+	char ram[160];
 
 	if (len > k->cmdline_size) {
 		loader_error(o, "offset 0x%x: the command line (--append) is %zu bytes, longer than the kernel's cmdline_size %u",
 			     HDR_CMDLINE_SIZE, len, k->cmdline_size);
 		return -1;
 	}
-	if (len + 1 > BOOT_INFO_END - BZ_CMDLINE) {
-		loader_error(o, "the command line (--append) of %zu bytes does not fit in the 0x%llx bytes at [0x%llx-0x%llx]",
-			     len, BOOT_INFO_END - BZ_CMDLINE, BZ_CMDLINE,
-			     BOOT_INFO_END - 1);
+	if (len > BZ_CMDLINE_CAP) {
+		loader_error(o, "the command line (--append) is %zu bytes, longer than the %u bytes modvmm passes to a kernel",
+			     len, BZ_CMDLINE_CAP);
 		return -1;
 	}
-	if (!guestmem_ptr(gm, BZ_ZERO_PAGE, BP_SIZE + len + 1)) {
-		loader_error(o, "guest RAM has no room for the zero page and command line at [0x%llx-0x%llx]",
-			     BZ_ZERO_PAGE, BZ_CMDLINE + len);
+	k->cmdline_max = k->cmdline_size < BZ_CMDLINE_CAP ? k->cmdline_size :
+			 BZ_CMDLINE_CAP;
+	k->zero_page = bz_page_up(k->run_end);
+	k->cmdline = k->zero_page + BP_SIZE;
+	if (!guestmem_ptr(gm, k->zero_page, BP_SIZE + k->cmdline_max + 1)) {
+		loader_ram_list(gm, ram, sizeof(ram));
+		loader_error(o, "guest RAM has no room for the zero page and command line after the kernel at [0x%" PRIx64 "-0x%" PRIx64 "] (RAM: %s); use a larger -m",
+			     k->zero_page, k->cmdline + k->cmdline_max, ram);
 		return -1;
 	}
 	return 0;
@@ -395,7 +415,7 @@ static uint64_t bz_ram_top(const struct guestmem *gm, uint64_t addr)
 static int bz_place_initrd(const struct guestmem *gm, const struct load_opts *o,
 			   const struct bz_kernel *k, struct bz_initrd *rd)
 {
-	uint64_t low = (k->run_end + BZ_PAGE - 1) & ~(BZ_PAGE - 1);
+	uint64_t low = bz_page_up(k->cmdline + k->cmdline_max + 1);
 	uint64_t top = bz_ram_top(gm, k->run);
 
 	if (top > (uint64_t)k->initrd_max + 1)
@@ -405,7 +425,7 @@ static int bz_place_initrd(const struct guestmem *gm, const struct load_opts *o,
 		if (guestmem_ptr(gm, rd->addr, rd->size))
 			return 0;
 	}
-	loader_error(o, "initrd %s (0x%zx bytes) does not fit between the kernel's end 0x%" PRIx64 " and 0x%" PRIx64 " (the end of RAM or initrd_addr_max 0x%x + 1); use a larger -m",
+	loader_error(o, "initrd %s (0x%zx bytes) does not fit between 0x%" PRIx64 " (after the kernel and its boot information) and 0x%" PRIx64 " (the end of RAM or initrd_addr_max 0x%x + 1); use a larger -m",
 		     o->modules[0].path, rd->size, low, top, k->initrd_max);
 	return -1;
 }
@@ -471,7 +491,7 @@ static void bz_write_zero_page(const struct guestmem *gm,
 	bz_put32(zp + HDR_RAMDISK_IMAGE, (uint32_t)rd->addr);
 	bz_put32(zp + HDR_RAMDISK_SIZE, (uint32_t)rd->size);
 	bz_put16(zp + HDR_HEAP_END_PTR, 0);
-	bz_put32(zp + HDR_CMD_LINE_PTR, (uint32_t)BZ_CMDLINE);
+	bz_put32(zp + HDR_CMD_LINE_PTR, (uint32_t)k->cmdline);
 	bz_put64(zp + HDR_SETUP_DATA, 0);
 	bz_write_memory(gm, zp);
 }
@@ -481,12 +501,12 @@ static void bz_write(const struct guestmem *gm, const struct load_opts *o,
 {
 	const char *cmdline = o->append ? o->append : "";
 	size_t len = strlen(cmdline);
-	uint8_t *info = guestmem_ptr(gm, BZ_ZERO_PAGE, BP_SIZE + len + 1);
+	uint8_t *info = guestmem_ptr(gm, k->zero_page, BP_SIZE + len + 1);
 	uint8_t *kernel = guestmem_ptr(gm, k->load, k->ksize);
 
 	memcpy(kernel, o->data + k->koff, k->ksize);
 	bz_write_zero_page(gm, o, k, rd, info);
-	memcpy(info + (BZ_CMDLINE - BZ_ZERO_PAGE), cmdline, len + 1);
+	memcpy(info + BP_SIZE, cmdline, len + 1);
 	if (rd->data)
 		memcpy(guestmem_ptr(gm, rd->addr, rd->size), rd->data,
 		       rd->size);
@@ -502,7 +522,7 @@ static int bz_load(struct guestmem *gm, const struct load_opts *o,
 	if (bz_check_opts(o) || bz_check_magic(o, &k) ||
 	    bz_check_version(o, &k) || bz_check_kernel(o, &k) ||
 	    bz_check_placement(o, &k) || bz_check_ram(gm, o, &k) ||
-	    bz_check_cmdline(gm, o, &k) || bz_read_initrd(gm, o, &k, &rd))
+	    bz_place_info(gm, o, &k) || bz_read_initrd(gm, o, &k, &rd))
 		return -1;
 	bz_write(gm, o, &k, &rd);
 	loader_free_file(rd.data, rd.size);
@@ -511,11 +531,10 @@ static int bz_load(struct guestmem *gm, const struct load_opts *o,
 	bs->mode = BOOT_LONG;
 	bs->linux_selectors = 1;
 	bs->rip = k.load + BZ_ENTRY_64;
-	bs->rsi = BZ_ZERO_PAGE;
+	bs->rsi = k.zero_page;
 	bs->rsp = BOOT_STACK_TOP;
-	bs->cmdline_addr = BZ_CMDLINE;
-	bs->cmdline_max = k.cmdline_size < BOOT_INFO_END - BZ_CMDLINE - 1 ?
-			  k.cmdline_size : (uint32_t)(BOOT_INFO_END - BZ_CMDLINE - 1);
+	bs->cmdline_addr = k.cmdline;
+	bs->cmdline_max = k.cmdline_max;
 	return 0;
 }
 

@@ -31,7 +31,8 @@ test_bzimage_boots() {
 	vmm -m 64M --append "console=ttyS0 foo=bar" --initrd "$TMP/initrd.img" "$BZ"
 	assert_rc 1 "the guest found its setup header in the zero page"
 	assert_out "bz: hello from startup_64"
-	assert_out "bz: entry 0x00100200 rsi 0x00008000"
+	# the zero page in the first page after the run range [0x200000-0x300000)
+	assert_out "bz: entry 0x00100200 rsi 0x00300000"
 	assert_out "bz: protocol 0x020f type_of_loader 0xff loadflags 0x01"
 	assert_out "bz: cmdline 'console=ttyS0 foo=bar'"
 	assert_out "bz: ext_mem_k 64512 alt_mem_k 64512"
@@ -135,20 +136,21 @@ test_bzimage_virtio_devices_on_the_cmdline() {
 	[ -z "$OUT" ] || { show; fail "the guest ran"; }
 }
 
-# With 4 MiB the kernel runs at [0x200000-0x300000): 1 MiB left above it.
+# With 4 MiB the kernel runs at [0x200000-0x300000), its zero page and
+# command line take the next two pages: 1 MiB - 8 KiB left above them.
 test_bzimage_initrd_fills_ram() {
 	need_kvm
-	truncate -s 1M "$TMP/initrd.img"
+	truncate -s $((0x100000 - 0x2000)) "$TMP/initrd.img"
 	vmm -m 4M --initrd "$TMP/initrd.img" "$BZ"
 	assert_rc 1
-	assert_out "bz: initrd addr 0x00300000 size 0x00100000"
+	assert_out "bz: initrd addr 0x00302000 size 0x000fe000"
 	assert_out "bz: initrd data '................'"
 }
 
 test_bzimage_initrd_too_large() {
-	truncate -s 1052672 "$TMP/initrd.img"	# 1 MiB + 4 KiB
+	truncate -s $((0x100000 - 0x1000)) "$TMP/initrd.img"	# a page too many
 	vmm -m 4M --initrd "$TMP/initrd.img" "$BZ"
-	bz_image_error "$BZ" "initrd $TMP/initrd.img (0x101000 bytes) does not fit between the kernel's end 0x300000 and 0x400000 (the end of RAM or initrd_addr_max 0x7fffffff + 1); use a larger -m"
+	bz_image_error "$BZ" "initrd $TMP/initrd.img (0xff000 bytes) does not fit between 0x302000 (after the kernel and its boot information) and 0x400000 (the end of RAM or initrd_addr_max 0x7fffffff + 1); use a larger -m"
 }
 
 test_bzimage_kernel_needs_more_ram() {

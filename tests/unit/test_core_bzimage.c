@@ -18,8 +18,16 @@
 #define RAM_LIST	"RAM: [0x0-0x9ffff], [0xe0000-0xfffff], [0x100000-0x7fffff]"
 #define IMG_PATH	"vmlinuz"
 #define IMG_MAX		0x10000
-#define ZP		0x8000ull	/* where the zero page goes */
-#define CMDLINE		0x9000ull	/* and the command line */
+/*
+ * The zero page goes in the first page after the run range, the command
+ * line in the page after it: ZP_DEFAULT for bz_default().  load_good()
+ * sets ZP to the RSI of the load it checks.
+ */
+#define ZP_DEFAULT	0x300000ull	/* run 0x200000 + init_size 0x100000 */
+#define ZP		zp_at
+#define CMDLINE		(zp_at + 0x1000)
+
+static uint64_t zp_at;
 
 /* This test links no device: an empty built-in device section. */
 static const void *const no_builtin_devices[0]
@@ -219,6 +227,7 @@ static void load_good(struct guestmem *gm, uint64_t size,
 	rc = load(gm, o, bs);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(errbuf[0], 0);
+	zp_at = bs->rsi;
 	if (errbuf[0])
 		printf("#   stderr: %s", errbuf);
 }
@@ -309,7 +318,7 @@ UNIT_TEST(bz_auto_format)
 	guestmem_free(&gm);
 	ram_init(&gm, RAM_SIZE);
 	CHECK_EQ(loader_load(&gm, "bzimage", &o, &bs), 0);
-	CHECK_EQ(bs.rsi, ZP);
+	CHECK_EQ(bs.rsi, ZP_DEFAULT);
 	guestmem_free(&gm);
 }
 
@@ -332,7 +341,7 @@ UNIT_TEST(bz_load)
 	load_good(&gm, RAM_SIZE, &o, &bs);
 	CHECK_EQ(bs.mode, BOOT_LONG);
 	CHECK_EQ(bs.rip, 0x100200);
-	CHECK_EQ(bs.rsi, ZP);
+	CHECK_EQ(bs.rsi, ZP_DEFAULT);
 	CHECK_EQ(bs.rsp, 0x9fff0);
 	CHECK_EQ(bs.rax | bs.rbx | bs.rdi, 0);
 	check_kernel(&gm, 0x100000, s.ksize);
@@ -370,9 +379,14 @@ UNIT_TEST(bz_load)
 	check_e820(&gm, 1, 0xe0000, 0x20000, 2);
 	check_e820(&gm, 2, 0x100000, 0x700000, 1);
 	CHECK(all_zero(&gm, ZP + 0x2d0 + 3 * 20, 0x1000 - 0x2d0 - 3 * 20));
-	/* an empty command line, and nothing else in the boot area */
-	CHECK(all_zero(&gm, CMDLINE, 0x20000 - CMDLINE));
-	CHECK(all_zero(&gm, 0, ZP));
+	/* an empty command line with room for cmdline_size, and nothing
+	 * else below 1 MiB or between the run range and the initrd's area */
+	CHECK(all_zero(&gm, CMDLINE, 0x1000));
+	CHECK(all_zero(&gm, 0, 0xa0000));
+	CHECK(all_zero(&gm, 0x100000 + s.ksize, ZP - 0x100000 - s.ksize));
+	CHECK(all_zero(&gm, CMDLINE + 0x1000, RAM_SIZE - CMDLINE - 0x1000));
+	CHECK_EQ(bs.cmdline_addr, CMDLINE);
+	CHECK_EQ(bs.cmdline_max, 255);
 	guestmem_free(&gm);
 }
 
@@ -450,26 +464,29 @@ UNIT_TEST(bz_cmdline_size_limit)
 	EXPECT_REJECTED(&o, "offset 0x238: the command line (--append) is 17 bytes, longer than the kernel's cmdline_size 16");
 }
 
-UNIT_TEST(bz_cmdline_too_long_for_boot_area)
+/* A kernel that takes more than modvmm passes gets 65535 bytes of room. */
+UNIT_TEST(bz_cmdline_too_long_for_modvmm)
 {
 	struct bz_spec s = bz_default();
 	struct load_opts o;
-	static char text[0x17001];
+	static char text[0x10001];
 
 	s.cmdline_size = 0x100000;
 	o = opts(build(&s));
 	memset(text, 'x', sizeof(text) - 1);
 	o.append = text;
-	EXPECT_REJECTED(&o, "the command line (--append) of 94208 bytes does not fit in the 0x17000 bytes at [0x9000-0x1ffff]");
-	/* one byte less fits, NUL included */
+	EXPECT_REJECTED(&o, "the command line (--append) is 65536 bytes, longer than the 65535 bytes modvmm passes to a kernel");
+	/* one byte less fits, NUL included, and the room ends there */
 	text[sizeof(text) - 2] = '\0';
 	{
 		struct boot_state bs;
 		struct guestmem gm;
 
 		load_good(&gm, RAM_SIZE, &o, &bs);
-		CHECK_EQ(*gp(&gm, 0x1ffff, 1), 0);
-		CHECK_EQ(*gp(&gm, 0x1fffe, 1), 'x');
+		CHECK_EQ(bs.rsi, ZP_DEFAULT);
+		CHECK_EQ(*gp(&gm, CMDLINE + 0xffff, 1), 0);
+		CHECK_EQ(*gp(&gm, CMDLINE + 0xfffe, 1), 'x');
+		CHECK_EQ(bs.cmdline_max, 0xffff);
 		guestmem_free(&gm);
 	}
 }
@@ -579,23 +596,24 @@ UNIT_TEST(bz_run_address_aligned_up)
 
 	s.align = 0x400000;
 	s.pref = 0x100000;
-	s.init_size = 0x300000;		/* runs at [0x400000-0x700000) */
+	s.init_size = 0x2fe000;		/* runs at [0x400000-0x6fe000) */
 	o = opts(build(&s));
 	make_initrd(path, sizeof(path), 0x100000);
 	o.modules[0] = (struct loader_module){ path, NULL };
 	o.nr_modules = 1;
 	load_good(&gm, RAM_SIZE, &o, &bs);
 	CHECK_EQ(bs.rip, 0x100200);
+	CHECK_EQ(bs.rsi, 0x6fe000);	/* then the zero page, command line */
 	CHECK_EQ(g32(&gm, ZP + 0x218), 0x700000);
 	guestmem_free(&gm);
 	/* one page more does not fit above the run range */
-	s.init_size = 0x301000;
+	s.init_size = 0x2ff000;
 	o.data = img;
 	o.size = build(&s);
 	{
 		char want[512];
 
-		snprintf(want, sizeof(want), "initrd %s (0x100000 bytes) does not fit between the kernel's end 0x701000 and 0x800000 (the end of RAM or initrd_addr_max 0x7fffffff + 1); use a larger -m",
+		snprintf(want, sizeof(want), "initrd %s (0x100000 bytes) does not fit between 0x701000 (after the kernel and its boot information) and 0x800000 (the end of RAM or initrd_addr_max 0x7fffffff + 1); use a larger -m",
 			 path);
 		EXPECT_REJECTED(&o, want);
 	}
@@ -699,10 +717,12 @@ UNIT_TEST(bz_placement)
 	s = bz_default();
 	s.relocatable = 0;
 	s.pref = 0x10000;
-	SPEC_REJECTED(&s, "offset 0x258: pref_address 0x10000 of a kernel that is not relocatable puts it over modvmm's boot area [0x0-0x1ffff]");
-	/* in the legacy hole */
+	SPEC_REJECTED(&s, "offset 0x258: pref_address 0x10000 of a kernel that is not relocatable is below 1 MiB, where modvmm keeps its boot tables and stack (a LOADED_HIGH kernel loads at 1 MiB or above)");
+	/* in the legacy hole, or where it ends the RAM */
 	s.pref = 0xa0000;
-	SPEC_REJECTED(&s, "the protected-mode kernel [0xa0000-0xa1000) is not in guest RAM (" RAM_LIST "); use a larger -m");
+	SPEC_REJECTED(&s, "offset 0x258: pref_address 0xa0000 of a kernel that is not relocatable is below 1 MiB, where modvmm keeps its boot tables and stack (a LOADED_HIGH kernel loads at 1 MiB or above)");
+	s.pref = 0x800000;
+	SPEC_REJECTED(&s, "the protected-mode kernel [0x800000-0x801000) is not in guest RAM (" RAM_LIST "); use a larger -m");
 }
 
 UNIT_TEST(bz_kernel_not_in_ram)
@@ -720,14 +740,20 @@ UNIT_TEST(bz_init_size_past_ram)
 
 	s.init_size = 0x600001;
 	SPEC_REJECTED(&s, "offset 0x260: the kernel needs RAM at [0x200000-0x800001) (init_size 0x600001 from its run address 0x200000), which guest RAM does not have (" RAM_LIST "); use a larger -m");
-	/* exactly up to the end of RAM is fine */
+	/* up to the end of RAM leaves no room for the zero page after it */
 	s.init_size = 0x600000;
+	SPEC_REJECTED(&s, "guest RAM has no room for the zero page and command line after the kernel at [0x800000-0x8010ff] (" RAM_LIST "); use a larger -m");
+	/* two pages less is enough for them (cmdline_size 255) */
+	s.init_size = 0x5fe000;
 	{
 		struct load_opts o = opts(build(&s));
 		struct boot_state bs;
 		struct guestmem gm;
 
 		load_good(&gm, RAM_SIZE, &o, &bs);
+		CHECK_EQ(bs.rsi, 0x7fe000);
+		CHECK_EQ(bs.cmdline_addr, 0x7ff000);
+		CHECK_EQ(g32(&gm, ZP + 0x228), 0x7ff000);
 		guestmem_free(&gm);
 	}
 }
@@ -741,7 +767,7 @@ UNIT_TEST(bz_initrd_too_large)
 	make_initrd(path, sizeof(path), 0x500001);
 	o.modules[0] = (struct loader_module){ path, NULL };
 	o.nr_modules = 1;
-	snprintf(want, sizeof(want), "initrd %s (0x500001 bytes) does not fit between the kernel's end 0x300000 and 0x800000 (the end of RAM or initrd_addr_max 0x7fffffff + 1); use a larger -m",
+	snprintf(want, sizeof(want), "initrd %s (0x500001 bytes) does not fit between 0x302000 (after the kernel and its boot information) and 0x800000 (the end of RAM or initrd_addr_max 0x7fffffff + 1); use a larger -m",
 		 path);
 	EXPECT_REJECTED(&o, want);
 	unlink(path);
