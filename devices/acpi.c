@@ -8,7 +8,7 @@
  * FADT (ACPI 6.0: major revision 6, minor 0) pointing at the FACS and the
  * DSDT through both its 32-bit and its X_ fields, a MADT with one enabled
  * Processor Local APIC per vCPU (UID = APIC ID = 0 .. n-1), the I/O APIC
- * (id n, 0xfec00000, GSI base 0), the overrides IRQ 0 -> GSI 2 and IRQ 9
+ * (id MODVMM_IOAPIC_ID, 0xfec00000, GSI base 0), the overrides IRQ 0 -> GSI 2 and IRQ 9
  * (the SCI) -> GSI 9 level/active-high and LINT1 as NMI, and a DSDT whose
  * AML defines \_S5 = Package {5, 5, 0, 0}.
  *
@@ -111,10 +111,8 @@
 #define ACPI_REGION_MAX		0x1000	/* 0xe0000-0xe0fff at most */
 #define ACPI_TABLES_MAX		(ACPI_REGION_MAX - \
 				 (ACPI_TABLES_ADDR - ACPI_RSDP_ADDR))
-#define ACPI_MAX_CPUS		254	/* 8-bit APIC ids, the I/O APIC's is n */
+#define ACPI_MAX_CPUS		254	/* 8-bit APIC ids, 0xff is broadcast */
 
-#define ACPI_LAPIC_ADDR		0xfee00000u
-#define ACPI_IOAPIC_ADDR	0xfec00000u
 #define ACPI_RESET_PORT		0xcf9
 #define ACPI_RESET_VALUE	0x06
 #define ACPI_RTC_CENTURY	0x32	/* rtc_cmos's century byte */
@@ -634,13 +632,13 @@ static size_t acpi_build_madt(struct acpi_build *b, unsigned int cpus)
 {
 	size_t off = acpi_table_begin(b, "APIC", 3, ACPI_HDR_LEN + 8);
 	uint8_t lapic[8] = { MADT_LAPIC, 8 };
-	uint8_t ioapic[12] = { MADT_IOAPIC, 12, (uint8_t)cpus };
+	uint8_t ioapic[12] = { MADT_IOAPIC, 12, MODVMM_IOAPIC_ID };
 	static const uint8_t nmi[6] = { MADT_LAPIC_NMI, 6, 0xff, 0, 0, 1 };
 	unsigned int i;
 
 	if (b->overflow)
 		return 0;
-	acpi_put(b->tables + off + 36, ACPI_LAPIC_ADDR, 4);
+	acpi_put(b->tables + off + 36, MODVMM_LAPIC_BASE, 4);
 	acpi_put(b->tables + off + 40, MADT_PCAT_COMPAT, 4);
 	for (i = 0; i < cpus; i++) {
 		lapic[2] = (uint8_t)i;		/* ACPI processor UID */
@@ -648,7 +646,7 @@ static size_t acpi_build_madt(struct acpi_build *b, unsigned int cpus)
 		acpi_put(lapic + 4, MADT_ENABLED, 4);
 		madt_entry(b, lapic);
 	}
-	acpi_put(ioapic + 4, ACPI_IOAPIC_ADDR, 4);
+	acpi_put(ioapic + 4, MODVMM_IOAPIC_BASE, 4);
 	madt_entry(b, ioapic);
 	madt_override(b, 0, 2, 0);
 	madt_override(b, ACPI_SCI_IRQ, ACPI_SCI_IRQ, MADT_LEVEL_HIGH);

@@ -8,7 +8,7 @@
  * (offset 0x00, the register index in bits 0-7) and IOWIN (offset 0x10,
  * 32 bits of the selected register):
  *   0x00       IOAPICID: the ID in bits 24-27, read/write; it starts as
- *              the MADT has it (the vCPU count);
+ *              the MADT has it (MODVMM_IOAPIC_ID);
  *   0x01       IOAPICVER: version 0x11, maximum redirection entry 0x17
  *              (24 entries) in bits 16-23; read-only;
  *   0x02       IOAPICARB: the arbitration ID in bits 24-27, read-only,
@@ -51,7 +51,7 @@
 
 #include <modvmm/device.h>
 
-#define IOAPIC_BASE		0xfec00000ull
+#define IOAPIC_BASE		MODVMM_IOAPIC_BASE
 #define IOAPIC_LEN		0x100
 #define IOAPIC_PINS		24
 #define IOAPIC_VERSION		0x11
@@ -77,7 +77,7 @@
 #define RTE_WRITABLE		(0xff000000000107ffull | RTE_DESTMODE | \
 				 RTE_POLARITY | RTE_LEVEL | RTE_MASK)
 
-#define MSI_ADDR_BASE		0xfee00000ull
+#define MSI_ADDR_BASE		MODVMM_LAPIC_BASE
 #define MSI_DEST_SHIFT		12
 #define MSI_ADDR_LOGICAL	(1ull << 2)
 #define MSI_DATA_ASSERT		(1u << 14)
@@ -322,7 +322,6 @@ static void ioapic_reset(void *priv)
 static int ioapic_host_ok(const struct modvmm_host *host)
 {
 	return MODVMM_HOST_HAS(host, irqchip_register) &&
-	       MODVMM_HOST_HAS(host, machine_info) &&
 	       MODVMM_HOST_HAS(host, msi_route_set) &&
 	       MODVMM_HOST_HAS(host, msi_route_fire) &&
 	       MODVMM_HOST_HAS(host, eoi_watch);
@@ -331,7 +330,6 @@ static int ioapic_host_ok(const struct modvmm_host *host)
 static int ioapic_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 		       void **priv)
 {
-	struct modvmm_machine_info info;
 	struct ioapic *io;
 
 	if (!ioapic_host_ok(host)) {
@@ -345,11 +343,7 @@ static int ioapic_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 	}
 	io->dev = dev;
 	io->host = host;
-	memset(&info, 0, sizeof(info));
-	info.struct_size = sizeof(info);
-	host->machine_info(dev, &info);
-	/* the MADT gives the I/O APIC the ID after the last CPU's */
-	io->id_reset = (uint8_t)(info.nr_cpus & 0x0f);
+	io->id_reset = MODVMM_IOAPIC_ID;
 	/*
 	 * The controller first: when the host refuses it (not the split
 	 * irqchip) its message says more than the rest would.

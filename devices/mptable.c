@@ -9,8 +9,8 @@
  *   - one processor entry per vCPU (local APIC ID = vCPU index, enabled,
  *     the boot CPU flagged);
  *   - one bus entry, ISA, bus 0;
- *   - the I/O APIC at 0xfec00000, with the ID the MADT gives it (the
- *     vCPU count);
+ *   - the I/O APIC at 0xfec00000, with the ID the MADT gives it
+ *     (MODVMM_IOAPIC_ID);
  *   - an I/O interrupt entry per ISA line: ExtINT from IRQ 0 to pin 0,
  *     then IRQ 0 to pin 2 (as the MADT's override says) and IRQ n to
  *     pin n for the others but the cascade (2);
@@ -35,8 +35,6 @@
 #define MP_PROC_LEN		20
 #define MP_ENTRY_LEN		8	/* bus, I/O APIC, interrupts */
 #define MP_SPEC_REV		4	/* 1.4 */
-#define MP_LAPIC_ADDR		0xfee00000u
-#define MP_IOAPIC_ADDR		0xfec00000u
 #define MP_LAPIC_VERSION	0x14
 #define MP_IOAPIC_VERSION	0x11
 #define MP_ISA_IRQS		16
@@ -76,14 +74,14 @@ static uint8_t mp_checksum(const uint8_t *p, size_t len)
 }
 
 static uint8_t *mp_ioint(uint8_t *e, unsigned int type, unsigned int irq,
-			 unsigned int ioapic, unsigned int pin)
+			 unsigned int pin)
 {
 	e[0] = MP_IOINT;
 	e[1] = (uint8_t)type;
 	mp_put(e + 2, 0, 2);		/* polarity, trigger: as the bus */
 	e[4] = 0;			/* ISA */
 	e[5] = (uint8_t)irq;
-	e[6] = (uint8_t)ioapic;
+	e[6] = MODVMM_IOAPIC_ID;
 	e[7] = (uint8_t)pin;
 	return e + MP_ENTRY_LEN;
 }
@@ -126,7 +124,7 @@ static int mp_build(struct mptable *s, unsigned int cpus)
 	memcpy(t + 8, "MODVMM  ", 8);
 	memcpy(t + 16, "PC          ", 12);
 	mp_put(t + 34, entries, 2);
-	mp_put(t + 36, MP_LAPIC_ADDR, 4);
+	mp_put(t + 36, MODVMM_LAPIC_BASE, 4);
 	e = t + MP_HDR_LEN;
 	for (i = 0; i < cpus; i++, e += MP_PROC_LEN) {
 		e[0] = MP_PROCESSOR;
@@ -140,15 +138,15 @@ static int mp_build(struct mptable *s, unsigned int cpus)
 	memcpy(e + 2, "ISA   ", 6);
 	e += MP_ENTRY_LEN;
 	e[0] = MP_IOAPIC;
-	e[1] = (uint8_t)cpus;		/* the MADT's I/O APIC ID */
+	e[1] = MODVMM_IOAPIC_ID;	/* the MADT's I/O APIC ID */
 	e[2] = MP_IOAPIC_VERSION;
 	e[3] = 1;			/* enabled */
-	mp_put(e + 4, MP_IOAPIC_ADDR, 4);
+	mp_put(e + 4, MODVMM_IOAPIC_BASE, 4);
 	e += MP_ENTRY_LEN;
-	e = mp_ioint(e, MP_EXTINT, 0, cpus, 0);
+	e = mp_ioint(e, MP_EXTINT, 0, 0);
 	for (i = 0; i < MP_ISA_IRQS; i++)
 		if (i != 2)
-			e = mp_ioint(e, MP_INT, i, cpus, i ? i : 2);
+			e = mp_ioint(e, MP_INT, i, i ? i : 2);
 	e = mp_lint(e, MP_EXTINT, 0);
 	mp_lint(e, MP_NMI, 1);
 	t[7] = mp_checksum(t, table);

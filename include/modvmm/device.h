@@ -83,6 +83,28 @@ struct modvmm_stream;
  */
 #define MODVMM_IRQ_LINES	24
 
+/**
+ * MODVMM_LAPIC_BASE - where every local APIC's registers are (and where
+ * MSIs are written).
+ */
+#define MODVMM_LAPIC_BASE	0xfee00000u
+
+/**
+ * MODVMM_IOAPIC_BASE - the I/O APIC's register window (KVM's, or the
+ * ioapic device's with the split irqchip).
+ */
+#define MODVMM_IOAPIC_BASE	0xfec00000u
+
+/**
+ * MODVMM_IOAPIC_ID - the I/O APIC's ID, in its register and in the
+ * firmware tables (ACPI MADT, MP table): 0, the value KVM's own I/O APIC
+ * resets to and the one QEMU's tables give.  I/O APIC and local APIC IDs
+ * need not differ since the xAPIC (messages go over the system bus, not
+ * an APIC bus), and the register holds 4 bits, which a "first ID after
+ * the CPUs'" would outgrow at 16 vCPUs.
+ */
+#define MODVMM_IOAPIC_ID	0
+
 /*
  * Memory map entry types, as in the PC's e820 map.
  */

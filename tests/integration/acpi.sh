@@ -84,7 +84,7 @@ test_acpi_guest_walks_tables_and_powers_off() {
 	true
 }
 
-# --cpus 3: three local APICs in the MADT, the I/O APIC's ID after them;
+# --cpus 3: three local APICs in the MADT;
 # the two application processors wait for a SIPI that never comes.
 test_acpi_guest_counts_cpus() {
 	need_kvm

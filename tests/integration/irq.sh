@@ -389,7 +389,8 @@ irq_ioapic() {
 
 test_irq_ioapic_kvm() {
 	irq_ioapic kvm
-	assert_out " ver 0x00170011 rte2 0x00010000"
+	# KVM's I/O APIC has the ID the MADT gives it (MODVMM_IOAPIC_ID)
+	assert_out "irq_ioapic: id 0x00000000 ver 0x00170011 rte2 0x00010000"
 	assert_out "irq_ioapic: held ds 0 irr 0 count 0"
 }
 
@@ -397,7 +398,7 @@ test_irq_ioapic_split() {
 	local ticks quiet sent eois
 
 	irq_ioapic split
-	assert_out "irq_ioapic: id 0x01000000 ver 0x00170011 rte2 0x00010000"
+	assert_out "irq_ioapic: id 0x00000000 ver 0x00170011 rte2 0x00010000"
 	# masked and asserted: the message waits, delivery status says so
 	assert_out "irq_ioapic: held ds 1 irr 0 count 0"
 	# every level message ended with an EOI that KVM reported
