@@ -1218,6 +1218,14 @@ static const struct modvmm_option acpi_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl acpi_ranges[] = {
+	{ MODVMM_SPACE_PIO, ACPI_DEFAULT_PORT + ACPI_EVT, ACPI_EVT_LEN },
+	{ MODVMM_SPACE_PIO, ACPI_DEFAULT_PORT + ACPI_CNT, ACPI_CNT_LEN },
+	{ MODVMM_SPACE_PIO, ACPI_DEFAULT_PORT + ACPI_TMR, ACPI_TMR_LEN },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(acpi) = {
 	MODVMM_DESC_HEADER,
 	.name = "acpi",
@@ -1228,4 +1236,5 @@ MODVMM_DEVICE(acpi) = {
 	.exit = acpi_exit,
 	.reset = acpi_reset,
 	.ready = acpi_ready,
+	.ranges = acpi_ranges,
 };

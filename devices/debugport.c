@@ -292,6 +292,13 @@ static const struct modvmm_option debugport_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl debugport_ranges[] = {
+	{ MODVMM_SPACE_PIO, 0xe9, 1 },
+	{ MODVMM_SPACE_PIO, 0xf4, 4 },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(debugport) = {
 	MODVMM_DESC_HEADER,
 	.name = "debugport",
@@ -302,4 +309,5 @@ MODVMM_DEVICE(debugport) = {
 	.exit = debugport_exit,
 	.sync = debugport_sync,
 	.reset = debugport_reset,
+	.ranges = debugport_ranges,
 };

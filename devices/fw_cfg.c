@@ -632,6 +632,13 @@ static const struct modvmm_option fw_cfg_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl fw_cfg_ranges[] = {
+	{ MODVMM_SPACE_PIO, FW_CFG_DEFAULT_PORT, FW_CFG_CTL_PORTS },
+	{ MODVMM_SPACE_PIO, FW_CFG_DEFAULT_PORT + 4, FW_CFG_DMA_PORTS },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(fw_cfg) = {
 	MODVMM_DESC_HEADER,
 	.name = "fw_cfg",
@@ -641,4 +648,5 @@ MODVMM_DEVICE(fw_cfg) = {
 	.init = fw_cfg_init,
 	.exit = fw_cfg_exit,
 	.reset = fw_cfg_reset,
+	.ranges = fw_cfg_ranges,
 };

@@ -260,6 +260,13 @@ static void i8042_exit(void *priv)
 	free(priv);
 }
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl i8042_ranges[] = {
+	{ MODVMM_SPACE_PIO, I8042_DATA, 1 },
+	{ MODVMM_SPACE_PIO, I8042_CMD, 1 },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(i8042) = {
 	MODVMM_DESC_HEADER,
 	.name = "i8042",
@@ -269,4 +276,5 @@ MODVMM_DEVICE(i8042) = {
 	.init = i8042_init,
 	.exit = i8042_exit,
 	.reset = i8042_reset,
+	.ranges = i8042_ranges,
 };

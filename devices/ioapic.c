@@ -372,6 +372,12 @@ static void ioapic_exit(void *priv)
 	free(priv);
 }
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl ioapic_ranges[] = {
+	{ MODVMM_SPACE_MMIO, IOAPIC_BASE, IOAPIC_LEN },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(ioapic) = {
 	MODVMM_DESC_HEADER,
 	.name = "ioapic",
@@ -380,4 +386,5 @@ MODVMM_DEVICE(ioapic) = {
 	.init = ioapic_init,
 	.exit = ioapic_exit,
 	.reset = ioapic_reset,
+	.ranges = ioapic_ranges,
 };

@@ -264,6 +264,11 @@ static void mp_exit(void *priv)
 	mp_free(s);
 }
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl mp_ranges[] = {
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(mptable) = {
 	MODVMM_DESC_HEADER,
 	.name = "mptable",
@@ -272,4 +277,5 @@ MODVMM_DEVICE(mptable) = {
 	.init = mp_init,
 	.exit = mp_exit,
 	.reset = mp_reset,
+	.ranges = mp_ranges,
 };

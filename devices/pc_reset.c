@@ -103,6 +103,12 @@ static void pc_reset_exit(void *priv)
 	free(priv);
 }
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl pc_reset_ranges[] = {
+	{ MODVMM_SPACE_PIO, RESET_PORT, 1 },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(pc_reset) = {
 	MODVMM_DESC_HEADER,
 	.name = "pc_reset",
@@ -112,4 +118,5 @@ MODVMM_DEVICE(pc_reset) = {
 	.init = pc_reset_init,
 	.exit = pc_reset_exit,
 	.reset = pc_reset_reset,
+	.ranges = pc_reset_ranges,
 };

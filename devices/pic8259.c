@@ -566,6 +566,14 @@ static const struct modvmm_option pic_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl pic_ranges[] = {
+	{ MODVMM_SPACE_PIO, PIC_MASTER_BASE, 2 },
+	{ MODVMM_SPACE_PIO, PIC_SLAVE_BASE, 2 },
+	{ MODVMM_SPACE_PIO, PIC_ELCR_BASE, 2 },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(pic8259) = {
 	MODVMM_DESC_HEADER,
 	.name = "pic8259",
@@ -576,4 +584,5 @@ MODVMM_DEVICE(pic8259) = {
 	.init = pic_init,
 	.exit = pic_exit,
 	.reset = pic8259_reset,
+	.ranges = pic_ranges,
 };

@@ -55,6 +55,7 @@
 /* A DRAM refresh request every 18 PIT clocks toggles port 0x61 bit 4. */
 #define PIT_REFRESH_NS		15085ull
 
+#define PIT_DEFAULT_PORT	0x40
 #define PIT_PORT_B		0x61
 #define PIT_B_GATE2		0x01
 #define PIT_B_WRITABLE		0x0f	/* gate, speaker, parity/IOCHK enables */
@@ -577,7 +578,7 @@ static int pit_parse(struct pit *pit, uint64_t *port)
 	const struct modvmm_host *h = pit->host;
 	uint64_t irq;
 
-	if (h->opt_u64(pit->dev, "port", 0x40, port) ||
+	if (h->opt_u64(pit->dev, "port", PIT_DEFAULT_PORT, port) ||
 	    h->opt_u64(pit->dev, "irq", 0, &irq)) {
 		h->set_error(pit->dev, "malformed option value");
 		return -1;
@@ -670,6 +671,13 @@ static const struct modvmm_option pit_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl pit_ranges[] = {
+	{ MODVMM_SPACE_PIO, PIT_DEFAULT_PORT, 4 },
+	{ MODVMM_SPACE_PIO, PIT_PORT_B, 1 },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(pit8254) = {
 	MODVMM_DESC_HEADER,
 	.name = "pit8254",
@@ -679,4 +687,5 @@ MODVMM_DEVICE(pit8254) = {
 	.init = pit_init,
 	.exit = pit_exit,
 	.reset = pit8254_reset,
+	.ranges = pit_ranges,
 };

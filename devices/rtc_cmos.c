@@ -872,6 +872,12 @@ static const struct modvmm_option rtc_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl rtc_ranges[] = {
+	{ MODVMM_SPACE_PIO, RTC_PORT, 2 },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(rtc_cmos) = {
 	MODVMM_DESC_HEADER,
 	.name = "rtc_cmos",
@@ -881,4 +887,5 @@ MODVMM_DEVICE(rtc_cmos) = {
 	.init = rtc_init,
 	.exit = rtc_exit,
 	.reset = rtc_cmos_reset,
+	.ranges = rtc_ranges,
 };

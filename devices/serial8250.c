@@ -748,6 +748,12 @@ static const struct modvmm_option serial_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl serial_ranges[] = {
+	{ MODVMM_SPACE_PIO, CONFIG_SERIAL_PORT, UART_NR_REGS },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(serial8250) = {
 	MODVMM_DESC_HEADER,
 	.name = "serial8250",
@@ -758,4 +764,5 @@ MODVMM_DEVICE(serial8250) = {
 	.exit = serial_exit,
 	.sync = serial_sync,
 	.reset = serial8250_reset,
+	.ranges = serial_ranges,
 };

@@ -1115,6 +1115,12 @@ static const struct modvmm_option vblk_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl vblk_ranges[] = {
+	MODVMM_VIRTIO_RANGE,
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(virtio_blk) = {
 	MODVMM_DESC_HEADER,
 	.name = "virtio-blk",
@@ -1127,4 +1133,5 @@ MODVMM_DEVICE(virtio_blk) = {
 	.depends = vblk_depends,
 	.pause = vblk_pause,
 	.resume = vblk_resume,
+	.ranges = vblk_ranges,
 };

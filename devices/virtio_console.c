@@ -527,6 +527,12 @@ static const struct modvmm_option vcon_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl vcon_ranges[] = {
+	MODVMM_VIRTIO_RANGE,
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(virtio_console) = {
 	MODVMM_DESC_HEADER,
 	.name = "virtio-console",
@@ -538,4 +544,5 @@ MODVMM_DEVICE(virtio_console) = {
 	.sync = vcon_sync,
 	.reset = vcon_reset,
 	.depends = vcon_depends,
+	.ranges = vcon_ranges,
 };

@@ -53,7 +53,7 @@
 #define VM_CONFIG_GEN		0x0fc
 #define VM_CONFIG		0x100
 
-#define VM_WINDOW		0x200
+#define VM_WINDOW		MODVMM_VIRTIO_MMIO_WINDOW
 #define VM_MAGIC_VALUE		0x74726976	/* "virt" */
 #define VM_VENDOR_VALUE		0x4d4d564d	/* "MVMM" */
 
@@ -79,7 +79,7 @@
 #define VQ_MAX			8
 
 /* Where windows go: the PCI hole, below the IOAPIC and the LAPIC. */
-#define VM_AUTO_BASE		0xd0000000ull
+#define VM_AUTO_BASE		MODVMM_VIRTIO_MMIO_BASE
 #define VM_AUTO_SLOTS		32
 #define VM_APIC_START		0xfec00000ull
 #define VM_APIC_END		0xfef00000ull

@@ -124,6 +124,12 @@ static const struct modvmm_option rng_options[] = {
 
 static const char *const rng_depends[] = { MODVMM_VIRTIO_MODULE, NULL };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl rng_ranges[] = {
+	MODVMM_VIRTIO_RANGE,
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(virtio_rng) = {
 	MODVMM_DESC_HEADER,
 	.name = "virtio-rng",
@@ -134,4 +140,5 @@ MODVMM_DEVICE(virtio_rng) = {
 	.exit = rng_exit,
 	.reset = rng_reset,
 	.depends = rng_depends,
+	.ranges = rng_ranges,
 };

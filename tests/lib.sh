@@ -123,6 +123,27 @@ need_guest() {
 # /dev/kvm at all the test is skipped with the reason the runner counts
 # ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists
 # but cannot be used is a failure under CI=true.
+# assert_ranges_declared_as_probed: in `--list-devices --probe`, every
+# device whose probe instance starts claims exactly the ranges its
+# descriptor declares (what plain --list-devices shows without running
+# device code); prints how many were compared.
+assert_ranges_declared_as_probed() {
+	local bad n
+
+	vmm --list-devices --probe
+	assert_rc 0 "--list-devices --probe"
+	bad=$(awk '/^[a-z0-9_-]+ +(built-in|module) / { dev = $1 }
+		/^ +ranges: / { sub(/^ +ranges: /, ""); decl = $0 }
+		/^ +probed: / { sub(/^ +probed: /, "");
+			if ($0 !~ /^\(/) { n++; if ($0 != decl)
+				print dev ": declares " decl ", claims " $0 } }
+		END { print n + 0 > "/dev/stderr" }' "$TMP/out" 2>"$TMP/n")
+	n=$(cat "$TMP/n")
+	echo "# $n devices claim what they declare" >&2
+	[ -z "$bad" ] || { show; fail "$bad"; }
+	[ "$n" -gt 0 ] || { show; fail "no device was probed"; }
+}
+
 # need_device NAME: modvmm has device NAME (built in or a module).
 need_device() {
 	"$MODVMM" --list-devices 2>/dev/null | grep -q "^$1 " ||

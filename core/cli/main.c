@@ -48,7 +48,7 @@ struct cmdline {
 	int nodefaults;
 	const char *plugin_dir;
 	int insecure_plugins;
-	int list_devices, json;
+	int list_devices, json, probe;
 	const char *format;
 	double timeout;
 	uint64_t timeout_ns;
@@ -67,7 +67,7 @@ struct cmdline {
 
 enum {
 	OPT_NODEFAULTS = 256, OPT_PLUGIN_DIR, OPT_INSECURE_PLUGINS,
-	OPT_LIST_DEVICES, OPT_JSON,
+	OPT_LIST_DEVICES, OPT_JSON, OPT_PROBE,
 	OPT_FORMAT, OPT_MODE, OPT_LOAD_ADDR, OPT_ENTRY, OPT_APPEND, OPT_INITRD,
 	OPT_MODULE, OPT_FW_CFG, OPT_TIMEOUT, OPT_WATCHDOG, OPT_STATS, OPT_TRACE, OPT_DEBUG_UNCLAIMED,
 	OPT_REBOOT, OPT_CPUS, OPT_CONSOLE,
@@ -81,6 +81,7 @@ static const struct option long_opts[] = {
 	{ "insecure-plugins", no_argument, NULL, OPT_INSECURE_PLUGINS },
 	{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "load-addr", required_argument, NULL, OPT_LOAD_ADDR },
@@ -118,6 +119,9 @@ static void usage(FILE *f)
 "      --insecure-plugins   load plugins that others could have replaced\n"
 "      --list-devices       list built-in and loadable devices, then exit\n"
 "      --json               with --list-devices: JSON output\n"
+"      --probe              with --list-devices: also create each device with\n"
+"                           its default options (runs its init) and show the\n"
+"                           ranges it claims\n"
 "Image:\n"
 "      --format FMT         auto, flat, multiboot, elf or bzimage (default auto)\n"
 "      --mode MODE          flat image entry mode: real, protected or long\n"
@@ -333,6 +337,7 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 		case OPT_INSECURE_PLUGINS: c->insecure_plugins = 1; break;
 		case OPT_LIST_DEVICES: c->list_devices = 1; break;
 		case OPT_JSON: c->json = 1; break;
+		case OPT_PROBE: c->probe = 1; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "flat") &&
 			    strcmp(optarg, "multiboot") && strcmp(optarg, "elf") &&
@@ -409,6 +414,10 @@ static int parse_args(struct cmdline *c, int argc, char **argv)
 			       CONFIG_NR_CPUS))
 			return -1;
 		c->cpus = CONFIG_NR_CPUS;
+	}
+	if (!c->list_devices && (c->json || c->probe)) {
+		pr_err("--%s applies to --list-devices only", c->json ? "json" : "probe");
+		return -1;
 	}
 	if (c->list_devices)
 		return 0;
@@ -813,7 +822,7 @@ int main(int argc, char **argv)
 		/* so that the interrupt controllers can probe */
 		vm.irqchip = configured_irqchip();
 #endif
-		status = event_init() ? EXIT_INTERNAL : device_list(c.json);
+		status = event_init() ? EXIT_INTERNAL : device_list(c.json, c.probe);
 		device_exit_all();
 		event_shutdown();
 		bus_free(&vm.pio);

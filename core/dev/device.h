@@ -68,7 +68,7 @@ void device_dry_run_end(void);
  */
 int device_output_claim(const char *owner, const char *key, const char *path);
 /* --list-devices; returns an exit status. */
-int device_list(int json);
+int device_list(int json, int probe);
 /* --stats: per-device access counts and device counters. */
 void device_print_stats(FILE *f);
 /* Name of the instance owning a bus range's opaque owner pointer. */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * --list-devices: every built-in type and every plugin on the search
- * path, with its options and the ranges it claims with its default
- * options (found by a probe instance), as text or JSON.
+ * path, with its options and the ranges its descriptor declares, as text
+ * or JSON.  Listing runs no device code (a plugin's constructors aside,
+ * which dlopen runs): with --probe it also creates a probe instance of
+ * each with default options, to show the ranges it really claims.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -52,20 +54,53 @@ static void bus_ranges_of(const struct bus *b, const void *owner, char *buf,
 	}
 }
 
+/* The most entries of a descriptor's range list that are shown. */
+#define DECL_RANGES_MAX		16
+
+/* The ranges @t's descriptor declares, as "io 0x3f8-0x3ff, ...". */
+static void device_decl_ranges(const struct device_type *t, char *buf,
+			       size_t len)
+{
+	const struct modvmm_range_decl *r = t->desc.ranges;
+	int i;
+
+	buf[0] = '\0';
+	if (!t->desc.init) {
+		snprintf(buf, len, "(a library module: other devices require it)");
+		return;
+	}
+	if (!r) {
+		snprintf(buf, len, "(not declared; --probe creates one to see)");
+		return;
+	}
+	for (i = 0; r[i].len && i < DECL_RANGES_MAX; i++) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "%s%s 0x%llx-0x%llx", n ? ", " : "",
+			 r[i].space == MODVMM_SPACE_PIO ? "io" : "mmio",
+			 (unsigned long long)r[i].base,
+			 (unsigned long long)(r[i].base + r[i].len - 1));
+	}
+	if (r[i].len)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", ...");
+	if (!buf[0])
+		snprintf(buf, len, "none");
+}
+
 /*
  * The ranges a device claims with its default options: create a probe
  * instance (no console, no KVM behind it), read the buses, and destroy it.
  */
 static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 {
-	struct modvmm_dev *dev = calloc(1, sizeof(*dev));
+	struct modvmm_dev *dev;
 
 	buf[0] = '\0';
 	if (!t->desc.init) {
 		snprintf(buf, len, "(a library module: other devices require it)");
-		free(dev);
 		return;
 	}
+	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return;
 	if (device_type_requires(t)) {
@@ -83,6 +118,8 @@ static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 	} else {
 		bus_ranges_of(&vm.pio, dev, buf, len);
 		bus_ranges_of(&vm.mmio, dev, buf, len);
+		if (!buf[0])
+			snprintf(buf, len, "none");
 		if (t->desc.exit)
 			t->desc.exit(dev->priv);
 	}
@@ -91,18 +128,23 @@ static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 	free(dev);
 }
 
-static void device_list_one(struct device_type *t, int json, int first)
+static void device_list_one(struct device_type *t, int json, int probe,
+			    int first)
 {
 	const struct modvmm_option *o;
-	char ranges[512];
+	char ranges[512], probed[512];
 
-	device_probe_ranges(t, ranges, sizeof(ranges));
+	device_decl_ranges(t, ranges, sizeof(ranges));
+	if (probe)
+		device_probe_ranges(t, probed, sizeof(probed));
 	if (!json) {
 		printf("%-12s %-8s %s\n", t->desc.name, t->dl ? "module" : "built-in",
 		       t->desc.description ? t->desc.description : "");
 		if (t->path)
 			printf("%12s path: %s\n", "", t->path);
-		printf("%12s ranges: %s\n", "", ranges[0] ? ranges : "none");
+		printf("%12s ranges: %s\n", "", ranges);
+		if (probe)
+			printf("%12s probed: %s\n", "", probed);
 		for (o = t->desc.options; o && o->name; o++)
 			printf("%12s %s=%s  %s\n", "", o->name,
 			       o->def ? o->def : "", o->help ? o->help : "");
@@ -117,6 +159,10 @@ static void device_list_one(struct device_type *t, int json, int first)
 		printf("null");
 	printf(", \"ranges\": ");
 	json_str(stdout, ranges);
+	if (probe) {
+		printf(", \"probed\": ");
+		json_str(stdout, probed);
+	}
 	printf(", \"abi\": %u, \"license\": ", t->desc.abi_version);
 	json_str(stdout, t->desc.license);
 	printf(", \"description\": ");
@@ -159,7 +205,7 @@ static void device_scan_dir(const char *dir)
 	closedir(d);
 }
 
-int device_list(int json)
+int device_list(int json, int probe)
 {
 	char bufs[2][PATH_MAX];
 	const char *dirs[8];
@@ -174,7 +220,7 @@ int device_list(int json)
 	if (json)
 		printf("[");
 	for (t = device_types(); t; t = t->next) {
-		device_list_one(t, json, first);
+		device_list_one(t, json, probe, first);
 		first = 0;
 	}
 	if (json)

@@ -202,6 +202,24 @@ enum modvmm_space {
 };
 
 /**
+ * struct modvmm_range_decl - a range a device declares in its descriptor.
+ * @space: the address space.
+ * @base:  first address.
+ * @len:   length in bytes; 0 ends a list.
+ *
+ * Only what --list-devices shows: the device still registers its ranges
+ * with &modvmm_host.register_range at init.
+ */
+struct modvmm_range_decl {
+	enum modvmm_space space;
+	uint64_t base;
+	uint64_t len;
+};
+
+/** MODVMM_RANGES_END - the entry that ends a &modvmm_range_decl list. */
+#define MODVMM_RANGES_END	{ MODVMM_SPACE_PIO, 0, 0 }
+
+/**
  * enum modvmm_log_level - severity passed to &modvmm_host.log.
  * @MODVMM_LOG_ERROR: something failed; always printed.
  * @MODVMM_LOG_WARN:  the guest or the user did something odd; always printed.
@@ -699,6 +717,14 @@ struct modvmm_option {
  * @resume:      the vCPUs run again after a @pause (after &.reset, at a
  *               reboot): go on with what was queued.  May be NULL.
  * @flags:       MODVMM_DEVF_* bits.
+ * @ranges:      the ranges an instance with default options registers,
+ *               ended by MODVMM_RANGES_END (which alone says "none"), or
+ *               NULL.  --list-devices shows them from here and runs no
+ *               device code; without them it says they are not declared
+ *               (--list-devices --probe creates an instance to find out).
+ *               A device whose ranges depend on others (a virtio window:
+ *               the first free one) declares what it takes alone.
+ *               Absent in descriptors built before it (struct_size tells).
  *
  * A library module (such as virtio-mmio) has no @init: it cannot be
  * instantiated with -d, only required by others.
@@ -721,6 +747,7 @@ struct modvmm_device_desc {
 	void (*pause)(void *priv);
 	void (*resume)(void *priv);
 	uint32_t flags;
+	const struct modvmm_range_decl *ranges;
 };
 
 /**

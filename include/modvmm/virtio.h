@@ -60,6 +60,18 @@ extern "C" {
 #define VIRTIO_F_EVENT_IDX	29
 #define VIRTIO_F_VERSION_1	32
 
+/** MODVMM_VIRTIO_MMIO_BASE - the first window the transport gives out. */
+#define MODVMM_VIRTIO_MMIO_BASE		0xd0000000ull
+/** MODVMM_VIRTIO_MMIO_WINDOW - the bytes of one virtio-mmio window. */
+#define MODVMM_VIRTIO_MMIO_WINDOW	0x200
+
+/**
+ * MODVMM_VIRTIO_RANGE - the &modvmm_range_decl of a virtio device with
+ * default options and no other virtio device: the first window.
+ */
+#define MODVMM_VIRTIO_RANGE \
+	{ MODVMM_SPACE_MMIO, MODVMM_VIRTIO_MMIO_BASE, MODVMM_VIRTIO_MMIO_WINDOW }
+
 /** MODVMM_VIRTIO_OPTIONS - the options the transport reads; list them
  *  in the device's &modvmm_device_desc.options. */
 #define MODVMM_VIRTIO_OPTIONS \

@@ -182,6 +182,12 @@ static const struct modvmm_option counter_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl counter_ranges[] = {
+	{ MODVMM_SPACE_PIO, COUNTER_DEFAULT_PORT, COUNTER_NR_PORTS },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(counter) = {
 	MODVMM_DESC_HEADER,
 	.name = "counter",
@@ -191,4 +197,5 @@ MODVMM_DEVICE(counter) = {
 	.init = counter_init,
 	.exit = counter_exit,
 	.reset = counter_reset,
+	.ranges = counter_ranges,
 };

@@ -373,6 +373,13 @@ static const struct modvmm_option regbank_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* What --list-devices shows; init registers these with default options. */
+static const struct modvmm_range_decl regbank_ranges[] = {
+	{ MODVMM_SPACE_MMIO, REGBANK_DEFAULT_BASE,
+	  REG_BANK * 4 + REGBANK_DEFAULT_REGS * 4 },
+	MODVMM_RANGES_END
+};
+
 MODVMM_DEVICE(regbank) = {
 	MODVMM_DESC_HEADER,
 	.name = "regbank",
@@ -382,4 +389,5 @@ MODVMM_DEVICE(regbank) = {
 	.init = regbank_init,
 	.exit = regbank_exit,
 	.reset = regbank_reset,
+	.ranges = regbank_ranges,
 };

@@ -369,3 +369,20 @@ test_list_devices() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(x["name"]=="serial8250" for x in d)' "$TMP/out" ||
 		fail "--json output is not the expected JSON"
 }
+
+# The ranges --list-devices shows come from the descriptors; --probe
+# creates each device to show what it claims, and the two agree for
+# every device of the tree (built in or a module) that starts with its
+# default options.
+test_list_devices_ranges_declared_as_claimed() {
+	assert_ranges_declared_as_probed
+	grep -q "^ *probed: mmio 0xd0000000-0xd00001ff$" "$TMP/out" ||
+		{ show; fail "no virtio device was probed"; }
+	vmm --list-devices --probe --json
+	assert_rc 0
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all("probed" in x and "ranges" in x for x in d)' "$TMP/out" ||
+		fail "--probe --json lacks probed or ranges"
+	vmm --probe "$GUESTS/exit_0.bin"
+	assert_rc 2 "usage"
+	assert_err "--probe applies to --list-devices only"
+}

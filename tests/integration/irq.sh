@@ -304,6 +304,14 @@ test_irq_pic8259_listed() {
 	assert_rc 0
 	assert_out "pic8259"
 	assert_out "elcr"
+	assert_ranges_declared_as_probed
+	assert_out "probed: io 0x20-0x21, io 0xa0-0xa1, io 0x4d0-0x4d1"
+}
+
+test_irq_ioapic_listed() {
+	irq_use split
+	assert_ranges_declared_as_probed
+	assert_out "probed: mmio 0xfec00000-0xfec000ff"
 }
 
 # --- What a guest without firmware finds -----------------------------------

@@ -108,6 +108,22 @@ test_pluginload_cxx_plugin() {
 	assert_out "test plugin written in C++"
 }
 
+# --list-devices runs no device code: failinit's init, which fails with
+# its own message, runs only with --probe, and its undeclared ranges say
+# so.
+test_pluginload_list_runs_no_init() {
+	need_test_plugins
+	vmm --nodefaults --plugin-dir "$TP" --list-devices
+	assert_rc 0 "--list-devices"
+	grep -A2 "^failinit " "$TMP/out" | grep -q "ranges: (not declared; --probe creates one to see)" ||
+		{ show; fail "failinit's ranges are not shown as undeclared"; }
+	assert_not_out "none with default options"
+	vmm --nodefaults --plugin-dir "$TP" --list-devices --probe
+	assert_rc 0 "--list-devices --probe"
+	grep -A3 "^failinit " "$TMP/out" | grep -q "probed: (none with default options: refusing on purpose" ||
+		{ show; fail "--probe did not run failinit's init"; }
+}
+
 # dlopen(RTLD_NOW) fails; its dlerror() text is in the message.
 test_pluginload_missing_symbol() {
 	need_test_plugins
