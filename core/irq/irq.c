@@ -17,14 +17,10 @@
 
 #include "ctx/ctx.h"
 #include "irq/irq.h"
+#include "irq/irq_state.h"
 #include "modvmm.h"
 #include "vm/vm.h"
 
-static uint8_t line_level[MODVMM_IRQ_LINES];
-/* what the device test harness observes (harness/) */
-static uint64_t line_edges[MODVMM_IRQ_LINES], line_pulses[MODVMM_IRQ_LINES];
-/* KVM_IRQ_LINE needs the VM and its irqchip: until then, levels are only recorded */
-static int kvm_lines_ready;
 
 static void irq_kvm_line(unsigned int irq, int level)
 {
@@ -60,14 +56,14 @@ void irq_line_set(unsigned int irq, int level)
 	if (irq >= MODVMM_IRQ_LINES)
 		return;
 	level = !!level;
-	if (line_level[irq] == level)
+	if (vm.irq->line_level[irq] == level)
 		return;
-	line_level[irq] = (uint8_t)level;
+	vm.irq->line_level[irq] = (uint8_t)level;
 	if (level)
-		line_edges[irq]++;
+		vm.irq->line_edges[irq]++;
 	switch (vm.irqchip) {
 	case IRQCHIP_KVM:
-		if (kvm_lines_ready)
+		if (vm.irq->kvm_lines_ready)
 			irq_kvm_line(irq, level);
 		break;
 	case IRQCHIP_USER:
@@ -89,7 +85,7 @@ void irq_kvm_replay(void)
 {
 	unsigned int irq;
 
-	kvm_lines_ready = 1;
+	vm.irq->kvm_lines_ready = 1;
 	if (vm.irqchip == IRQCHIP_SPLIT) {
 		if (msi_routes_push())
 			pr_err("KVM_SET_GSI_ROUTING of the MSI routes failed: %s",
@@ -97,27 +93,16 @@ void irq_kvm_replay(void)
 		return;
 	}
 	for (irq = 0; irq < MODVMM_IRQ_LINES; irq++)
-		if (line_level[irq])
+		if (vm.irq->line_level[irq])
 			irq_kvm_line(irq, 1);
 }
 
 /* ---- MSI routes and EOIs (split irqchip) -------------------------------- */
 
-static struct msi_route {
-	struct modvmm_dev *owner;	/* NULL: not set */
-	struct modvmm_msi msi;
-	uint64_t fired;
-} routes[MODVMM_MSI_ROUTES];
-static uint64_t msis_sent;
-
-static struct modvmm_dev *eoi_owner;
-static modvmm_eoi_fn eoi_fn;
-static void *eoi_opaque;
-
 /* The VM is there and takes MSIs: KVM_IRQ_LINE and KVM_SIGNAL_MSI work. */
 static int msi_ready(void)
 {
-	return kvm_lines_ready && vm.vm_fd > 0;
+	return vm.irq->kvm_lines_ready && vm.vm_fd > 0;
 }
 
 static int msi_valid(const struct modvmm_msi *msi)
@@ -139,14 +124,15 @@ static int msi_routes_push(void)
 		return -1;
 	for (i = 0; i < MODVMM_MSI_ROUTES; i++) {
 		struct kvm_irq_routing_entry *e = &rt->entries[n];
+		const struct irq_msi_route *route = &vm.irq->routes[i];
 
-		if (!routes[i].owner)
+		if (!route->owner)
 			continue;
 		e->gsi = i;
 		e->type = KVM_IRQ_ROUTING_MSI;
-		e->u.msi.address_lo = (uint32_t)routes[i].msi.addr;
-		e->u.msi.address_hi = (uint32_t)(routes[i].msi.addr >> 32);
-		e->u.msi.data = routes[i].msi.data;
+		e->u.msi.address_lo = (uint32_t)route->msi.addr;
+		e->u.msi.address_hi = (uint32_t)(route->msi.addr >> 32);
+		e->u.msi.data = route->msi.data;
 		n++;
 	}
 	rt->nr = n;
@@ -162,7 +148,7 @@ int irq_msi_send(const struct modvmm_msi *msi)
 
 	if (vm.irqchip != IRQCHIP_SPLIT || !msi_valid(msi))
 		return -1;
-	msis_sent++;
+	vm.irq->msis_sent++;
 	if (!msi_ready())
 		return 0;
 	memset(&k, 0, sizeof(k));
@@ -180,12 +166,12 @@ int irq_msi_send(const struct modvmm_msi *msi)
 int irq_msi_route_set(struct modvmm_dev *dev, unsigned int route,
 		      const struct modvmm_msi *msi)
 {
-	struct msi_route *rt;
+	struct irq_msi_route *rt;
 
 	if (vm.irqchip != IRQCHIP_SPLIT || route >= MODVMM_MSI_ROUTES ||
 	    (msi && !msi_valid(msi)))
 		return -1;
-	rt = &routes[route];
+	rt = &vm.irq->routes[route];
 	if (rt->owner && rt->owner != dev)
 		return -1;
 	if (!msi) {
@@ -213,9 +199,9 @@ int irq_msi_route_fire(unsigned int route)
 
 	if (route >= MODVMM_MSI_ROUTES)
 		return -1;
-	if (!routes[route].owner)
+	if (!vm.irq->routes[route].owner)
 		return 0;
-	routes[route].fired++;
+	vm.irq->routes[route].fired++;
 	if (!msi_ready())
 		return 0;
 	/* an MSI route sends on the rising level only: no need to lower it */
@@ -229,11 +215,11 @@ int irq_msi_route_fire(unsigned int route)
 
 int irq_eoi_watch(struct modvmm_dev *dev, modvmm_eoi_fn fn, void *opaque)
 {
-	if (vm.irqchip != IRQCHIP_SPLIT || !fn || eoi_owner)
+	if (vm.irqchip != IRQCHIP_SPLIT || !fn || vm.irq->eoi_owner)
 		return -1;
-	eoi_owner = dev;
-	eoi_fn = fn;
-	eoi_opaque = opaque;
+	vm.irq->eoi_owner = dev;
+	vm.irq->eoi_fn = fn;
+	vm.irq->eoi_opaque = opaque;
 	return 0;
 }
 
@@ -241,10 +227,10 @@ void irq_eoi(unsigned int vector)
 {
 	struct ctx ctx;
 
-	if (!eoi_fn)
+	if (!vm.irq->eoi_fn)
 		return;
-	ctx = ctx_enter(eoi_owner, "at an end of interrupt");
-	eoi_fn(eoi_opaque, vector);
+	ctx = ctx_enter(vm.irq->eoi_owner, "at an end of interrupt");
+	vm.irq->eoi_fn(vm.irq->eoi_opaque, vector);
 	ctx_leave(ctx);
 }
 
@@ -254,36 +240,36 @@ void irq_release_owner(struct modvmm_dev *dev)
 	int changed = 0;
 
 	for (i = 0; i < MODVMM_MSI_ROUTES; i++) {
-		if (routes[i].owner == dev) {
-			routes[i].owner = NULL;
+		if (vm.irq->routes[i].owner == dev) {
+			vm.irq->routes[i].owner = NULL;
 			changed = 1;
 		}
 	}
 	if (changed && msi_routes_push())
 		pr_err("KVM_SET_GSI_ROUTING failed: %s", strerror(errno));
-	if (eoi_owner == dev) {
-		eoi_owner = NULL;
-		eoi_fn = NULL;
-		eoi_opaque = NULL;
+	if (vm.irq->eoi_owner == dev) {
+		vm.irq->eoi_owner = NULL;
+		vm.irq->eoi_fn = NULL;
+		vm.irq->eoi_opaque = NULL;
 	}
 }
 
 int irq_msi_route_get(unsigned int route, struct modvmm_msi *msi)
 {
-	if (route >= MODVMM_MSI_ROUTES || !routes[route].owner)
+	if (route >= MODVMM_MSI_ROUTES || !vm.irq->routes[route].owner)
 		return -1;
-	*msi = routes[route].msi;
+	*msi = vm.irq->routes[route].msi;
 	return 0;
 }
 
 uint64_t irq_msi_route_fired(unsigned int route)
 {
-	return route < MODVMM_MSI_ROUTES ? routes[route].fired : 0;
+	return route < MODVMM_MSI_ROUTES ? vm.irq->routes[route].fired : 0;
 }
 
 uint64_t irq_msi_sent(void)
 {
-	return msis_sent;
+	return vm.irq->msis_sent;
 }
 
 /* An edge: up then down.  A line already held high makes no edge. */
@@ -291,8 +277,8 @@ void irq_line_pulse(unsigned int irq)
 {
 	if (irq >= MODVMM_IRQ_LINES)
 		return;
-	line_pulses[irq]++;
-	if (line_level[irq])
+	vm.irq->line_pulses[irq]++;
+	if (vm.irq->line_level[irq])
 		return;
 	irq_line_set(irq, 1);
 	irq_line_set(irq, 0);
@@ -300,27 +286,27 @@ void irq_line_pulse(unsigned int irq)
 
 int irq_line_level(unsigned int irq)
 {
-	return irq < MODVMM_IRQ_LINES ? line_level[irq] : 0;
+	return irq < MODVMM_IRQ_LINES ? vm.irq->line_level[irq] : 0;
 }
 
 uint64_t irq_line_edges(unsigned int irq)
 {
-	return irq < MODVMM_IRQ_LINES ? line_edges[irq] : 0;
+	return irq < MODVMM_IRQ_LINES ? vm.irq->line_edges[irq] : 0;
 }
 
 uint64_t irq_line_pulses(unsigned int irq)
 {
-	return irq < MODVMM_IRQ_LINES ? line_pulses[irq] : 0;
+	return irq < MODVMM_IRQ_LINES ? vm.irq->line_pulses[irq] : 0;
 }
 
 /* All lines low, counters zero, KVM not there: a new vm. */
 void irq_reset(void)
 {
-	memset(line_level, 0, sizeof(line_level));
-	memset(line_edges, 0, sizeof(line_edges));
-	memset(line_pulses, 0, sizeof(line_pulses));
-	kvm_lines_ready = 0;
+	memset(vm.irq->line_level, 0, sizeof(vm.irq->line_level));
+	memset(vm.irq->line_edges, 0, sizeof(vm.irq->line_edges));
+	memset(vm.irq->line_pulses, 0, sizeof(vm.irq->line_pulses));
+	vm.irq->kvm_lines_ready = 0;
 	for (unsigned int i = 0; i < MODVMM_MSI_ROUTES; i++)
-		routes[i].fired = 0;
-	msis_sent = 0;
+		vm.irq->routes[i].fired = 0;
+	vm.irq->msis_sent = 0;
 }

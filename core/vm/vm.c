@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The machine singleton, logging, and the crash and signal handlers. */
+/* The machine's RAM guard, logging, and the crash and signal handlers. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,7 +12,6 @@
 #include "modvmm.h"
 #include "vm/vm.h"
 
-struct vm vm = { .kvm_fd = -1, .vm_fd = -1 };
 int log_verbosity;
 void (*log_hook)(const char *line);
 

@@ -32,6 +32,13 @@ struct vm_chip {
 	struct modvmm_dev *owner;
 };
 
+/*
+ * The parts of a machine that the layers above this one keep: each type is
+ * complete only in its own layer's private header, and the one machine is
+ * put together in dev/machine.c, where every part is known.
+ */
+struct irq_state;
+
 /* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
 #define VM_MAX_CPUS	254
 
@@ -71,6 +78,7 @@ struct vm {
 	/* every registered controller, chip_ops' one too */
 	struct vm_chip chips[VM_MAX_CHIPS];
 	unsigned int nr_chips;
+	struct irq_state *irq;		/* lines, MSI routes: irq.c */
 
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
@@ -90,6 +98,7 @@ struct vm {
 	uint64_t kicks;
 };
 
+/* The machine this process runs (dev/machine.c). */
 extern struct vm vm;
 
 /* The boot vCPU's kvm_run, or NULL before there is one. */

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one machine a modvmm process runs, put together.  struct vm is
+ * defined below the layers that keep a part of it (irq, event, kvm, dev),
+ * so it holds each part by a pointer to a type it cannot see; this file,
+ * above them all, is where every part's type is complete.  Each part
+ * starts zeroed or as its layer's *_INIT says, before main() runs, as
+ * the file-scope variables it replaces did.
+ */
+#include "irq/irq_state.h"
+#include "vm/vm.h"
+
+static struct irq_state machine_irq;
+
+struct vm vm = {
+	.kvm_fd = -1,
+	.vm_fd = -1,
+	.irq = &machine_irq,
+};
