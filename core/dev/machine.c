@@ -7,13 +7,16 @@
  * starts zeroed or as its layer's *_INIT says, before main() runs, as
  * the file-scope variables it replaces did.
  */
+#include "event/event_state.h"
 #include "irq/irq_state.h"
 #include "vm/vm.h"
 
 static struct irq_state machine_irq;
+static struct event_loop machine_events = EVENT_LOOP_INIT;
 
 struct vm vm = {
 	.kvm_fd = -1,
 	.vm_fd = -1,
 	.irq = &machine_irq,
+	.events = &machine_events,
 };

@@ -23,6 +23,7 @@
 
 #include "ctx/ctx.h"
 #include "event/event.h"
+#include "event/event_state.h"
 #include "irq/irq.h"
 #include "modvmm.h"
 #include "vm/vm.h"
@@ -52,63 +53,47 @@ struct modvmm_timer {
 	struct event_src src;
 };
 
-static int epfd = -1;
-static int wake_fd = -1;	/* wakes a vCPU thread blocked in event_wait() */
-static int quit_fd = -1;	/* wakes the event thread at shutdown */
-static pthread_t event_thread;
-static int event_thread_running;
-static volatile int event_quit;
-static int halt_poll;
-volatile int event_halt_check;
-
-/* fds that epoll refuses: run at every dispatch, and at least every 10 ms */
-static volatile int nr_always_ready;
+/* fds that epoll refuses (vm.events->nr_always_ready) are polled this often */
 #define ALWAYS_READY_POLL_MS	10
-
-static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct event_src *pending;
-static struct event_src *all_sources;
-
-/*
- * Nonzero: the device test harness runs the clock (event_use_virtual_clock).
- * Timers then have no timerfd: event_advance() runs them when due.
- */
-static uint64_t virtual_now;
 
 uint64_t clock_now_ns(void)
 {
 	struct timespec ts;
 
-	if (virtual_now)
-		return virtual_now;
+	if (vm.events->virtual_now)
+		return vm.events->virtual_now;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/*
- * Waking the thread that runs the callbacks (the boot vCPU's, out of
- * KVM_RUN) is the vCPU layer's business; it says how (event_set_wake).
- */
-static void (*wake_hook)(void);
+int event_halt_check_take(void)
+{
+	if (!READ_ONCE(vm.events->halt_check))
+		return 0;
+	WRITE_ONCE(vm.events->halt_check, 0);
+	return 1;
+}
 
 void event_set_wake(void (*wake)(void))
 {
-	wake_hook = wake;
+	vm.events->wake_hook = wake;
 }
 
 static void event_wake(void)
 {
-	if (wake_hook)
-		wake_hook();
+	if (vm.events->wake_hook)
+		vm.events->wake_hook();
 }
 
 int event_init(void)
 {
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (epfd < 0 || wake_fd < 0 || quit_fd < 0)
+	struct event_loop *ev = vm.events;
+
+	ev->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ev->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ev->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ev->epfd < 0 || ev->wake_fd < 0 || ev->quit_fd < 0)
 		return -1;
 	return 0;
 }
@@ -116,17 +101,17 @@ int event_init(void)
 static void event_signal_waiter(void)
 {
 	uint64_t one = 1;
-	ssize_t n = write(wake_fd, &one, sizeof(one));
+	ssize_t n = write(vm.events->wake_fd, &one, sizeof(one));
 
 	(void)n;
 }
 
 static void event_queue(struct event_src *s)
 {
-	pthread_mutex_lock(&pending_lock);
-	s->next_pending = pending;
-	pending = s;
-	pthread_mutex_unlock(&pending_lock);
+	pthread_mutex_lock(&vm.events->pending_lock);
+	s->next_pending = vm.events->pending;
+	vm.events->pending = s;
+	pthread_mutex_unlock(&vm.events->pending_lock);
 }
 
 static void event_count_ticks(struct event_src *s, uint64_t n)
@@ -162,37 +147,39 @@ static void event_maybe_halt_check(void)
 	static uint64_t last;
 	uint64_t now;
 
-	if (halt_poll <= 0)
+	if (vm.events->halt_poll <= 0)
 		return;
 	now = clock_now_ns();
-	if (now - last < (uint64_t)halt_poll * 1000000ull)
+	if (now - last < (uint64_t)vm.events->halt_poll * 1000000ull)
 		return;
 	last = now;
-	WRITE_ONCE(event_halt_check, 1);
+	WRITE_ONCE(vm.events->halt_check, 1);
 	event_wake();
 }
 
 static void *event_thread_fn(void *arg)
 {
+	struct event_loop *ev = arg;
 	struct epoll_event evs[16];
 	int queued;
 
-	(void)arg;
-	while (!READ_ONCE(event_quit)) {
-		int timeout = READ_ONCE(nr_always_ready) ? ALWAYS_READY_POLL_MS :
-			      halt_poll > 0 ? halt_poll : -1;
-		int n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timeout);
+	while (!READ_ONCE(ev->quit)) {
+		int timeout = READ_ONCE(ev->nr_always_ready) ?
+			      ALWAYS_READY_POLL_MS :
+			      ev->halt_poll > 0 ? ev->halt_poll : -1;
+		int n = epoll_wait(ev->epfd, evs, ARRAY_SIZE(evs), timeout);
 		int i;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		if (READ_ONCE(event_quit))
+		if (READ_ONCE(ev->quit))
 			break;
 		if (n == 0) {
-			if (!READ_ONCE(nr_always_ready) || halt_poll > 0)
-				WRITE_ONCE(event_halt_check, 1);
+			if (!READ_ONCE(ev->nr_always_ready) ||
+			    ev->halt_poll > 0)
+				WRITE_ONCE(ev->halt_check, 1);
 			event_wake();
 			event_signal_waiter();
 			continue;
@@ -222,47 +209,49 @@ static void *event_thread_fn(void *arg)
 
 int event_start(int halt_poll_ms)
 {
+	struct event_loop *el = vm.events;
 	sigset_t all, old;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	uint64_t v;
 
-	halt_poll = halt_poll_ms;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, quit_fd, &ev) && errno != EEXIST)
+	el->halt_poll = halt_poll_ms;
+	if (epoll_ctl(el->epfd, EPOLL_CTL_ADD, el->quit_fd, &ev) &&
+	    errno != EEXIST)
 		return -1;
 	/* a restart after event_stop() (--reboot): forget its quit */
-	if (read(quit_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+	if (read(el->quit_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return -1;
-	WRITE_ONCE(event_quit, 0);
+	WRITE_ONCE(el->quit, 0);
 	/* Signals belong to the vCPU thread: it is the one to interrupt. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&event_thread, NULL, event_thread_fn, NULL)) {
+	if (pthread_create(&el->thread, NULL, event_thread_fn, el)) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	event_thread_running = 1;
+	el->thread_running = 1;
 	return 0;
 }
 
 static void event_drain_wake(void)
 {
 	uint64_t v;
-	ssize_t n = read(wake_fd, &v, sizeof(v));
+	ssize_t n = read(vm.events->wake_fd, &v, sizeof(v));
 
 	(void)n;
 }
 
 void event_stop(void)
 {
-	if (event_thread_running) {
+	if (vm.events->thread_running) {
 		uint64_t one = 1;
 
-		WRITE_ONCE(event_quit, 1);
-		if (write(quit_fd, &one, sizeof(one)) < 0)
+		WRITE_ONCE(vm.events->quit, 1);
+		if (write(vm.events->quit_fd, &one, sizeof(one)) < 0)
 			pr_err("cannot wake the event thread: %s", strerror(errno));
-		pthread_join(event_thread, NULL);
-		event_thread_running = 0;
+		pthread_join(vm.events->thread, NULL);
+		vm.events->thread_running = 0;
 	}
 }
 
@@ -271,22 +260,22 @@ void event_shutdown(void)
 	struct event_src *s, *next;
 
 	event_stop();
-	for (s = all_sources; s; s = next) {
+	for (s = vm.events->all_sources; s; s = next) {
 		next = s->next_all;
 		if (s->kind == SRC_TIMER && s->fd >= 0)
 			close(s->fd);
 		free(s);
 	}
-	all_sources = NULL;
-	pending = NULL;
-	if (epfd >= 0)
-		close(epfd);
-	if (wake_fd >= 0)
-		close(wake_fd);
-	if (quit_fd >= 0)
-		close(quit_fd);
-	epfd = wake_fd = quit_fd = -1;
-	virtual_now = 0;
+	vm.events->all_sources = NULL;
+	vm.events->pending = NULL;
+	if (vm.events->epfd >= 0)
+		close(vm.events->epfd);
+	if (vm.events->wake_fd >= 0)
+		close(vm.events->wake_fd);
+	if (vm.events->quit_fd >= 0)
+		close(vm.events->quit_fd);
+	vm.events->epfd = vm.events->wake_fd = vm.events->quit_fd = -1;
+	vm.events->virtual_now = 0;
 }
 
 static int event_rearm(struct event_src *s)
@@ -297,7 +286,7 @@ static int event_rearm(struct event_src *s)
 		.data.ptr = s,
 	};
 
-	return epoll_ctl(epfd, EPOLL_CTL_MOD, s->fd, &ev);
+	return epoll_ctl(vm.events->epfd, EPOLL_CTL_MOD, s->fd, &ev);
 }
 
 static struct event_src *event_src_new(int kind, int fd, void *owner)
@@ -314,7 +303,7 @@ static struct event_src *event_src_new(int kind, int fd, void *owner)
 	s->irq = -1;
 	ev.data.ptr = s;
 	/* added disarmed (no events); event_rearm() enables it */
-	if (fd >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+	if (fd >= 0 && epoll_ctl(vm.events->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		if (errno != EPERM || kind != SRC_FD) {
 			free(s);
 			return NULL;
@@ -322,8 +311,8 @@ static struct event_src *event_src_new(int kind, int fd, void *owner)
 		/* a regular file or /dev/null: always readable, so poll it */
 		s->always_ready = 1;
 	}
-	s->next_all = all_sources;
-	all_sources = s;
+	s->next_all = vm.events->all_sources;
+	vm.events->all_sources = s;
 	return s;
 }
 
@@ -334,10 +323,11 @@ static void event_src_kill(struct event_src *s)
 	s->dead = 1;
 	s->armed = 0;
 	if (s->always_ready)
-		__atomic_fetch_sub(&nr_always_ready, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_sub(&vm.events->nr_always_ready, 1,
+				   __ATOMIC_RELAXED);
 	if (s->fd < 0)
 		return;		/* a virtual clock timer */
-	epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+	epoll_ctl(vm.events->epfd, EPOLL_CTL_DEL, s->fd, NULL);
 	if (s->irq_direct) {
 		struct itimerspec off = { { 0, 0 }, { 0, 0 } };
 
@@ -377,7 +367,7 @@ void event_irq_timer_stats(void *owner, uint64_t *ticks, uint64_t *lost)
 	struct event_src *s;
 
 	*ticks = *lost = 0;
-	for (s = all_sources; s; s = s->next_all) {
+	for (s = vm.events->all_sources; s; s = s->next_all) {
 		if (s->owner != owner || s->irq < 0)
 			continue;
 		*ticks += atomic_load(&s->ticks);
@@ -388,11 +378,11 @@ void event_irq_timer_stats(void *owner, uint64_t *ticks, uint64_t *lost)
 struct modvmm_timer *event_timer_new(void *owner, modvmm_timer_fn fn,
 				     void *opaque)
 {
-	int fd = virtual_now ? -1 :
+	int fd = vm.events->virtual_now ? -1 :
 		 timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	struct event_src *s;
 
-	if ((fd < 0 && !virtual_now) || !fn)
+	if ((fd < 0 && !vm.events->virtual_now) || !fn)
 		goto fail;
 	s = event_src_new(SRC_TIMER, fd, owner);
 	if (!s)
@@ -424,7 +414,7 @@ void event_timer_arm(struct modvmm_timer *t, uint64_t delay_ns,
 	if (!t || s->dead)
 		return;
 	if (s->fd < 0) {
-		s->deadline = delay_ns ? virtual_now + delay_ns : 0;
+		s->deadline = delay_ns ? vm.events->virtual_now + delay_ns : 0;
 		s->period = delay_ns ? period_ns : 0;
 		s->armed = delay_ns != 0;
 		return;
@@ -455,7 +445,8 @@ int event_fd_watch(void *owner, int fd, modvmm_fd_fn fn, void *opaque)
 	s->fd_fn = fn;
 	s->opaque = opaque;
 	if (s->always_ready) {
-		__atomic_fetch_add(&nr_always_ready, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&vm.events->nr_always_ready, 1,
+				   __ATOMIC_RELAXED);
 		event_wake();
 		return 0;
 	}
@@ -470,7 +461,7 @@ void event_fd_unwatch(void *owner, int fd)
 {
 	struct event_src *s;
 
-	for (s = all_sources; s; s = s->next_all)
+	for (s = vm.events->all_sources; s; s = s->next_all)
 		if (!s->dead && s->kind == SRC_FD && s->owner == owner &&
 		    s->fd == fd)
 			event_src_kill(s);
@@ -480,7 +471,7 @@ void event_free_owner(void *owner)
 {
 	struct event_src *s;
 
-	for (s = all_sources; s; s = s->next_all)
+	for (s = vm.events->all_sources; s; s = s->next_all)
 		if (s->owner == owner)
 			event_src_kill(s);
 }
@@ -531,10 +522,10 @@ void event_dispatch(void)
 {
 	struct event_src *list, *s, *rev = NULL;
 
-	pthread_mutex_lock(&pending_lock);
-	list = pending;
-	pending = NULL;
-	pthread_mutex_unlock(&pending_lock);
+	pthread_mutex_lock(&vm.events->pending_lock);
+	list = vm.events->pending;
+	vm.events->pending = NULL;
+	pthread_mutex_unlock(&vm.events->pending_lock);
 	/* oldest first */
 	while (list) {
 		s = list;
@@ -547,22 +538,22 @@ void event_dispatch(void)
 		rev = rev->next_pending;
 		event_run_source(s);
 	}
-	if (READ_ONCE(nr_always_ready))
-		for (s = all_sources; s; s = s->next_all)
+	if (READ_ONCE(vm.events->nr_always_ready))
+		for (s = vm.events->all_sources; s; s = s->next_all)
 			if (s->always_ready && !s->dead)
 				event_run_source(s);
 }
 
 void event_wait(int ms)
 {
-	struct pollfd p = { .fd = wake_fd, .events = POLLIN };
+	struct pollfd p = { .fd = vm.events->wake_fd, .events = POLLIN };
 
-	pthread_mutex_lock(&pending_lock);
-	if (pending) {
-		pthread_mutex_unlock(&pending_lock);
+	pthread_mutex_lock(&vm.events->pending_lock);
+	if (vm.events->pending) {
+		pthread_mutex_unlock(&vm.events->pending_lock);
 		return;
 	}
-	pthread_mutex_unlock(&pending_lock);
+	pthread_mutex_unlock(&vm.events->pending_lock);
 	if (poll(&p, 1, ms) > 0)
 		event_drain_wake();
 }
@@ -571,7 +562,7 @@ void event_wait(int ms)
 
 void event_use_virtual_clock(uint64_t start_ns)
 {
-	virtual_now = start_ns ? start_ns : 1;
+	vm.events->virtual_now = start_ns ? start_ns : 1;
 }
 
 /* The armed virtual timer due first, no later than @target, or NULL. */
@@ -579,7 +570,7 @@ static struct event_src *event_next_due(uint64_t target)
 {
 	struct event_src *s, *best = NULL;
 
-	for (s = all_sources; s; s = s->next_all)
+	for (s = vm.events->all_sources; s; s = s->next_all)
 		if (s->kind == SRC_TIMER && s->fd < 0 && s->armed && !s->dead &&
 		    s->deadline <= target &&
 		    (!best || s->deadline <= best->deadline))
@@ -597,7 +588,7 @@ static struct event_src *event_next_due(uint64_t target)
 
 void event_advance(uint64_t ns)
 {
-	uint64_t target = virtual_now + ns;
+	uint64_t target = vm.events->virtual_now + ns;
 	struct event_src *s;
 
 	while ((s = event_next_due(target))) {
@@ -605,14 +596,14 @@ void event_advance(uint64_t ns)
 
 		if (s->period && (target - s->deadline) / s->period >= EVENT_FOLD_PERIODS)
 			n += (target - s->deadline) / s->period;
-		virtual_now = s->deadline + (n - 1) * s->period;
+		vm.events->virtual_now = s->deadline + (n - 1) * s->period;
 		if (s->period)
 			s->deadline += n * s->period;
 		else
 			s->armed = 0;
 		event_call_timer(s, n);
 	}
-	virtual_now = target;
+	vm.events->virtual_now = target;
 }
 
 int event_poll(void)
@@ -626,7 +617,7 @@ int event_poll_wait(int ms)
 	struct event_src *s;
 	int n, i, ran = 0;
 
-	n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), ms);
+	n = epoll_wait(vm.events->epfd, evs, ARRAY_SIZE(evs), ms);
 	for (i = 0; i < n; i++) {
 		s = evs[i].data.ptr;
 		if (s && s->kind == SRC_FD && !s->dead) {
@@ -634,7 +625,7 @@ int event_poll_wait(int ms)
 			ran++;
 		}
 	}
-	for (s = all_sources; s; s = s->next_all)
+	for (s = vm.events->all_sources; s; s = s->next_all)
 		if (s->always_ready && !s->dead) {
 			event_run_source(s);
 			ran++;
@@ -648,7 +639,7 @@ static int event_count(const void *owner, int kind)
 	struct event_src *s;
 	int n = 0;
 
-	for (s = all_sources; s; s = s->next_all)
+	for (s = vm.events->all_sources; s; s = s->next_all)
 		if (s->owner == owner && s->kind == kind && !s->dead &&
 		    (kind != SRC_TIMER || s->armed))
 			n++;

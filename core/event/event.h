@@ -45,8 +45,8 @@ void event_fd_unwatch(void *owner, int fd);
 void event_dispatch(void);
 /* vCPU thread, guest halted: block until something fires (or @ms). */
 void event_wait(int ms);
-/* Set by the event thread when its idle poll expired. */
-extern volatile int event_halt_check;
+/* Whether the event thread's idle poll expired since; clears it. */
+int event_halt_check_take(void);
 
 uint64_t clock_now_ns(void);
 

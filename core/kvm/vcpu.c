@@ -311,14 +311,13 @@ static void vcpu_service(struct vm *m)
 	if (vm_lapic_in_kernel(m)) {
 		uint64_t now = clock_now_ns();
 
-		if (READ_ONCE(event_halt_check) ||
+		if (event_halt_check_take() ||
 		    now - last_halt_check_ns >= HALT_CHECK_NS) {
-			WRITE_ONCE(event_halt_check, 0);
 			last_halt_check_ns = now;
 			vcpu_check_halted(m);
 		}
 	} else {
-		WRITE_ONCE(event_halt_check, 0);
+		event_halt_check_take();
 	}
 	event_dispatch();
 }

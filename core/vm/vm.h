@@ -38,6 +38,7 @@ struct vm_chip {
  * put together in dev/machine.c, where every part is known.
  */
 struct irq_state;
+struct event_loop;
 
 /* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
 #define VM_MAX_CPUS	254
@@ -79,6 +80,7 @@ struct vm {
 	struct vm_chip chips[VM_MAX_CHIPS];
 	unsigned int nr_chips;
 	struct irq_state *irq;		/* lines, MSI routes: irq.c */
+	struct event_loop *events;	/* timers, fd watches: event.c */
 
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
