@@ -9,14 +9,17 @@
  */
 #include "event/event_state.h"
 #include "irq/irq_state.h"
+#include "kvm/ioevent_state.h"
 #include "vm/vm.h"
 
 static struct irq_state machine_irq;
 static struct event_loop machine_events = EVENT_LOOP_INIT;
+static struct ioevent_state machine_ioevents = IOEVENT_STATE_INIT;
 
 struct vm vm = {
 	.kvm_fd = -1,
 	.vm_fd = -1,
 	.irq = &machine_irq,
 	.events = &machine_events,
+	.ioevents = &machine_ioevents,
 };

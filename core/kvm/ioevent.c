@@ -38,6 +38,7 @@
 
 #include "ctx/ctx.h"
 #include "kvm/ioevent.h"
+#include "kvm/ioevent_state.h"
 #include "kvm/kvm.h"
 #include "modvmm.h"
 #include "vm/vm.h"
@@ -59,12 +60,7 @@ struct ioevent {
 	struct ioevent *next;
 };
 
-static struct ioevent *ioevents;
 static void irqfd_forget(struct ioevent *e);
-static int epfd = -1, quit_fd = -1;
-static pthread_t thread;
-static int thread_running;
-static volatile int quit;
 
 static int ioevent_kvm(struct ioevent *e, int deassign)
 {
@@ -98,17 +94,17 @@ static void ioevent_run(struct ioevent *e)
 
 static void *ioevent_thread(void *arg)
 {
+	struct ioevent_state *io = arg;
 	struct epoll_event evs[16];
 	int n, i;
 
-	(void)arg;
-	while (!READ_ONCE(quit)) {
-		n = epoll_wait(epfd, evs, 16, -1);
+	while (!READ_ONCE(io->quit)) {
+		n = epoll_wait(io->epfd, evs, 16, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		for (i = 0; i < n && !READ_ONCE(quit); i++)
+		for (i = 0; i < n && !READ_ONCE(io->quit); i++)
 			if (evs[i].data.ptr)
 				ioevent_run(evs[i].data.ptr);
 	}
@@ -119,28 +115,29 @@ static void *ioevent_thread(void *arg)
 /* The thread and its epoll set, when the first ioevent comes. */
 static int ioevent_start(void)
 {
+	struct ioevent_state *io = vm.ioevents;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	sigset_t all, old;
 
-	if (thread_running)
+	if (io->thread_running)
 		return 0;
-	if (epfd < 0) {
-		epfd = epoll_create1(EPOLL_CLOEXEC);
-		quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (epfd < 0 || quit_fd < 0 ||
-		    epoll_ctl(epfd, EPOLL_CTL_ADD, quit_fd, &ev))
+	if (io->epfd < 0) {
+		io->epfd = epoll_create1(EPOLL_CLOEXEC);
+		io->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (io->epfd < 0 || io->quit_fd < 0 ||
+		    epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->quit_fd, &ev))
 			return -1;
 	}
-	WRITE_ONCE(quit, 0);
+	WRITE_ONCE(io->quit, 0);
 	/* signals stay with the vCPU threads */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&thread, NULL, ioevent_thread, NULL)) {
+	if (pthread_create(&io->thread, NULL, ioevent_thread, io)) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	thread_running = 1;
+	io->thread_running = 1;
 	/* device code now runs on two threads: the buses take range locks */
 	vm_share_devices();
 	return 0;
@@ -178,7 +175,7 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 	e->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ev.data.ptr = e;
 	if (e->efd < 0 || ioevent_start() ||
-	    epoll_ctl(epfd, EPOLL_CTL_ADD, e->efd, &ev)) {
+	    epoll_ctl(vm.ioevents->epfd, EPOLL_CTL_ADD, e->efd, &ev)) {
 		if (e->efd >= 0)
 			close(e->efd);
 		free(e);
@@ -187,14 +184,14 @@ int ioevent_add(struct modvmm_dev *dev, enum modvmm_space space,
 	if (ioevent_kvm(e, 0)) {
 		pr_info("%s: KVM_IOEVENTFD at 0x%llx: %s; the writes exit as before",
 			ctx_name(dev), (unsigned long long)addr, strerror(errno));
-		epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
+		epoll_ctl(vm.ioevents->epfd, EPOLL_CTL_DEL, e->efd, NULL);
 		close(e->efd);
 		free(e);
 		return 0;
 	}
 	e->kvm = 1;
-	e->next = ioevents;
-	ioevents = e;
+	e->next = vm.ioevents->list;
+	vm.ioevents->list = e;
 	return 1;
 }
 
@@ -216,12 +213,13 @@ int ioevent_fd_watch(struct modvmm_dev *dev, int fd, modvmm_fd_fn fn,
 	e->fd_fn = fn;
 	e->opaque = opaque;
 	ev.data.ptr = e;
-	if (ioevent_start() || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+	if (ioevent_start() ||
+	    epoll_ctl(vm.ioevents->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		free(e);
 		return 0;
 	}
-	e->next = ioevents;
-	ioevents = e;
+	e->next = vm.ioevents->list;
+	vm.ioevents->list = e;
 	return 1;
 }
 
@@ -275,8 +273,8 @@ int ioevent_irqfd_new(struct modvmm_dev *dev, unsigned int irq)
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	e->next = ioevents;
-	ioevents = e;
+	e->next = vm.ioevents->list;
+	vm.ioevents->list = e;
 	return e->efd;
 }
 
@@ -297,7 +295,7 @@ static void ioevent_forget(struct ioevent *e)
 		irqfd_forget(e);
 		return;
 	}
-	epoll_ctl(epfd, EPOLL_CTL_DEL, e->efd, NULL);
+	epoll_ctl(vm.ioevents->epfd, EPOLL_CTL_DEL, e->efd, NULL);
 	if (e->kvm) {
 		if (vm.vm_fd > 0)
 			ioevent_kvm(e, 1);
@@ -311,7 +309,7 @@ int ioevent_fd_unwatch(struct modvmm_dev *dev, int fd)
 {
 	struct ioevent *e;
 
-	for (e = ioevents; e; e = e->next) {
+	for (e = vm.ioevents->list; e; e = e->next) {
 		if (e->owner == dev && !e->dead && !e->kvm && !e->irqfd &&
 		    e->efd == fd) {
 			ioevent_forget(e);
@@ -326,7 +324,7 @@ void ioevent_free_owner(struct modvmm_dev *dev)
 {
 	struct ioevent *e;
 
-	for (e = ioevents; e; e = e->next) {
+	for (e = vm.ioevents->list; e; e = e->next) {
 		if (e->owner == dev && !e->dead)
 			ioevent_forget(e);
 	}
@@ -336,7 +334,7 @@ void ioevent_kvm_replay(void)
 {
 	struct ioevent *e;
 
-	for (e = ioevents; e; e = e->next) {
+	for (e = vm.ioevents->list; e; e = e->next) {
 		if (!e->dead && e->kvm && ioevent_kvm(e, 0))
 			pr_err("%s: KVM_IOEVENTFD at 0x%llx again after the reset: %s",
 			       ctx_name(e->owner), (unsigned long long)e->addr,
@@ -352,23 +350,23 @@ void ioevent_shutdown(void)
 	struct ioevent *e;
 	uint64_t one = 1;
 
-	if (thread_running) {
-		WRITE_ONCE(quit, 1);
-		if (write(quit_fd, &one, sizeof(one)) < 0)
+	if (vm.ioevents->thread_running) {
+		WRITE_ONCE(vm.ioevents->quit, 1);
+		if (write(vm.ioevents->quit_fd, &one, sizeof(one)) < 0)
 			pr_err("cannot stop the ioevent thread: %s", strerror(errno));
-		pthread_join(thread, NULL);
-		thread_running = 0;
+		pthread_join(vm.ioevents->thread, NULL);
+		vm.ioevents->thread_running = 0;
 	}
-	while (ioevents) {
-		e = ioevents;
-		ioevents = e->next;
+	while (vm.ioevents->list) {
+		e = vm.ioevents->list;
+		vm.ioevents->list = e->next;
 		if (e->efd >= 0 && (e->kvm || e->irqfd))
 			close(e->efd);
 		free(e);
 	}
-	if (epfd >= 0)
-		close(epfd);
-	if (quit_fd >= 0)
-		close(quit_fd);
-	epfd = quit_fd = -1;
+	if (vm.ioevents->epfd >= 0)
+		close(vm.ioevents->epfd);
+	if (vm.ioevents->quit_fd >= 0)
+		close(vm.ioevents->quit_fd);
+	vm.ioevents->epfd = vm.ioevents->quit_fd = -1;
 }

@@ -39,6 +39,7 @@ struct vm_chip {
  */
 struct irq_state;
 struct event_loop;
+struct ioevent_state;
 
 /* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
 #define VM_MAX_CPUS	254
@@ -81,6 +82,7 @@ struct vm {
 	unsigned int nr_chips;
 	struct irq_state *irq;		/* lines, MSI routes: irq.c */
 	struct event_loop *events;	/* timers, fd watches: event.c */
+	struct ioevent_state *ioevents;	/* ioeventfds, irqfds: ioevent.c */
 
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
