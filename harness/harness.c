@@ -83,7 +83,7 @@ int harness_init(uint64_t ram_size, const char *plugin_dir)
 		return -1;
 	}
 	vm_guard_ram();
-	platform.nr_cpus = 1;
+	platform_facts()->nr_cpus = 1;
 	if (platform_add_e820(&vm.mem)) {
 		guestmem_free(&vm.mem);
 		return -1;
@@ -140,7 +140,7 @@ void harness_resume(void)
 
 void harness_set_cpus(unsigned int n)
 {
-	platform.nr_cpus = n;
+	platform_facts()->nr_cpus = n;
 }
 
 int harness_fw_file_add(const char *name, const void *data, size_t len)

@@ -590,16 +590,17 @@ static int load_image(struct cmdline *c, struct boot_state *bs)
 /* What devices learn about the machine: facts and firmware files. */
 static int describe_platform(struct cmdline *c)
 {
+	struct platform *pf = platform_facts();
 	struct stat st;
 
-	platform.nr_cpus = c->cpus ? c->cpus : 1;
-	vm.nr_cpus = platform.nr_cpus;
-	platform.cmdline = c->load.append ? c->load.append : "";
-	platform.kernel_size = c->load.size;
-	platform.kernel_path = c->load.path;
+	pf->nr_cpus = c->cpus ? c->cpus : 1;
+	vm.nr_cpus = pf->nr_cpus;
+	pf->cmdline = c->load.append ? c->load.append : "";
+	pf->kernel_size = c->load.size;
+	pf->kernel_path = c->load.path;
 	if (c->load.nr_modules && !stat(c->load.modules[0].path, &st)) {
-		platform.initrd_size = (uint64_t)st.st_size;
-		platform.initrd_path = c->load.modules[0].path;
+		pf->initrd_size = (uint64_t)st.st_size;
+		pf->initrd_path = c->load.modules[0].path;
 	}
 	if (platform_add_e820(&vm.mem) ||
 	    platform_add_user_files(c->mem_size))

@@ -10,47 +10,32 @@
 #include "boot/loader.h"
 #include "bus/bus.h"
 #include "dev/platform.h"
+#include "dev/platform_state.h"
 #include "modvmm.h"
+#include "vm/vm.h"
 
-#define PLATFORM_MAX_FILES	64
-#define PLATFORM_MAX_USER	16
-
-struct platform platform = { .nr_cpus = 1, .cmdline = "" };
-
-struct fw_file {
-	char name[MODVMM_FW_NAME_MAX];
-	void *data;
-	size_t len;
-};
-
-static struct fw_file files[PLATFORM_MAX_FILES];
-static unsigned int nr_files;
-
-/* --fw-cfg items, checked at parse time and read once RAM is known. */
-struct user_file {
-	char *buf;
-	const char *name, *path, *text;
-};
-
-static struct user_file user_files[PLATFORM_MAX_USER];
-static unsigned int nr_user;
+struct platform *platform_facts(void)
+{
+	return &vm.platform->facts;
+}
 
 void platform_machine_info(const struct guestmem *gm,
 			   struct modvmm_machine_info *info)
 {
+	const struct platform *pf = &vm.platform->facts;
 	struct modvmm_machine_info full;
 	size_t n = info->struct_size;
 
 	memset(&full, 0, sizeof(full));
 	full.struct_size = sizeof(full);
-	full.nr_cpus = platform.nr_cpus;
+	full.nr_cpus = pf->nr_cpus;
 	full.ram_size = gm->size;
 	full.nr_map = (uint32_t)guestmem_map(gm, full.map, MODVMM_MAX_MEM_RANGES);
-	full.cmdline = platform.cmdline ? platform.cmdline : "";
-	full.kernel_size = platform.kernel_size;
-	full.initrd_size = platform.initrd_size;
-	full.kernel_path = platform.kernel_path;
-	full.initrd_path = platform.initrd_path;
+	full.cmdline = pf->cmdline ? pf->cmdline : "";
+	full.kernel_size = pf->kernel_size;
+	full.initrd_size = pf->initrd_size;
+	full.kernel_path = pf->kernel_path;
+	full.initrd_path = pf->initrd_path;
 	if (n > sizeof(full))
 		n = sizeof(full);
 	memcpy(info, &full, n);
@@ -69,18 +54,18 @@ int platform_file_add(const char *name, const void *data, size_t len,
 			 MODVMM_FW_NAME_MAX - 1);
 		return -1;
 	}
-	for (i = 0; i < nr_files; i++) {
-		if (!strcmp(files[i].name, name)) {
+	for (i = 0; i < vm.platform->nr_files; i++) {
+		if (!strcmp(vm.platform->files[i].name, name)) {
 			snprintf(err, errlen, "firmware file '%s' already exists", name);
 			return -1;
 		}
 	}
-	if (nr_files == PLATFORM_MAX_FILES) {
+	if (vm.platform->nr_files == PLATFORM_MAX_FILES) {
 		snprintf(err, errlen, "firmware file '%s': at most %d files",
 			 name, PLATFORM_MAX_FILES);
 		return -1;
 	}
-	f = &files[nr_files];
+	f = &vm.platform->files[vm.platform->nr_files];
 	f->data = malloc(len ? len : 1);
 	if (!f->data) {
 		snprintf(err, errlen, "firmware file '%s': out of memory", name);
@@ -90,25 +75,25 @@ int platform_file_add(const char *name, const void *data, size_t len,
 		memcpy(f->data, data, len);
 	f->len = len;
 	strcpy(f->name, name);
-	nr_files++;
+	vm.platform->nr_files++;
 	return 0;
 }
 
 int platform_file_get(unsigned int index, const char **name,
 		      const void **data, size_t *len)
 {
-	if (index >= nr_files)
+	if (index >= vm.platform->nr_files)
 		return -1;
-	*name = files[index].name;
-	*data = files[index].data;
-	*len = files[index].len;
+	*name = vm.platform->files[index].name;
+	*data = vm.platform->files[index].data;
+	*len = vm.platform->files[index].len;
 	return 0;
 }
 
 static void platform_file_truncate(unsigned int n)
 {
-	while (nr_files > n)
-		free(files[--nr_files].data);
+	while (vm.platform->nr_files > n)
+		free(vm.platform->files[--vm.platform->nr_files].data);
 }
 
 int platform_add_e820(const struct guestmem *gm)
@@ -136,11 +121,11 @@ int platform_user_file(const char *spec)
 	struct user_file *u;
 	char *tok, *save = NULL;
 
-	if (nr_user == PLATFORM_MAX_USER) {
+	if (vm.platform->nr_user == PLATFORM_MAX_USER) {
 		pr_err("--fw-cfg %s: at most %d items", spec, PLATFORM_MAX_USER);
 		return -1;
 	}
-	u = &user_files[nr_user];
+	u = &vm.platform->user_files[vm.platform->nr_user];
 	memset(u, 0, sizeof(*u));
 	u->buf = strdup(spec);
 	if (!u->buf)
@@ -169,7 +154,7 @@ int platform_user_file(const char *spec)
 		free(u->buf);
 		return -1;
 	}
-	nr_user++;
+	vm.platform->nr_user++;
 	return 0;
 }
 
@@ -179,8 +164,8 @@ int platform_add_user_files(uint64_t max_size)
 	unsigned int i;
 	int r;
 
-	for (i = 0; i < nr_user; i++) {
-		struct user_file *u = &user_files[i];
+	for (i = 0; i < vm.platform->nr_user; i++) {
+		struct user_file *u = &vm.platform->user_files[i];
 		uint8_t *data;
 		size_t size;
 
@@ -204,14 +189,6 @@ int platform_add_user_files(uint64_t max_size)
 
 /* ---- platform devices and command-line words ------------------------- */
 
-#define PLATFORM_MAX_DEVS	32
-#define PLATFORM_CMDLINE_MAX	1024
-
-static struct modvmm_platform_dev pdevs[PLATFORM_MAX_DEVS];
-static unsigned int nr_pdevs;
-static char cmdline_extra[PLATFORM_CMDLINE_MAX];
-static size_t cmdline_extra_len;
-
 int platform_dev_add(const struct modvmm_platform_dev *pd, char *err,
 		     size_t errlen)
 {
@@ -227,25 +204,26 @@ int platform_dev_add(const struct modvmm_platform_dev *pd, char *err,
 			 (unsigned long long)pd->mmio_len);
 		return -1;
 	}
-	if (nr_pdevs == PLATFORM_MAX_DEVS) {
+	if (vm.platform->nr_pdevs == PLATFORM_MAX_DEVS) {
 		snprintf(err, errlen, "platform device %s: at most %d", pd->hid,
 			 PLATFORM_MAX_DEVS);
 		return -1;
 	}
-	pdevs[nr_pdevs++] = *pd;
+	vm.platform->pdevs[vm.platform->nr_pdevs++] = *pd;
 	return 0;
 }
 
 int platform_dev_get(unsigned int index, struct modvmm_platform_dev *pd)
 {
-	if (index >= nr_pdevs)
+	if (index >= vm.platform->nr_pdevs)
 		return -1;
-	*pd = pdevs[index];
+	*pd = vm.platform->pdevs[index];
 	return 0;
 }
 
 int platform_cmdline_append(const char *text, char *err, size_t errlen)
 {
+	struct platform_state *ps = vm.platform;
 	size_t n = strlen(text);
 
 	if (!n || strpbrk(text, " \t\n")) {
@@ -253,26 +231,28 @@ int platform_cmdline_append(const char *text, char *err, size_t errlen)
 			 text);
 		return -1;
 	}
-	if (cmdline_extra_len + 1 + n >= sizeof(cmdline_extra)) {
+	if (ps->cmdline_extra_len + 1 + n >= sizeof(ps->cmdline_extra)) {
 		snprintf(err, errlen, "command line word '%.64s': the added words exceed %d bytes",
 			 text, PLATFORM_CMDLINE_MAX - 1);
 		return -1;
 	}
-	if (cmdline_extra_len)
-		cmdline_extra[cmdline_extra_len++] = ' ';
-	memcpy(cmdline_extra + cmdline_extra_len, text, n + 1);
-	cmdline_extra_len += n;
+	if (ps->cmdline_extra_len)
+		ps->cmdline_extra[ps->cmdline_extra_len++] = ' ';
+	memcpy(ps->cmdline_extra + ps->cmdline_extra_len, text, n + 1);
+	ps->cmdline_extra_len += n;
 	return 0;
 }
 
 const char *platform_cmdline_extra(void)
 {
-	return cmdline_extra;
+	return vm.platform->cmdline_extra;
 }
 
 struct platform_mark platform_mark(void)
 {
-	struct platform_mark m = { nr_files, nr_pdevs, cmdline_extra_len };
+	const struct platform_state *ps = vm.platform;
+	struct platform_mark m = { ps->nr_files, ps->nr_pdevs,
+				   ps->cmdline_extra_len };
 
 	return m;
 }
@@ -280,11 +260,11 @@ struct platform_mark platform_mark(void)
 void platform_rollback(struct platform_mark m)
 {
 	platform_file_truncate(m.files);
-	if (nr_pdevs > m.pdevs)
-		nr_pdevs = m.pdevs;
-	if (cmdline_extra_len > m.cmdline_len) {
-		cmdline_extra_len = m.cmdline_len;
-		cmdline_extra[m.cmdline_len] = '\0';
+	if (vm.platform->nr_pdevs > m.pdevs)
+		vm.platform->nr_pdevs = m.pdevs;
+	if (vm.platform->cmdline_extra_len > m.cmdline_len) {
+		vm.platform->cmdline_extra_len = m.cmdline_len;
+		vm.platform->cmdline_extra[m.cmdline_len] = '\0';
 	}
 }
 
@@ -293,7 +273,7 @@ void platform_free(void)
 	unsigned int i;
 
 	platform_rollback((struct platform_mark){ 0, 0, 0 });
-	for (i = 0; i < nr_user; i++)
-		free(user_files[i].buf);
-	nr_user = 0;
+	for (i = 0; i < vm.platform->nr_user; i++)
+		free(vm.platform->user_files[i].buf);
+	vm.platform->nr_user = 0;
 }

@@ -25,7 +25,8 @@ struct platform {
 	const char *initrd_path;	/* NULL: none */
 };
 
-extern struct platform platform;
+/* The machine's facts, for main.c and the test harness to fill in. */
+struct platform *platform_facts(void);
 
 /* Fill @info (up to its struct_size) from @gm and the platform facts. */
 void platform_machine_info(const struct guestmem *gm,

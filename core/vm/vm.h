@@ -40,6 +40,7 @@ struct vm_chip {
 struct irq_state;
 struct event_loop;
 struct ioevent_state;
+struct platform_state;
 
 /* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
 #define VM_MAX_CPUS	254
@@ -83,6 +84,7 @@ struct vm {
 	struct irq_state *irq;		/* lines, MSI routes: irq.c */
 	struct event_loop *events;	/* timers, fd watches: event.c */
 	struct ioevent_state *ioevents;	/* ioeventfds, irqfds: ioevent.c */
+	struct platform_state *platform; /* facts, fw files: platform.c */
 
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
