@@ -15,6 +15,7 @@
 
 #include "bus/bus.h"
 #include "dev/device_priv.h"
+#include "dev/dev_state.h"
 #include "dev/outstream.h"
 #include "dev/platform.h"
 #include "event/event.h"
@@ -32,8 +33,6 @@ void device_lock_init(struct modvmm_dev *dev)
 	/* what only this layer can do, for the layers below */
 	ctx_set_sync(device_sync_all, device_sync_emergency);
 }
-
-static struct modvmm_dev *instances;
 
 const char *device_name(const struct modvmm_dev *dev)
 {
@@ -116,31 +115,26 @@ void device_release(struct modvmm_dev *dev)
 
 /* ---- dry run ----------------------------------------------------------- */
 
-static int dry_run;
-
 int device_in_dry_run(void)
 {
-	return dry_run;
+	return vm.dev->dry_run;
 }
 
 /* The value a dry-run instance sees instead of an output file, or NULL. */
 int dry_run_masks(const struct modvmm_dev *dev, const char *key,
 		  const char *v)
 {
-	if (!dry_run || !opt_is_output_path(dev->type, key, v))
+	if (!vm.dev->dry_run || !opt_is_output_path(dev->type, key, v))
 		return 0;
 	/* both given: a device refuses that itself, before opening either */
 	return !(opt_list_get(&dev->opts, "out") &&
 		 opt_list_get(&dev->opts, "file"));
 }
 
-/* What the dry run's instances published, dropped at its end. */
-static struct platform_mark dry_run_mark;
-
 void device_dry_run_begin(void)
 {
-	dry_run = 1;
-	dry_run_mark = platform_mark();
+	vm.dev->dry_run = 1;
+	vm.dev->dry_run_mark = platform_mark();
 }
 
 static void device_destroy_instances(void);
@@ -152,8 +146,8 @@ void device_dry_run_end(void)
 	device_destroy_instances();
 	for (t = device_types(); t; t = t->next)
 		t->instances = 0;
-	platform_rollback(dry_run_mark);
-	dry_run = 0;
+	platform_rollback(vm.dev->dry_run_mark);
+	vm.dev->dry_run = 0;
 }
 
 int device_create(const char *spec)
@@ -187,7 +181,7 @@ struct modvmm_dev *device_spawn(const char *spec)
 	}
 	if (device_check_options(t, &ol) || device_type_requires(t))
 		goto fail_type;
-	if (dry_run) {
+	if (vm.dev->dry_run) {
 		char name[64];
 
 		device_instance_name(name, sizeof(name), t->desc.name,
@@ -231,7 +225,7 @@ struct modvmm_dev *device_spawn(const char *spec)
 		device_unload_if_unused(t);
 		return NULL;
 	}
-	for (p = &instances; *p; p = &(*p)->next)
+	for (p = &vm.dev->instances; *p; p = &(*p)->next)
 		;
 	*p = dev;
 	return dev;
@@ -251,7 +245,7 @@ void device_sync_others(const void *skip)
 {
 	struct modvmm_dev *d;
 
-	for (d = instances; d; d = d->next) {
+	for (d = vm.dev->instances; d; d = d->next) {
 		if (d != skip && d->type->desc.sync) {
 			struct ctx ctx = ctx_enter(d, "in its sync hook");
 
@@ -270,7 +264,7 @@ void device_sync_emergency(const void *skip)
 {
 	struct modvmm_dev *d;
 
-	for (d = instances; d; d = d->next) {
+	for (d = vm.dev->instances; d; d = d->next) {
 		if (d == skip || !d->type->desc.sync)
 			continue;
 		if (!d->call.concurrent && pthread_mutex_trylock(&d->call.lock))
@@ -286,7 +280,7 @@ int device_ready_all(void)
 	struct modvmm_dev *d;
 	int failed;
 
-	for (d = instances; d; d = d->next) {
+	for (d = vm.dev->instances; d; d = d->next) {
 		if (d->ready_done)
 			continue;
 		d->ready_done = 1;
@@ -318,7 +312,7 @@ static void device_hook_all(enum device_hook h)
 	};
 	struct modvmm_dev *d;
 
-	for (d = instances; d; d = d->next) {
+	for (d = vm.dev->instances; d; d = d->next) {
 		const struct modvmm_device_desc *desc = &d->type->desc;
 		void (*fn)(void *) = h == HOOK_RESET ? desc->reset :
 				     h == HOOK_PAUSE ? desc->pause :
@@ -365,8 +359,9 @@ static void device_exit_one(struct modvmm_dev *dev)
 /* Exit every instance, newest first; the types stay. */
 static void device_destroy_instances(void)
 {
-	while (instances) {
-		struct modvmm_dev *last = instances, **pp = &instances;
+	while (vm.dev->instances) {
+		struct modvmm_dev **pp = &vm.dev->instances;
+		struct modvmm_dev *last = *pp;
 
 		while (last->next) {
 			pp = &last->next;
@@ -382,7 +377,7 @@ void device_destroy(struct modvmm_dev *dev)
 	struct modvmm_dev **pp;
 	struct device_type *t = dev->type;
 
-	for (pp = &instances; *pp && *pp != dev; pp = &(*pp)->next)
+	for (pp = &vm.dev->instances; *pp && *pp != dev; pp = &(*pp)->next)
 		;
 	if (!*pp)
 		return;
@@ -390,7 +385,7 @@ void device_destroy(struct modvmm_dev *dev)
 	device_exit_one(dev);
 	/* The last of its type gone: names start again at NAME, and a
 	 * plugin nobody uses is closed. */
-	for (pp = &instances; *pp; pp = &(*pp)->next)
+	for (pp = &vm.dev->instances; *pp; pp = &(*pp)->next)
 		if ((*pp)->type == t)
 			return;
 	t->instances = 0;
@@ -414,7 +409,7 @@ void device_print_stats(FILE *f)
 	struct modvmm_dev *d;
 	int i;
 
-	for (d = instances; d; d = d->next) {
+	for (d = vm.dev->instances; d; d = d->next) {
 		uint64_t ticks, lost;
 
 		fprintf(f, "  %-16s accesses %llu", d->name,

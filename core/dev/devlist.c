@@ -14,6 +14,7 @@
 
 #include "bus/bus.h"
 #include "dev/device_priv.h"
+#include "dev/dev_state.h"
 #include "modvmm.h"
 #include "vm/vm.h"
 
@@ -31,11 +32,10 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int device_listing;	/* --list-devices: instances are probes */
 
 int device_list_probing(void)
 {
-	return device_listing;
+	return vm.dev->listing;
 }
 
 static void bus_ranges_of(const struct bus *b, const void *owner, char *buf,
@@ -111,7 +111,7 @@ static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 	dev->type = t;
 	device_lock_init(dev);
 	snprintf(dev->name, sizeof(dev->name), "%s", t->desc.name);
-	device_listing = 1;
+	vm.dev->listing = 1;
 	if (t->desc.init(dev, &device_host, &dev->priv)) {
 		snprintf(buf, len, "(none with default options: %s)",
 			 dev->error[0] ? dev->error : dev->reg_error);
@@ -123,7 +123,7 @@ static void device_probe_ranges(struct device_type *t, char *buf, size_t len)
 		if (t->desc.exit)
 			t->desc.exit(dev->priv);
 	}
-	device_listing = 0;
+	vm.dev->listing = 0;
 	device_release(dev);
 	free(dev);
 }

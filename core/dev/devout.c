@@ -14,19 +14,10 @@
 #include <unistd.h>
 
 #include "dev/device_priv.h"
+#include "dev/dev_state.h"
 #include "modvmm.h"
+#include "vm/vm.h"
 
-#define MAX_OUTPUTS	80
-
-struct dev_output {
-	char owner[64];
-	char *path;
-	const char *key;
-	int fifo_fd;		/* our writer end of a FIFO output, or -1 */
-};
-
-static struct dev_output outputs[MAX_OUTPUTS];
-static int nr_outputs;
 
 /*
  * out=PATH names an output file, out=stdout|stderr|null do not; file=PATH
@@ -57,8 +48,8 @@ int opt_is_output_path(const struct device_type *t, const char *key,
 
 void device_outputs_free(void)
 {
-	while (nr_outputs) {
-		struct dev_output *o = &outputs[--nr_outputs];
+	while (vm.dev->nr_outputs) {
+		struct dev_output *o = &vm.dev->outputs[--vm.dev->nr_outputs];
 
 		if (o->fifo_fd >= 0)
 			close(o->fifo_fd);
@@ -122,20 +113,22 @@ static const char *output_check_path(const char *path, int *fifo_fd)
 
 int device_output_claim(const char *owner, const char *key, const char *path)
 {
+	struct dev_state *ds = vm.dev;
+	struct dev_output *o;
 	const char *why;
 	int i, fifo_fd;
 
-	for (i = 0; i < nr_outputs; i++) {
-		if (!output_same(outputs[i].path, path))
+	for (i = 0; i < ds->nr_outputs; i++) {
+		if (!output_same(ds->outputs[i].path, path))
 			continue;
 		pr_err("%s: option %s=%s: %s writes to that file too (%s=%s); give each its own file",
-		       owner, key, path, outputs[i].owner, outputs[i].key,
-		       outputs[i].path);
+		       owner, key, path, ds->outputs[i].owner, ds->outputs[i].key,
+		       ds->outputs[i].path);
 		return -1;
 	}
-	if (nr_outputs == MAX_OUTPUTS) {
+	if (ds->nr_outputs == DEV_MAX_OUTPUTS) {
 		pr_err("%s: option %s=%s: more than %d output files", owner,
-		       key, path, MAX_OUTPUTS);
+		       key, path, DEV_MAX_OUTPUTS);
 		return -1;
 	}
 	why = output_check_path(path, &fifo_fd);
@@ -143,18 +136,18 @@ int device_output_claim(const char *owner, const char *key, const char *path)
 		pr_err("%s: option %s=%s: %s", owner, key, path, why);
 		return -1;
 	}
-	outputs[nr_outputs].fifo_fd = fifo_fd;
-	outputs[nr_outputs].path = strdup(path);
-	if (!outputs[nr_outputs].path) {
+	o = &ds->outputs[ds->nr_outputs];
+	o->fifo_fd = fifo_fd;
+	o->path = strdup(path);
+	if (!o->path) {
 		if (fifo_fd >= 0)
 			close(fifo_fd);
 		pr_err("%s: out of memory", owner);
 		return -1;
 	}
-	str_join3(outputs[nr_outputs].owner, sizeof(outputs[0].owner), owner,
-		  "", "");
-	outputs[nr_outputs].key = strcmp(key, "file") ? "out" : "file";
-	nr_outputs++;
+	str_join3(o->owner, sizeof(o->owner), owner, "", "");
+	o->key = strcmp(key, "file") ? "out" : "file";
+	ds->nr_outputs++;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dev/device_priv.h"
+#include "dev/dev_state.h"
 #include "dev/outstream.h"
 #include "dev/platform.h"
 #include "event/event.h"
@@ -58,39 +59,25 @@ static int host_unregister_range(struct modvmm_dev *dev, enum modvmm_space space
 	return bus_unregister(b, dev, base);
 }
 
-/*
- * Lines are shared (COM1 and COM3 both on IRQ 4): a line is high while
- * any device holds it high, so count the holders per line.
- */
-static unsigned int irq_holders[MODVMM_IRQ_LINES];
-/*
- * The host's own state that devices on different threads reach through
- * the table: the lines' holders, and the stats of a concurrent device.
- * Recursive: a line may lead into the userspace interrupt controller,
- * whose code raises lines again.
- */
-static pthread_mutex_t host_lock;
-static pthread_once_t host_lock_once = PTHREAD_ONCE_INIT;
-
 static void host_lock_init(void)
 {
 	pthread_mutexattr_t a;
 
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&host_lock, &a);
+	pthread_mutex_init(&vm.dev->host_lock, &a);
 	pthread_mutexattr_destroy(&a);
 }
 
 static void host_state_lock(void)
 {
-	pthread_once(&host_lock_once, host_lock_init);
-	pthread_mutex_lock(&host_lock);
+	pthread_once(&vm.dev->host_lock_once, host_lock_init);
+	pthread_mutex_lock(&vm.dev->host_lock);
 }
 
 static void host_state_unlock(void)
 {
-	pthread_mutex_unlock(&host_lock);
+	pthread_mutex_unlock(&vm.dev->host_lock);
 }
 
 static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
@@ -103,11 +90,11 @@ static void host_irq_set(struct modvmm_dev *dev, unsigned int irq, int level)
 	host_state_lock();
 	if (level && !(dev->irq_asserted & bit)) {
 		dev->irq_asserted |= bit;
-		if (irq_holders[irq]++ == 0)
+		if (vm.dev->irq_holders[irq]++ == 0)
 			irq_line_set(irq, 1);
 	} else if (!level && (dev->irq_asserted & bit)) {
 		dev->irq_asserted &= ~bit;
-		if (--irq_holders[irq] == 0)
+		if (--vm.dev->irq_holders[irq] == 0)
 			irq_line_set(irq, 0);
 	}
 	host_state_unlock();
@@ -118,7 +105,7 @@ void irq_line_pulse_shared(unsigned int irq)
 	if (irq >= MODVMM_IRQ_LINES)
 		return;
 	host_state_lock();
-	if (!irq_holders[irq])
+	if (!vm.dev->irq_holders[irq])
 		irq_line_pulse(irq);
 	host_state_unlock();
 }
@@ -278,29 +265,25 @@ static void host_request_stop(struct modvmm_dev *dev, int status)
 	vm_request_stop(status & 0xff);
 }
 
-/* --console NAME: only that instance may have the terminal. */
-static const char *console_wanted;
-static int console_wanted_asked;
-
 void device_console_prefer(const char *name)
 {
-	console_wanted = name;
-	console_wanted_asked = 0;
+	vm.dev->console_wanted = name;
+	vm.dev->console_wanted_asked = 0;
 }
 
 int device_console_preferred_asked(void)
 {
-	return console_wanted_asked;
+	return vm.dev->console_wanted_asked;
 }
 
 static int host_console_acquire(struct modvmm_dev *dev)
 {
 	if (device_list_probing())
 		return 0;
-	if (console_wanted) {
-		if (strcmp(dev->name, console_wanted))
+	if (vm.dev->console_wanted) {
+		if (strcmp(dev->name, vm.dev->console_wanted))
 			return 0;
-		console_wanted_asked = 1;
+		vm.dev->console_wanted_asked = 1;
 	}
 	if (device_in_dry_run())
 		return 1;	/* as if it got it, leaving the terminal alone */

@@ -7,6 +7,7 @@
  * starts zeroed or as its layer's *_INIT says, before main() runs, as
  * the file-scope variables it replaces did.
  */
+#include "dev/dev_state.h"
 #include "dev/platform_state.h"
 #include "event/event_state.h"
 #include "irq/irq_state.h"
@@ -17,6 +18,7 @@ static struct irq_state machine_irq;
 static struct event_loop machine_events = EVENT_LOOP_INIT;
 static struct ioevent_state machine_ioevents = IOEVENT_STATE_INIT;
 static struct platform_state machine_platform = PLATFORM_STATE_INIT;
+static struct dev_state machine_dev = DEV_STATE_INIT;
 
 struct vm vm = {
 	.kvm_fd = -1,
@@ -25,4 +27,5 @@ struct vm vm = {
 	.events = &machine_events,
 	.ioevents = &machine_ioevents,
 	.platform = &machine_platform,
+	.dev = &machine_dev,
 };

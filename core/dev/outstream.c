@@ -27,9 +27,11 @@
 #include <unistd.h>
 
 #include "dev/device.h"
+#include "dev/dev_state.h"
 #include "dev/outstream.h"
 #include "event/event.h"
 #include "io/output.h"
+#include "vm/vm.h"
 
 #define STREAM_BUF_SIZE	4096
 #define FLUSH_DELAY_NS	5000000ull	/* 5 ms: invisible to a human */
@@ -48,7 +50,6 @@ struct modvmm_stream {
 	uint8_t buf[STREAM_BUF_SIZE];
 };
 
-static struct modvmm_stream *streams;
 
 /* Stats and warnings are the device's own, as if it said them itself. */
 static void stream_warn(struct modvmm_stream *s, const char *msg)
@@ -178,8 +179,8 @@ struct modvmm_stream *stream_open(struct modvmm_dev *dev, const char *spec)
 			goto fail;
 		}
 	}
-	s->next = streams;
-	streams = s;
+	s->next = vm.dev->streams;
+	vm.dev->streams = s;
 	return s;
 fail:
 	err = errno;
@@ -245,7 +246,7 @@ void stream_close(struct modvmm_stream *s)
 		device_host.log(s->dev, MODVMM_LOG_WARN,
 				"%llu bytes of output dropped: its reader did not keep up",
 				(unsigned long long)s->dropped);
-	for (pp = &streams; *pp; pp = &(*pp)->next) {
+	for (pp = &vm.dev->streams; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
 			*pp = s->next;
 			break;
@@ -259,7 +260,7 @@ void stream_close(struct modvmm_stream *s)
 
 void stream_close_owner(struct modvmm_dev *dev)
 {
-	struct modvmm_stream *s = streams, *next;
+	struct modvmm_stream *s = vm.dev->streams, *next;
 
 	for (; s; s = next) {
 		next = s->next;

@@ -41,6 +41,7 @@ struct irq_state;
 struct event_loop;
 struct ioevent_state;
 struct platform_state;
+struct dev_state;
 
 /* The most vCPUs: the MADT's 8-bit APIC IDs, the I/O APIC taking one. */
 #define VM_MAX_CPUS	254
@@ -85,6 +86,7 @@ struct vm {
 	struct event_loop *events;	/* timers, fd watches: event.c */
 	struct ioevent_state *ioevents;	/* ioeventfds, irqfds: ioevent.c */
 	struct platform_state *platform; /* facts, fw files: platform.c */
+	struct dev_state *dev;		/* device instances: dev/device.c */
 
 	/* set from any thread or a signal handler; read by the run loop */
 	volatile sig_atomic_t stop;
