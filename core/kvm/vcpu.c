@@ -20,7 +20,6 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -32,8 +31,6 @@
 #include "modvmm.h"
 #include "vm/vm.h"
 
-static pthread_t vcpu_thread;
-static atomic_int kick_pending;
 /* The kvm_run of the vCPU this thread runs, for the kick handler. */
 static __thread struct kvm_run *this_run;
 
@@ -52,11 +49,11 @@ void vcpu_kick_init(struct vm *m)
 	sa.sa_handler = vcpu_kick_handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
-	vcpu_thread = pthread_self();
+	m->vcpus[0].thread = pthread_self();
 	event_set_wake(vcpu_kick);
 	this_run = vm_boot_run(m);
 	/* a new vCPU (after --reboot) has no kick to wait for */
-	atomic_store(&kick_pending, 0);
+	__atomic_store_n(&m->vcpus[0].kick_pending, 0, __ATOMIC_SEQ_CST);
 }
 
 /* Any thread: make the vCPU thread leave KVM_RUN and look at its events. */
@@ -68,9 +65,10 @@ void vcpu_kick(void)
 	 */
 	if (!vm_boot_run(&vm))
 		return;
-	if (!atomic_exchange(&kick_pending, 1)) {
+	if (!__atomic_exchange_n(&vm.vcpus[0].kick_pending, 1,
+				 __ATOMIC_SEQ_CST)) {
 		__atomic_fetch_add(&vm.kicks, 1, __ATOMIC_RELAXED);
-		pthread_kill(vcpu_thread, SIGUSR1);
+		pthread_kill(vm.vcpus[0].thread, SIGUSR1);
 	}
 }
 
@@ -82,7 +80,7 @@ void vcpu_kick(void)
 void vcpu_intr_changed(void)
 {
 	if (vm_boot_run(&vm) &&
-	    !pthread_equal(pthread_self(), vcpu_thread))
+	    !pthread_equal(pthread_self(), vm.vcpus[0].thread))
 		vcpu_kick();
 }
 
@@ -259,12 +257,10 @@ static void vcpu_ap_answer(struct vcpu *ap)
  */
 static int vcpu_aps_halted(struct vm *m)
 {
-	static int seq;
 	struct timespec ms = { 0, 1000000 };
 	unsigned int i, n = m->nr_cpus;
-	int waited;
+	int waited, seq = ++m->vcpus[0].halt_seq;
 
-	seq++;
 	for (i = 1; i < n; i++) {
 		m->vcpus[i].halt_ask = seq;
 		if (m->vcpus[i].running)
@@ -301,19 +297,19 @@ static void vcpu_check_halted(struct vm *m)
  */
 #define HALT_CHECK_NS	200000000ull
 
-static uint64_t last_halt_check_ns;
-
 /* The vCPU left KVM_RUN because of a kick or a signal. */
 static void vcpu_service(struct vm *m)
 {
-	m->vcpus[0].run->immediate_exit = 0;
-	atomic_store(&kick_pending, 0);
+	struct vcpu *boot = &m->vcpus[0];
+
+	boot->run->immediate_exit = 0;
+	__atomic_store_n(&boot->kick_pending, 0, __ATOMIC_SEQ_CST);
 	if (vm_lapic_in_kernel(m)) {
 		uint64_t now = clock_now_ns();
 
 		if (event_halt_check_take() ||
-		    now - last_halt_check_ns >= HALT_CHECK_NS) {
-			last_halt_check_ns = now;
+		    now - boot->last_halt_check_ns >= HALT_CHECK_NS) {
+			boot->last_halt_check_ns = now;
 			vcpu_check_halted(m);
 		}
 	} else {
@@ -358,9 +354,9 @@ static void vcpu_handle_hlt(struct vm *m)
 	 * idle guest, so hold the kick while asleep.
 	 */
 	while (!READ_ONCE(m->stop) && !chip_pending(m)) {
-		atomic_store(&kick_pending, 1);
+		__atomic_store_n(&m->vcpus[0].kick_pending, 1, __ATOMIC_SEQ_CST);
 		event_wait(-1);
-		atomic_store(&kick_pending, 0);
+		__atomic_store_n(&m->vcpus[0].kick_pending, 0, __ATOMIC_SEQ_CST);
 		m->vcpus[0].run->immediate_exit = 0;
 		event_dispatch();
 	}

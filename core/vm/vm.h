@@ -63,6 +63,11 @@ struct vcpu {
 	 * AP's thread answers (halted) and sets halt_seen to the question */
 	volatile int halt_ask, halt_seen, halted;
 	uint64_t exits;			/* its exits to user space */
+	/* the boot CPU only: a kick is on its way (the next one need not
+	 * signal), the question it last asked the APs, and when */
+	int kick_pending;
+	int halt_seq;
+	uint64_t last_halt_check_ns;
 };
 
 struct vm {
