@@ -268,6 +268,40 @@ static void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned int id)
 	}
 }
 
+/* CPUID bits modvmm sets or clears in what KVM supports. */
+#define CPUID_1_ECX_HYPERVISOR		(1u << 31)
+#define KVM_CPUID_FEATURES_LEAF		0x40000001u
+#define KVM_F_PV_EOI			(1u << 6)
+#define KVM_F_PV_UNHALT			(1u << 7)
+#define KVM_F_PV_SEND_IPI		(1u << 11)
+#define KVM_F_ASYNC_PF_INT		(1u << 14)
+#define KVM_F_MSI_EXT_DEST_ID		(1u << 15)
+
+/*
+ * Say that the guest runs on KVM: KVM lists its own leaves (0x40000000,
+ * "KVMKVMKVM", and the paravirtual features) but leaves the hypervisor
+ * bit to the VMM, and without it a guest never looks at them.  Linux
+ * then takes kvm-clock instead of calibrating the TSC against the PIT,
+ * which costs seconds where an exit is slow.  Of the features, modvmm
+ * takes away the extended MSI destination ID (neither its I/O APIC nor
+ * KVM's decodes it) and, without a local APIC in KVM, those that need
+ * one there (PV EOI, unhalt kicks, IPIs, the async-PF interrupt).
+ */
+static void cpuid_set_hypervisor(struct kvm_cpuid2 *c, int lapic_in_kernel)
+{
+	uint32_t i, drop = KVM_F_MSI_EXT_DEST_ID;
+
+	if (!lapic_in_kernel)
+		drop |= KVM_F_PV_EOI | KVM_F_PV_UNHALT | KVM_F_PV_SEND_IPI |
+			KVM_F_ASYNC_PF_INT;
+	for (i = 0; i < c->nent; i++) {
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= CPUID_1_ECX_HYPERVISOR;
+		else if (c->entries[i].function == KVM_CPUID_FEATURES_LEAF)
+			c->entries[i].eax &= ~drop;
+	}
+}
+
 static int kvm_set_cpuid(struct vm *m, int fd, unsigned int id)
 {
 	struct kvm_cpuid2 *c;
@@ -292,6 +326,7 @@ static int kvm_set_cpuid(struct vm *m, int fd, unsigned int id)
 		cpuid_hide_apic(c);
 	else
 		cpuid_set_apic_id(c, id);
+	cpuid_set_hypervisor(c, vm_lapic_in_kernel(m));
 	r = ioctl(fd, KVM_SET_CPUID2, c);
 	if (r)
 		pr_err("KVM_SET_CPUID2 failed: %s", strerror(errno));

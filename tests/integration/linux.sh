@@ -36,6 +36,10 @@ test_linux_boots_to_init_and_powers_off() {
 	assert_rc 0 "powered off"
 	assert_out "modvmm-linux: init"
 	assert_out "modvmm-linux: cpus 1"
+	# CPUID's hypervisor bit leads the kernel to KVM's leaves: kvm-clock,
+	# no TSC calibration against the PIT
+	assert_out "Hypervisor detected: KVM"
+	assert_out "modvmm-linux: clocksource kvm-clock"
 	# the tables of the acpi device, found by the kernel in the BIOS area
 	assert_out "modvmm-linux: acpi APIC DSDT FACP FACS"
 	assert_out "ACPI: Using ACPI (MADT) for SMP configuration information"
