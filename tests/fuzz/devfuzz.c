@@ -15,7 +15,11 @@
  *   op & 7 = 6    sync hook (flush); with &devfuzz_ops.ext_steps,
  *                 op >> 3 picks sync, a RAM write, a wait or the
  *                 harness's own step (devfuzz.h)
- *   op & 7 = 7    interrupt controller step, if the device became one
+ *   op & 7 = 7    interrupt controller step, if the device became one:
+ *                 byte k; k & 7 < 4 drives line k >> 3 to k & 1; else
+ *                 the CPU's pending/acknowledge of an INTR controller,
+ *                 or for one that sends MSIs (no acknowledge) an end of
+ *                 interrupt of the next byte's vector
  *
  * The device is created on a fresh harness machine for every input,
  * through the "devfuzz" shim: its host table is the core's with the
@@ -311,21 +315,59 @@ static const struct modvmm_irqchip_ops fuzz_chip_ops = {
 	.ack = fuzz_chip_ack,
 };
 
+/* A controller that sends MSIs (an I/O APIC) has no INTR to ask about. */
+static const struct modvmm_irqchip_ops fuzz_msi_chip_ops = {
+	.set_irq = fuzz_chip_set_irq,
+};
+
 static int fuzz_irqchip_register(struct modvmm_dev *d,
 				 const struct modvmm_irqchip_ops *ops,
 				 void *opaque)
 {
-	/* the core checks @ops; ours are complete, so check them first */
-	if (!ops || !ops->set_irq || !ops->pending || !ops->ack || chip_ops)
+	int intr = ops && ops->pending && ops->ack;
+
+	/*
+	 * The core checks @ops; ours are complete (both or neither of
+	 * pending and ack), so let it refuse the others first.
+	 */
+	if (!ops || !ops->set_irq || (!intr && (ops->pending || ops->ack)) ||
+	    chip_ops)
 		return core_host->irqchip_register(d, ops, opaque);
 	chip_ops = ops;
 	chip_opaque = opaque;
-	if (core_host->irqchip_register(d, &fuzz_chip_ops, NULL)) {
+	if (core_host->irqchip_register(d, intr ? &fuzz_chip_ops :
+					&fuzz_msi_chip_ops, NULL)) {
 		chip_ops = NULL;
 		chip_opaque = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A message the device sent through a route: the one the route held,
+ * and only when the core counted it as sent (the route was set).
+ */
+static int fuzz_msi_route_fire(struct modvmm_dev *d, unsigned int route)
+{
+	uint64_t before = harness_msi_fired(route);
+	struct modvmm_msi msi;
+	int rc = core_host->msi_route_fire(d, route);
+
+	if (harness_msi_fired(route) != before &&
+	    !harness_msi_route(route, &msi) && checks->msi)
+		checks->msi(&ctx, (int)route, &msi);
+	return rc;
+}
+
+static int fuzz_msi_send(struct modvmm_dev *d, const struct modvmm_msi *msi)
+{
+	int rc = core_host->msi_send(d, msi);
+
+	/* -1: refused, never sent */
+	if (rc >= 0 && checks->msi)
+		checks->msi(&ctx, -1, msi);
+	return rc;
 }
 
 /*
@@ -361,6 +403,10 @@ static int shim_init(struct modvmm_dev *d, const struct modvmm_host *host,
 		fuzz_host.irqchip_register = fuzz_irqchip_register;
 	if (MODVMM_HOST_HAS(host, irq_timer_new))
 		fuzz_host.irq_timer_new = fuzz_irq_timer_new;
+	if (MODVMM_HOST_HAS(host, msi_route_fire))
+		fuzz_host.msi_route_fire = fuzz_msi_route_fire;
+	if (MODVMM_HOST_HAS(host, msi_send))
+		fuzz_host.msi_send = fuzz_msi_send;
 	return real_desc->init(d, &fuzz_host, priv);
 }
 
@@ -505,10 +551,25 @@ static void devfuzz_input(struct fuzz_in *in)
 }
 
 /*
+ * A local APIC ends a level-triggered interrupt of the next byte's
+ * vector (KVM_EXIT_IOAPIC_EOI): the device's EOI watch hears of it, if
+ * it has one, then the checks.
+ */
+static void devfuzz_eoi(struct fuzz_in *in)
+{
+	unsigned int vector = fuzz_u8(in);
+
+	harness_eoi(vector);
+	if (checks->eoi)
+		checks->eoi(&ctx, vector);
+}
+
+/*
  * What the core does with an interrupt controller: other devices drive
  * lines (any number: a plugin may pass one the chip does not have; the
  * core passes on 0-23), and before entering the guest the run loop acks
- * what is pending.
+ * what is pending.  A controller that sends MSIs is not acked: the local
+ * APICs end its level interrupts instead.
  */
 static void devfuzz_chip(struct fuzz_in *in)
 {
@@ -524,6 +585,10 @@ static void devfuzz_chip(struct fuzz_in *in)
 		if (line < HARNESS_LINES)
 			lines_driven |= 1u << line;
 		harness_irq_set(line, k & 1);
+		return;
+	}
+	if (!chip_ops->ack) {
+		devfuzz_eoi(in);
 		return;
 	}
 	/* pending() only looks: INTR is up (1) or not (0) */

@@ -14,8 +14,8 @@
  * To see what the device asks of the host, devfuzz creates it through a
  * shim device, "devfuzz": a built-in whose init hands the real device the
  * host table it got from the core with a few entries wrapped (ranges,
- * lines, DMA, stops, the interrupt controller), each checking and then
- * calling the core's own.
+ * lines, DMA, stops, the interrupt controller, MSIs), each checking and
+ * then calling the core's own.
  *
  * Not crashing is not enough: devfuzz checks what the host ABI asks of
  * every device (lines, ranges, read widths, open files), and the
@@ -139,6 +139,12 @@ enum devfuzz_step {
  *              (the lines the harness's controller steps drive).
  * @chip_ack:   the core acknowledged: @pending is what pending() said
  *              just before, @vector what ack() returned.
+ * @msi:        the device sent a message: through MSI route @route
+ *              (@msi is what the route held), or with msi_send()
+ *              (@route -1).  Called from the device's own call, before
+ *              the hook of the step that caused it.
+ * @eoi:        a controller step ended @vector at the local APICs, after
+ *              the device's EOI watch (&modvmm_host.eoi_watch) ran.
  * @check_step: after each step, its output drained.
  * @check_end:  after the exit hook, its output drained.
  * @input:      bytes an input step wrote to the device's input (what the
@@ -162,6 +168,9 @@ struct devfuzz_ops {
 	void (*chip_set)(const struct devfuzz_ctx *c, unsigned int line,
 			 int level);
 	void (*chip_ack)(const struct devfuzz_ctx *c, int pending, int vector);
+	void (*msi)(const struct devfuzz_ctx *c, int route,
+		    const struct modvmm_msi *msi);
+	void (*eoi)(const struct devfuzz_ctx *c, unsigned int vector);
 	void (*check_step)(const struct devfuzz_ctx *c, enum devfuzz_step step);
 	void (*check_end)(const struct devfuzz_ctx *c);
 	void (*input)(const struct devfuzz_ctx *c, const uint8_t *buf,
