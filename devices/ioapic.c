@@ -19,7 +19,7 @@
  *              trigger mode, mask, destination (bits 56-63).
  * Other offsets of the 256-byte window read 0 and ignore writes, as do
  * unimplemented register indexes.  Accesses of 1, 2 and 4 bytes work on
- * the bytes they cover.
+ * the bytes they cover, also one that starts before IOWIN and ends in it.
  *
  * Pins.  The board wires device line N to pin N, except the timer's line
  * 0, which is on pin 2 (the MADT's interrupt source override), and line
@@ -227,36 +227,59 @@ static void ioapic_reg_write(struct ioapic *io, uint32_t val)
 	ioapic_rte_write(io, (idx - IDX_REDIR) / 2, idx & 1, val);
 }
 
+static uint64_t ioapic_size_mask(uint32_t size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+/*
+ * An access covers IOWIN's bytes wherever it overlaps them: it may start
+ * inside IOWIN or before it (a dword at 0x0e holds IOWIN's bytes 0-1 in
+ * its upper half), as the chip sees the bytes a split bus cycle enables.
+ * @pos is the access's offset less IOWIN's; these move a value between
+ * the access's byte lanes and the register's.
+ */
+static int ioapic_covers_win(const struct modvmm_access *a, int pos)
+{
+	return pos > -(int)a->size && pos < 4;
+}
+
+static uint32_t ioapic_to_win(uint64_t v, int pos)
+{
+	return (uint32_t)(pos >= 0 ? v << (8 * pos) : v >> (8 * -pos));
+}
+
+static uint64_t ioapic_from_win(uint32_t v, int pos)
+{
+	return pos >= 0 ? (uint64_t)v >> (8 * pos) : (uint64_t)v << (8 * -pos);
+}
+
 static uint64_t ioapic_read(void *opaque, const struct modvmm_access *a)
 {
 	struct ioapic *io = opaque;
+	int pos = (int)a->offset - REG_WIN;
+	uint64_t v = a->offset == REG_SEL ? io->sel : 0;
 
-	if (a->offset < REG_SEL + 4)
-		return a->offset == REG_SEL ? io->sel : 0;
-	if (a->offset >= REG_WIN && a->offset < REG_WIN + 4)
-		return ioapic_reg_read(io) >> (8 * (a->offset - REG_WIN));
-	return 0;
+	if (ioapic_covers_win(a, pos))
+		v |= ioapic_from_win(ioapic_reg_read(io), pos);
+	return v & ioapic_size_mask(a->size);
 }
 
 static void ioapic_write(void *opaque, const struct modvmm_access *a,
 			 uint64_t val)
 {
 	struct ioapic *io = opaque;
-	unsigned int shift, bits;
+	int pos = (int)a->offset - REG_WIN;
 	uint32_t reg, mask;
 
-	if (a->offset == REG_SEL) {
+	if (a->offset == REG_SEL)
 		io->sel = (uint8_t)val;
-		return;
-	}
-	if (a->offset < REG_WIN || a->offset >= REG_WIN + 4)
+	if (!ioapic_covers_win(a, pos))
 		return;
 	/* a narrow write changes only the bytes it covers */
-	shift = 8 * (unsigned int)(a->offset - REG_WIN);
-	bits = 8 * a->size;
-	mask = (bits >= 32 ? 0xffffffffu : (1u << bits) - 1) << shift;
-	reg = ioapic_reg_read(io) & ~RTE_DELIVS;
-	reg = (reg & ~mask) | ((uint32_t)(val << shift) & mask);
+	mask = ioapic_to_win(ioapic_size_mask(a->size), pos);
+	reg = ioapic_reg_read(io) & ~(uint32_t)RTE_DELIVS;
+	reg = (reg & ~mask) | (ioapic_to_win(val, pos) & mask);
 	ioapic_reg_write(io, reg);
 }
 
