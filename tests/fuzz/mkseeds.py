@@ -54,6 +54,11 @@ class Prog:
         self.b += bytes([6])
         return self
 
+    def eoi(self, vector):
+        '''a controller step of an MSI controller: EOI of vector'''
+        self.b += bytes([7, 4, vector])
+        return self
+
     # devfuzz's extended steps (virtio harnesses): op & 7 = 6, op >> 3
     def ram(self, addr, data):
         self.b += bytes([0x0e]) + struct.pack('<H', addr) + bytes([len(data) - 1]) + data
@@ -194,6 +199,60 @@ def pic():
         p.chip(0x06).w(0, 0, 0xa0)
     p.w(0, 0, 0xc3).w(0, 0, 0x68).chip(0x05).chip(31 << 3 | 1)
     put('pic8259', 'level-aeoi-rotate', p.b)
+
+
+def ioapic():
+    # chip steps: k & 7 0-3 set line k >> 3 to k & 1; eoi(vector)
+    def reg(p, idx, val=None):
+        p.w(0, 0x00, idx, 4)
+        return p.r(0, 0x10, 4) if val is None else p.w(0, 0x10, val, 4)
+
+    def rte(p, pin, lo, dest=0):
+        reg(p, 0x11 + 2 * pin, dest << 24)
+        return reg(p, 0x10 + 2 * pin, lo)
+
+    p = Prog(0, mmio=True)
+    for idx in (0x00, 0x01, 0x02, 0x03, 0x10, 0x11, 0x3f, 0x40, 0xff):
+        reg(p, idx)
+    reg(p, 0x00, 0xff000000)
+    reg(p, 0x02).r(0, 0x00, 1).r(0, 0x00, 4).r(0, 0x01, 2)
+    reg(p, 0x01, 0).r(0, 0x10, 4)
+    # narrow and straddling accesses: bytes of IOWIN from either side
+    reg(p, 0x24, 0x1234)
+    p.w(0, 0x11, 0x80, 1).w(0, 0x12, 0xffff, 2).r(0, 0x0e, 4).r(0, 0x0f, 2)
+    p.w(0, 0x0e, 0x56780000, 4).r(0, 0x10, 4).r(0, 0x12, 4).r(0, 0x13, 3)
+    p.w(0, 0x0d, 0xaabbccdd, 4).r(0, 0x10, 4).w(0, 0x00, 0x25, 3).r(0, 0x10, 4)
+    put('ioapic', 'registers', p.b)
+
+    p = Prog(0, mmio=True)
+    rte(p, 2, 0x30, dest=1)     # line 0 -> pin 2 (the timer's override)
+    p.chip(0 << 3 | 1).chip(0 << 3 | 1).chip(0 << 3).chip(0 << 3 | 1)
+    p.chip(2 << 3 | 1).chip(2 << 3).chip(0 << 3)
+    rte(p, 2, 0x10030, dest=1)  # masked: an edge is lost
+    p.chip(0 << 3 | 1).chip(0 << 3)
+    rte(p, 2, 0x0830, dest=3)   # logical, to 3
+    p.chip(0 << 3 | 1).chip(0 << 3)
+    rte(p, 16, 0x0460).chip(16 << 3 | 1).chip(16 << 3).chip(23 << 3 | 1)
+    rte(p, 23, 0x01f0, dest=0xff).chip(23 << 3).chip(23 << 3 | 1)
+    put('ioapic', 'edge-pins', p.b)
+
+    p = Prog(0, mmio=True)
+    rte(p, 10, 0x8941, dest=3)  # level, logical, lowest priority
+    p.chip(10 << 3 | 1).eoi(0x40).eoi(0x41).chip(10 << 3).eoi(0x41)
+    rte(p, 10, 0x18941, dest=3).chip(10 << 3 | 1)
+    reg(p, 0x24)
+    rte(p, 10, 0x8941, dest=3)  # unmasking an asserted pin sends
+    rte(p, 10, 0x18941, dest=3).chip(10 << 3).eoi(0x41)
+    rte(p, 10, 0x8941, dest=3).chip(10 << 3 | 1)
+    rte(p, 10, 0x0941, dest=3)  # to edge: no remote IRR
+    reg(p, 0x24).chip(10 << 3)
+    # two pins on one vector: one EOI ends both
+    rte(p, 5, 0x8050)
+    rte(p, 6, 0xa050)
+    p.chip(5 << 3 | 1).chip(6 << 3 | 1).eoi(0x50).chip(5 << 3).eoi(0x50)
+    reg(p, 0x1a)
+    reg(p, 0x1c)
+    put('ioapic', 'level-eoi', p.b)
 
 
 def bus():
@@ -493,6 +552,6 @@ def virtio_console():
     put('virtio_console', 'init-stages', p.b)
 
 
-serial(); debugport(); pit(); pic(); counter(); regbank(); bus(); options(); fw_cfg()
+serial(); debugport(); pit(); pic(); ioapic(); counter(); regbank(); bus(); options(); fw_cfg()
 rtc_cmos(); i8042(); acpi(); virtio_rng(); virtio_blk(); virtio_console()
 loaders(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'build'))
