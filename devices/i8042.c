@@ -11,21 +11,28 @@
  *   2  system flag: bit 2 of the command byte
  *   3  the last write went to 0x64 (a command), not 0x60
  *   4  keyboard not inhibited: always 1
+ *   5  the byte waiting came from the aux (mouse) side: 0xd3's loop
  *
  * Commands (write 0x64):
  *   0x20-0x3f  read byte N of the controller RAM (0x20: the command byte)
  *   0x60-0x7f  write byte N: the next byte written to 0x60
  *   0xa7/0xa8  disable/enable the aux (mouse) port: command byte bit 5
+ *   0xa9       aux interface test: replies 0x00 (no fault)
  *   0xaa       self test: replies 0x55
  *   0xab       keyboard interface test: replies 0x00 (no fault)
  *   0xad/0xae  disable/enable the keyboard port: command byte bit 4
  *   0xd0       read the output port
  *   0xd1       write the output port: the next byte written to 0x60; bit
  *              0 clear pulls the CPU's reset line
+ *   0xd2/0xd3  loop back the next byte written to 0x60 as if the keyboard
+ *              (0xd2) or the mouse (0xd3, status bit 5 set) had sent it
  *   0xf0-0xff  pulse the output port bits whose command bit is 0 for a
  *              moment: with bit 0 (0xfe, 0xf0, ...) that resets the CPU
  * Others are ignored (logged at debug level), as are bytes written to
- * 0x60 for the keyboard, which is not there.
+ * 0x60 for the keyboard, which is not there.  An OS probing the aux port
+ * (Linux's i8042 driver) finds the loop and the interface test answered
+ * at once, where ignoring them cost it a long polling timeout each; with
+ * no interrupt raised, its interrupt test then finds no mouse port.
  *
  * A reset logs a WARN line ("guest reset (i8042 pulse)") and stops the
  * machine with MODVMM_STATUS_RESET.  When the machine boots again
@@ -44,6 +51,7 @@
 #define I8042_STS_SYS		0x04
 #define I8042_STS_CMD		0x08
 #define I8042_STS_UNLOCKED	0x10
+#define I8042_STS_AUX		0x20
 
 #define I8042_CB_SYS		0x04
 #define I8042_CB_KBD_OFF	0x10
@@ -62,6 +70,8 @@ enum i8042_pending {
 	I8042_TO_KBD = 0,
 	I8042_TO_RAM,
 	I8042_TO_OUTPORT,
+	I8042_TO_KBD_LOOP,
+	I8042_TO_AUX_LOOP,
 };
 
 struct i8042 {
@@ -71,6 +81,7 @@ struct i8042 {
 	uint8_t out_port;
 	uint8_t obuf;
 	uint8_t obf;
+	uint8_t obuf_aux;		/* the byte waiting is the aux side's */
 	uint8_t last_cmd;		/* the last write went to 0x64 */
 	uint8_t pending;		/* enum i8042_pending */
 	uint8_t pending_ram;		/* the RAM byte for I8042_TO_RAM */
@@ -80,6 +91,7 @@ static void i8042_reply(struct i8042 *kc, uint8_t v)
 {
 	kc->obuf = v;
 	kc->obf = 1;
+	kc->obuf_aux = 0;
 }
 
 static void i8042_cpu_reset(struct i8042 *kc, const char *why, uint8_t v)
@@ -110,6 +122,13 @@ static void i8042_data_write(struct i8042 *kc, uint8_t v)
 	case I8042_TO_OUTPORT:
 		i8042_write_outport(kc, v);
 		break;
+	case I8042_TO_KBD_LOOP:
+		i8042_reply(kc, v);
+		break;
+	case I8042_TO_AUX_LOOP:
+		i8042_reply(kc, v);
+		kc->obuf_aux = 1;
+		break;
 	default:
 		kc->host->log(kc->dev, MODVMM_LOG_DEBUG,
 			      "byte 0x%02x for the keyboard: none attached",
@@ -128,6 +147,9 @@ static void i8042_simple_command(struct i8042 *kc, uint8_t cmd)
 	case 0xa8:
 		kc->ram[0] &= (uint8_t)~I8042_CB_AUX_OFF;
 		break;
+	case 0xa9:
+		i8042_reply(kc, 0x00);	/* aux interface: no fault */
+		break;
 	case 0xaa:
 		i8042_reply(kc, 0x55);	/* self test passed */
 		break;
@@ -145,6 +167,12 @@ static void i8042_simple_command(struct i8042 *kc, uint8_t cmd)
 		break;
 	case 0xd1:
 		kc->pending = I8042_TO_OUTPORT;
+		break;
+	case 0xd2:
+		kc->pending = I8042_TO_KBD_LOOP;
+		break;
+	case 0xd3:
+		kc->pending = I8042_TO_AUX_LOOP;
 		break;
 	default:
 		kc->host->log(kc->dev, MODVMM_LOG_DEBUG,
@@ -180,6 +208,8 @@ static uint8_t i8042_status(const struct i8042 *kc)
 		s |= I8042_STS_SYS;
 	if (kc->last_cmd)
 		s |= I8042_STS_CMD;
+	if (kc->obf && kc->obuf_aux)
+		s |= I8042_STS_AUX;
 	return s;
 }
 
@@ -219,6 +249,7 @@ static void i8042_power_on(struct i8042 *kc)
 	kc->out_port = I8042_OUT_DEFAULT;
 	kc->obuf = 0;
 	kc->obf = 0;
+	kc->obuf_aux = 0;
 	kc->last_cmd = 0;
 	kc->pending = I8042_TO_KBD;
 	kc->pending_ram = 0;

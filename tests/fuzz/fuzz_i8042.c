@@ -8,10 +8,12 @@
  *    then a data byte) with bit 0 clear, and at no other access;
  *  - the status register: input buffer never full, output buffer full
  *    exactly while a reply waits, system flag = command byte bit 2,
- *    bit 3 = the last write was a command, bit 4 set, bits 5-7 clear;
- *  - replies: 0x55 to 0xaa, 0x00 to 0xab, RAM bytes (0x20-0x3f) as
- *    written through 0x60-0x7f and the enable commands, the output port
- *    to 0xd0; a read of 0x60 with nothing waiting gives the last reply.
+ *    bit 3 = the last write was a command, bit 4 set, bit 5 = the byte
+ *    waiting came through the aux loop (0xd3), bits 6-7 clear;
+ *  - replies: 0x55 to 0xaa, 0x00 to 0xab and 0xa9, RAM bytes (0x20-0x3f)
+ *    as written through 0x60-0x7f and the enable commands, the output
+ *    port to 0xd0, the next data byte after 0xd2 or 0xd3; a read of 0x60
+ *    with nothing waiting gives the last reply.
  */
 #include <string.h>
 
@@ -20,8 +22,9 @@
 static struct {
 	uint8_t ram[32];
 	uint8_t out_port;
-	uint8_t obuf, obf, last_cmd;
-	int pending;		/* 0 none, 1 RAM byte, 2 output port */
+	uint8_t obuf, obf, aux, last_cmd;
+	int pending;		/* 0 none, 1 RAM byte, 2 output port, 3 loop */
+	uint8_t loop_aux;	/* the pending loop is 0xd3's */
 	uint8_t pending_ram;
 	unsigned int stops;	/* resets the model expects */
 } m;
@@ -38,6 +41,7 @@ static void reply(uint8_t v)
 {
 	m.obuf = v;
 	m.obf = 1;
+	m.aux = 0;
 }
 
 static void command(uint8_t cmd)
@@ -57,12 +61,15 @@ static void command(uint8_t cmd)
 		m.ram[0] = (uint8_t)((m.ram[0] & ~0x10) | (cmd == 0xad ? 0x10 : 0));
 	} else if (cmd == 0xaa) {
 		reply(0x55);
-	} else if (cmd == 0xab) {
+	} else if (cmd == 0xab || cmd == 0xa9) {
 		reply(0x00);
 	} else if (cmd == 0xd0) {
 		reply(m.out_port);
 	} else if (cmd == 0xd1) {
 		m.pending = 2;
+	} else if (cmd == 0xd2 || cmd == 0xd3) {
+		m.pending = 3;
+		m.loop_aux = cmd == 0xd3;
 	}
 }
 
@@ -74,6 +81,9 @@ static void data_write(uint8_t v)
 	} else if (m.pending == 2) {
 		m.out_port = v;
 		m.stops += !(v & 1);
+	} else if (m.pending == 3) {
+		reply(v);
+		m.aux = m.loop_aux;
 	}
 	m.pending = 0;
 }
@@ -88,6 +98,8 @@ static void check_status(uint8_t v)
 		want |= 0x04;
 	if (m.last_cmd)
 		want |= 0x08;
+	if (m.obf && m.aux)
+		want |= 0x20;
 	FUZZ_ASSERT(v == want);
 }
 

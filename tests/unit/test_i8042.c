@@ -91,3 +91,27 @@ UNIT_TEST(i8042_controller_ram)
 	check_running();
 	harness_exit();
 }
+
+/*
+ * The aux port probe an OS makes (Linux's i8042 driver): the loop comes
+ * back at once, from the aux side (status bit 5), the interface test
+ * says no fault, and the keyboard loop's byte is not the aux side's.
+ */
+UNIT_TEST(i8042_aux_probe_answered)
+{
+	start();
+	harness_outb(0x64, 0xd3);
+	harness_outb(0x60, 0x5a);
+	CHECK_EQ(harness_inb(0x64) & 0x21, 0x21);
+	CHECK_EQ(harness_inb(0x60), 0x5a);
+	CHECK_EQ(harness_inb(0x64) & 0x21, 0);
+	harness_outb(0x64, 0xa9);
+	CHECK_EQ(harness_inb(0x64) & 0x21, 0x01);
+	CHECK_EQ(harness_inb(0x60), 0x00);
+	harness_outb(0x64, 0xd2);
+	harness_outb(0x60, 0xa5);
+	CHECK_EQ(harness_inb(0x64) & 0x21, 0x01);
+	CHECK_EQ(harness_inb(0x60), 0xa5);
+	check_running();
+	harness_exit();
+}
