@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -114,14 +113,10 @@ static void debugport_exit_write(void *opaque, const struct modvmm_access *a,
 
 	if (a->size < 8)
 		v &= (1ull << (a->size * 8)) - 1;
-	status = (v << 1) | 1;
+	/* a process's exit status keeps 8 bits, as under QEMU: 0x80 gives 1 */
+	status = ((v << 1) | 1) & 0xff;
 	debugport_flush(dp);
-	/*
-	 * The process exit status keeps only the low 8 bits anyway; masking
-	 * to INT_MAX keeps those and avoids an implementation-defined
-	 * conversion of a value above INT_MAX.
-	 */
-	dp->host->request_stop(dp->dev, (int)(status & INT_MAX));
+	dp->host->request_stop(dp->dev, (int)status);
 }
 
 static const struct modvmm_range_ops debugport_console_ops = {

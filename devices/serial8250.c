@@ -118,7 +118,6 @@
 #define RX_FIFO_SIZE	16
 #define BACKLOG_SIZE	4096
 #define ESCAPE_CHAR	0x01		/* Ctrl-A */
-#define STOP_STATUS	20
 #define MAX_IRQ		23		/* the IOAPIC's last pin */
 #define MAX_PORT	0xfff8		/* the 8 registers end at 0xffff */
 
@@ -259,7 +258,7 @@ static int serial_in_byte(struct serial8250 *u, uint8_t c)
 		if (u->esc_pending) {
 			u->esc_pending = 0;
 			if (c == 'x') {
-				u->host->request_stop(u->dev, STOP_STATUS);
+				u->host->request_stop(u->dev, MODVMM_STATUS_STOPPED);
 				return -1;
 			}
 			if (c != ESCAPE_CHAR)

@@ -56,7 +56,6 @@
 #define TX_BATCH	VCON_QUEUE_MAX
 #define KICK_DELAY_NS	1000ull		/* "soon", from a timer */
 #define ESCAPE_CHAR	0x01		/* Ctrl-A */
-#define STOP_STATUS	20
 
 /* The configuration space (section 5.3.4), little-endian. */
 struct vcon_config {
@@ -106,7 +105,7 @@ static int vcon_in_byte(struct vcon *c, uint8_t b)
 		if (c->esc_pending) {
 			c->esc_pending = 0;
 			if (b == 'x') {
-				c->host->request_stop(c->dev, STOP_STATUS);
+				c->host->request_stop(c->dev, MODVMM_STATUS_STOPPED);
 				return -1;
 			}
 			if (b != ESCAPE_CHAR)

@@ -3,6 +3,7 @@
  * The I/O and MMIO buses: checked registration, and the slow paths of
  * dispatch (splitting, unclaimed accesses, tracing).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,7 +244,9 @@ void bus_trace(struct bus *b, const char *owner_name, uint64_t addr,
 	FILE *f = b->trace_file ? b->trace_file : stderr;
 	uint64_t mask = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 
-	fprintf(f, "%-4s %-12s 0x%0*" PRIx64 " %s %u 0x%0*" PRIx64 "\n", b->name,
-		owner_name ? owner_name : "(unclaimed)", bus_hex_width(b), addr,
-		is_write ? "w" : "r", size, (int)size * 2, val & mask);
+	if (fprintf(f, "%-4s %-12s 0x%0*" PRIx64 " %s %u 0x%0*" PRIx64 "\n",
+		    b->name, owner_name ? owner_name : "(unclaimed)",
+		    bus_hex_width(b), addr, is_write ? "w" : "r", size,
+		    (int)size * 2, val & mask) < 0 && !b->trace_errno)
+		b->trace_errno = errno ? errno : EIO;
 }

@@ -44,6 +44,7 @@ struct bus {
 	int locking;		/* take the ranges' locks (several threads) */
 	int trace;		/* print every access */
 	FILE *trace_file;
+	int trace_errno;	/* the first write to it that failed */
 	uint64_t unclaimed;	/* count of unclaimed accesses */
 	/* log-once state: a bitmap of ports, or a small set of MMIO pages */
 	uint8_t *logged_ports;

@@ -152,8 +152,9 @@ static void usage(FILE *f)
 "to the exit port 0xF4; 2 usage error; 4 image error; 6 device or plugin\n"
 "error; 8 KVM unavailable or failed; 10 guest crashed (triple fault, entry\n"
 "failure, emulation failure); 12 timeout; 14 internal error; 16 a device\n"
-"crashed; 18 the guest reset the machine (without --reboot); 20 stopped by\n"
-"SIGINT/SIGTERM or the console escape (Ctrl-A x).\n",
+"crashed, hung, called exit() or asked for a status it may not give;\n"
+"18 the guest reset the machine (without --reboot); 20 stopped by a signal\n"
+"(SIGINT, SIGTERM, SIGHUP...) or the console escape (Ctrl-A x).\n",
 		CONFIG_MEM_SIZE_MB, CONFIG_NR_CPUS, CONFIG_DEFAULT_DEVICES);
 }
 
@@ -467,6 +468,19 @@ static int setup_trace(struct cmdline *c)
 	vm.mmio.trace = c->trace_mmio;
 	vm.pio.trace_file = vm.mmio.trace_file = f;
 	return 0;
+}
+
+/* A trace that could not be written whole says so (a full disk, ulimit -f). */
+static void trace_close(const struct cmdline *c)
+{
+	int err = vm.pio.trace_errno ? vm.pio.trace_errno : vm.mmio.trace_errno;
+
+	if (fclose(vm.pio.trace_file) && !err)
+		err = errno;
+	if (err)
+		pr_err("--trace file=%s: write: %s%s; the trace is incomplete",
+		       c->trace_path, strerror(err),
+		       err == EFBIG ? " (the file-size limit, ulimit -f)" : "");
 }
 
 /* 1 if some -d option creates device @name. */
@@ -828,6 +842,7 @@ int main(int argc, char **argv)
 		event_shutdown();
 		bus_free(&vm.pio);
 		bus_free(&vm.mmio);
+		vm_exit_expected();
 		return status;
 	}
 	vm.pio.log_all_unclaimed = vm.mmio.log_all_unclaimed =
@@ -840,15 +855,18 @@ int main(int argc, char **argv)
 	watchdog_stop();
 	event_shutdown();
 	console_restore();
+	if (status == EXIT_SIGNAL && vm_stop_signal_name())
+		pr_err("stopped by %s", vm_stop_signal_name());
 	bus_free(&vm.pio);
 	bus_free(&vm.mmio);
 	if (vm.pio.trace_file)
-		fclose(vm.pio.trace_file);
+		trace_close(&c);
 	kvm_close(&vm);
 	guestmem_free(&vm.mem);
 	platform_free();
 	for (i = 0; i < c.load.nr_modules; i++)
 		free((char *)c.load.modules[i].path);
 	free(c.trace_buf);
+	vm_exit_expected();
 	return status;
 }

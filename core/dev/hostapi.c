@@ -259,10 +259,27 @@ static int host_fd_watch_direct(struct modvmm_dev *dev, int fd,
 	return r < 0 ? -1 : r ? 0 : event_fd_watch(dev, fd, fn, opaque);
 }
 
+/*
+ * What a device may end the run with: power-off, reset, the user's stop,
+ * or an odd status the guest chose.  Anything else would pass for one of
+ * modvmm's own (a crash, a timeout) or be cut to 8 bits by exit().
+ */
+static int host_stop_status_valid(int status)
+{
+	return status == MODVMM_STATUS_POWEROFF ||
+	       status == MODVMM_STATUS_RESET ||
+	       status == MODVMM_STATUS_STOPPED ||
+	       (status > 0 && status < 256 && (status & 1));
+}
+
 static void host_request_stop(struct modvmm_dev *dev, int status)
 {
-	(void)dev;
-	vm_request_stop(status & 0xff);
+	if (!host_stop_status_valid(status)) {
+		pr_err("%s: request_stop(%d): not a status a device may end the run with (0 power-off, 18 reset, 20 stopped, or odd 1-255 from the guest); stopping with the device-fault status",
+		       dev->name, status);
+		status = EXIT_DEVICE_CRASH;
+	}
+	vm_request_stop(status);
 }
 
 void device_console_prefer(const char *name)

@@ -130,8 +130,10 @@ static void stream_write_out(struct modvmm_stream *s, int wait)
 			break;
 		}
 		device_host.log(s->dev, MODVMM_LOG_WARN,
-				"output: write: %s; output disabled",
-				n < 0 ? strerror(errno) : "wrote nothing");
+				"output: write: %s%s; output disabled",
+				n < 0 ? strerror(errno) : "wrote nothing",
+				n < 0 && errno == EFBIG ?
+				" (the file-size limit, ulimit -f)" : "");
 		stream_fd_close(s);
 	}
 	if (s->fd < 0)

@@ -97,6 +97,7 @@ struct vm {
 	volatile sig_atomic_t stop;
 	volatile int stop_status;
 	int stop_claimed;	/* vm_request_stop() has chosen the status */
+	volatile sig_atomic_t stop_signal; /* the first that asked to stop */
 	int ranges_fixed;	/* several vCPUs run: no range comes or goes */
 
 	int timeout_hit;
@@ -135,6 +136,16 @@ void vm_guard_ram(void);
 void vm_share_devices(void);
 /* Ask the run loop to end with @status (first request wins). */
 void vm_request_stop(int status);
+/*
+ * Catch what would end the process behind modvmm's back: a crash
+ * (status 16 in a device, 14 elsewhere), every other signal whose default
+ * is to kill (a clean stop, status 20, vm_stop_signal_name() says which),
+ * and exit() called by a plugin (status 16) until vm_exit_expected().
+ */
 void vm_install_signals(void);
+/* modvmm's own exit path starts: exit() is expected from now on. */
+void vm_exit_expected(void);
+/* "SIGUSR2" for the signal that stopped the run, or NULL. */
+const char *vm_stop_signal_name(void);
 
 #endif

@@ -75,6 +75,8 @@ struct modvmm_stream;
 #define MODVMM_STATUS_POWEROFF	0
 /** MODVMM_STATUS_RESET - the guest reset the machine (0xCF9, i8042). */
 #define MODVMM_STATUS_RESET	18
+/** MODVMM_STATUS_STOPPED - the user stopped the run (a console escape). */
+#define MODVMM_STATUS_STOPPED	20
 
 /**
  * MODVMM_IRQ_LINES - the interrupt lines a device may drive: 0 to 23, the
@@ -415,7 +417,12 @@ typedef void (*modvmm_eoi_fn)(void *opaque, unsigned int vector);
  * @fd_unwatch: stop watching @fd.
  * @clock_ns: the host's monotonic clock in nanoseconds.
  * @request_stop: end the run after the current access; the process exits
- *     with @status (for example QEMU's isa-debug-exit convention).
+ *     with @status: %MODVMM_STATUS_POWEROFF, %MODVMM_STATUS_RESET,
+ *     %MODVMM_STATUS_STOPPED or an odd status from 1 to 255 that the guest
+ *     chose (QEMU's isa-debug-exit convention).  Any other value is a
+ *     device fault: the run ends with modvmm's device-fault status, 16,
+ *     and a message naming the device, never with a status the device did
+ *     not earn (a crash's, a timeout's, or one exit() would cut to 8 bits).
  * @console_acquire: ask for the terminal's input.  Returns 1 if this device
  *     instance owns stdin now (the host puts a terminal in raw mode and
  *     restores it on every exit path), 0 if another device has it.

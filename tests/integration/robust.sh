@@ -607,6 +607,113 @@ test_crash_plugin_in_sync_and_exit() {
 	done
 }
 
+# A plugin that calls exit() would end the run with a status of its
+# choosing, one that looks like the guest's: it is a device fault, named.
+test_plugin_exit_is_a_device_fault() {
+	build_crashdev
+	vmm -d "$CRASHDEV,mode=exit" "$GUESTS/crash_plugin.bin"
+	expect_err_line 16 "modvmm: device crashdev called exit(3) handling an access at 0x5e0; stopping the guest"
+	assert_out_exact "$CRASH_LINE"
+	vmm -d "$CRASHDEV,mode=exit,when=timer" "$GUESTS/crash_plugin.bin"
+	expect_err_line 16 "modvmm: device crashdev called exit(3) in a timer callback; stopping the guest"
+	vmm -d "$CRASHDEV,mode=exit,when=init" "$GUESTS/crash_plugin.bin"
+	expect_err_line 16 "modvmm: device crashdev called exit(3) in its init function; stopping the guest"
+	vmm -d "$CRASHDEV,mode=exit,when=exit" "$GUESTS/crash_plugin.bin"
+	expect_err_line 16 "modvmm: device crashdev called exit(3) in its exit hook; stopping the guest"
+	assert_out "crash_plugin: still running"
+}
+
+# request_stop() takes what a device can earn: power-off, reset, the
+# user's stop, an odd status from the guest; nothing modvmm says itself.
+test_plugin_stop_status_refused() {
+	local st
+
+	build_crashdev
+	for st in 256 0xffffffff 12 16 2 0x7fffffff; do
+		vmm -d "$CRASHDEV,mode=stop,status=$st" "$GUESTS/crash_plugin.bin"
+		assert_rc 16 "request_stop($st)"
+		assert_err "not a status a device may end the run with"
+		assert_err "crashdev: request_stop("
+	done
+	for st in 0 3 18 20 255; do
+		vmm -d "$CRASHDEV,mode=stop,status=$st" "$GUESTS/crash_plugin.bin"
+		assert_rc "$st" "request_stop($st)"
+		assert_not_err "not a status"
+	done
+}
+
+# Every signal whose default would kill modvmm stops the run the clean
+# way instead: output flushed, status 20, the signal named.
+test_signals_stop_cleanly() {
+	local sig name
+
+	need_kvm
+	# SIGIO is SIGPOLL by its other name
+	for sig in HUP QUIT USR2 ALRM VTALRM PROF IO:POLL PWR STKFLT XCPU RTMIN RTMIN+3 RTMAX; do
+		name=SIG${sig#*:}
+		sig=${sig%:*}
+		"$MODVMM" "$GUESTS/forever.bin" >"$TMP/out" 2>"$TMP/err" </dev/null &
+		local pid=$!
+		wait_for "$TMP/out" "."
+		kill -s "$sig" $pid
+		wait $pid
+		RC=$?
+		ERR=$(cat "$TMP/err")
+		assert_rc 20 "$name"
+		assert_one_line_err
+		assert_eq "$ERR" "modvmm: stopped by $name"
+	done
+}
+
+# SIGPIPE is ignored (a write reports EPIPE instead), SIGUSR1 is the
+# vCPU kick: neither stops the guest.
+test_signals_ignored_keep_running() {
+	local sig i
+
+	need_kvm
+	"$MODVMM" "$GUESTS/forever.bin" >"$TMP/out" 2>"$TMP/err" </dev/null &
+	local pid=$!
+	wait_for "$TMP/out" "."
+	for sig in PIPE USR1 XFSZ CHLD WINCH URG; do
+		kill -s "$sig" $pid
+	done
+	# until the process has taken them all (none pending), bounded
+	for ((i = 0; i < 200; i++)); do
+		grep -q '^ShdPnd:[[:space:]]*0*$' /proc/$pid/status 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -0 $pid 2>/dev/null || { wait $pid; fail "modvmm died (status $?) of a signal it should ignore"; }
+	kill -TERM $pid
+	wait $pid
+	RC=$?
+	ERR=$(cat "$TMP/err")
+	assert_rc 20
+	assert_eq "$ERR" "modvmm: stopped by SIGTERM"
+}
+
+# A file-size limit (ulimit -f) reached on an output is an I/O error
+# message naming the device, not death by SIGXFSZ; the run goes on.
+test_file_size_limit_is_an_io_error() {
+	need_kvm
+	need_guest chaos_flood.bin
+	( ulimit -f 4; exec "$MODVMM" --timeout 1 --nodefaults \
+		-d serial8250,out="$TMP/uart.txt" -d debugport,out="$TMP/dbg.txt" \
+		"$GUESTS/chaos_flood.bin" ) >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	ERR=$(cat "$TMP/err")
+	assert_rc 12 "the --timeout, not SIGXFSZ (153)"
+	assert_err "modvmm: serial8250: output: write: File too large (the file-size limit, ulimit -f); output disabled"
+	assert_err "guest still running after --timeout"
+	assert_eq "$(stat -c %s "$TMP/uart.txt")" 4096 "uart.txt at the limit"
+	# the same for the access trace, written through stdio
+	( ulimit -f 4; exec "$MODVMM" --timeout 0.5 --trace io,file="$TMP/trace.txt" \
+		--nodefaults "$GUESTS/chaos_flood.bin" ) >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	ERR=$(cat "$TMP/err")
+	assert_rc 12 "the --timeout, not SIGXFSZ (153)"
+	assert_err "modvmm: --trace file=$TMP/trace.txt: write: File too large (the file-size limit, ulimit -f); the trace is incomplete"
+}
+
 # pty_run CMD...: run CMD on a new pseudo-terminal between two "stty -g"
 # (and "rc=STATUS" after CMD); everything it printed goes to $TMP/pty.
 pty_run() {

@@ -14,6 +14,9 @@
  *               truncated under it (SIGBUS)
  *   mode=abort  abort() (SIGABRT)
  *   mode=hang   never return (for the watchdog)
+ *   mode=exit   exit(3), as a careless plugin might
+ *   mode=stop   request_stop(status=) (default 256: a status no device
+ *               may end the run with)
  *   mode=none   do not crash (the control)
  *
  *   when=access crash inside the write handler (the default)
@@ -41,7 +44,10 @@
 #define CRASHDEV_ID		0x5a
 #define CRASHDEV_TIMER_NS	1000000ull
 
-enum crash_mode { CRASH_NONE, CRASH_SEGV, CRASH_BUS, CRASH_ABORT, CRASH_HANG };
+enum crash_mode {
+	CRASH_NONE, CRASH_SEGV, CRASH_BUS, CRASH_ABORT, CRASH_HANG, CRASH_EXIT,
+	CRASH_STOP,
+};
 enum crash_when { WHEN_ACCESS, WHEN_TIMER, WHEN_SYNC, WHEN_EXIT, WHEN_INIT };
 
 struct crashdev {
@@ -49,6 +55,7 @@ struct crashdev {
 	const struct modvmm_host *host;
 	enum crash_mode mode;
 	enum crash_when when;
+	uint64_t stop_status;	/* mode=stop */
 	struct modvmm_timer *timer;
 	int armed;		/* the magic was written (sync, exit) */
 };
@@ -75,9 +82,9 @@ static void crash_bus(void)
 
 /* A deliberate crash is no bug for UBSan to report in a SANITIZE=1 build. */
 __attribute__((no_sanitize("undefined")))
-static void crash_now(enum crash_mode mode)
+static void crash_now(const struct crashdev *c)
 {
-	switch (mode) {
+	switch (c->mode) {
 	case CRASH_SEGV:
 		*crash_target = 1;
 		break;
@@ -89,6 +96,11 @@ static void crash_now(enum crash_mode mode)
 	case CRASH_HANG:
 		for (;;)
 			pause();	/* signals come and go; it stays */
+	case CRASH_EXIT:
+		exit(3);
+	case CRASH_STOP:
+		c->host->request_stop(c->dev, (int)c->stop_status);
+		break;
 	case CRASH_NONE:
 		break;
 	}
@@ -118,7 +130,7 @@ static void crashdev_write(void *opaque, const struct modvmm_access *a,
 		c->armed = 1;
 		break;
 	default:
-		crash_now(c->mode);
+		crash_now(c);
 		break;
 	}
 }
@@ -128,7 +140,7 @@ static void crashdev_timer(void *opaque, uint64_t expired)
 	struct crashdev *c = opaque;
 
 	(void)expired;
-	crash_now(c->mode);
+	crash_now(c);
 }
 
 static const struct modvmm_range_ops crashdev_ops = {
@@ -142,6 +154,9 @@ static int crashdev_parse(struct crashdev *c)
 	const char *mode = c->host->opt_str(c->dev, "mode", "segv");
 	const char *when = c->host->opt_str(c->dev, "when", "access");
 
+	if (c->host->opt_u64(c->dev, "status", 256, &c->stop_status))
+		return -1;
+
 	if (!strcmp(mode, "segv"))
 		c->mode = CRASH_SEGV;
 	else if (!strcmp(mode, "bus"))
@@ -152,8 +167,12 @@ static int crashdev_parse(struct crashdev *c)
 		c->mode = CRASH_NONE;
 	else if (!strcmp(mode, "hang"))
 		c->mode = CRASH_HANG;
+	else if (!strcmp(mode, "exit"))
+		c->mode = CRASH_EXIT;
+	else if (!strcmp(mode, "stop"))
+		c->mode = CRASH_STOP;
 	else {
-		c->host->set_error(c->dev, "mode=%s: want segv, bus, abort, hang or none",
+		c->host->set_error(c->dev, "mode=%s: want segv, bus, abort, hang, exit, stop or none",
 				   mode);
 		return -1;
 	}
@@ -215,7 +234,7 @@ static int crashdev_init(struct modvmm_dev *dev, const struct modvmm_host *host,
 		goto fail;
 	}
 	if (c->when == WHEN_INIT)
-		crash_now(c->mode);
+		crash_now(c);
 	*priv = c;
 	return 0;
 fail:
@@ -228,7 +247,7 @@ static void crashdev_sync(void *priv)
 	struct crashdev *c = priv;
 
 	if (c->when == WHEN_SYNC && c->armed)
-		crash_now(c->mode);
+		crash_now(c);
 }
 
 static void crashdev_exit(void *priv)
@@ -236,7 +255,7 @@ static void crashdev_exit(void *priv)
 	struct crashdev *c = priv;
 
 	if (c->when == WHEN_EXIT && c->armed)
-		crash_now(c->mode);
+		crash_now(c);
 	free(c);
 }
 
@@ -244,7 +263,9 @@ static const struct modvmm_option crashdev_options[] = {
 	{ "port", "I/O port of the register", "0x5e0" },
 	{ "mmio", "guest physical address of the register (instead of port=)",
 	  NULL },
-	{ "mode", "how to crash: segv, bus, abort or none", "segv" },
+	{ "mode", "how to crash: segv, bus, abort, hang, exit, stop or none",
+	  "segv" },
+	{ "status", "the status mode=stop asks for", "256" },
 	{ "when", "where to crash: access, timer, sync, exit or init",
 	  "access" },
 	{ NULL, NULL, NULL }
