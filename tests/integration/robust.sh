@@ -652,6 +652,8 @@ test_signals_stop_cleanly() {
 	for sig in HUP QUIT USR2 ALRM VTALRM PROF IO:POLL PWR STKFLT XCPU RTMIN RTMIN+3 RTMAX; do
 		name=SIG${sig#*:}
 		sig=${sig%:*}
+		# the shell truncates them in the child: not the last run's "."
+		rm -f "$TMP/out" "$TMP/err"
 		"$MODVMM" "$GUESTS/forever.bin" >"$TMP/out" 2>"$TMP/err" </dev/null &
 		local pid=$!
 		wait_for "$TMP/out" "."
