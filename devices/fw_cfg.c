@@ -648,5 +648,6 @@ MODVMM_DEVICE(fw_cfg) = {
 	.init = fw_cfg_init,
 	.exit = fw_cfg_exit,
 	.reset = fw_cfg_reset,
+	.flags = MODVMM_DEVF_BOOT_FILES,
 	.ranges = fw_cfg_ranges,
 };

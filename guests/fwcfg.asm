@@ -16,6 +16,8 @@
 ;   fwcfg: dma hello
 ;   fwcfg: dma write refused
 ;   fwcfg: kernel size XXXX, its first 16 bytes match
+;   fwcfg: cmdline size XXXX: TEXT     (--append, at most 32 bytes)
+;   fwcfg: initrd size XXXX            (the size's low 16 bits)
 ;   fwcfg: OK
 ; and exits with value 0 (status 1), or prints "fwcfg: FAIL step N" and
 ; exits with value 1 (status 3).
@@ -37,6 +39,9 @@ KEY_CPUS	equ 0x05
 KEY_DIR		equ 0x19
 KEY_KERNEL_SIZE	equ 0x08
 KEY_KERNEL_DATA	equ 0x11
+KEY_INITRD_SIZE	equ 0x0b
+KEY_CMDLINE_SIZE equ 0x14
+KEY_CMDLINE_DATA equ 0x15
 DMA_ERROR	equ 0x01
 DMA_READ	equ 0x02
 DMA_SELECT	equ 0x08
@@ -212,6 +217,28 @@ start:
 	call puthex16
 	PUTS msg_kernel_match
 
+	; the command line (--append) with its NUL, and the initrd's size
+	SELECT KEY_CMDLINE_SIZE
+	READ size, 4
+	cmp dword [size], FILE_MAX
+	FAIL_IF a, 9
+	cmp dword [size], 0
+	FAIL_IF e, 9
+	SELECT KEY_CMDLINE_DATA
+	READ file_buf, [size]
+	PUTS msg_cmdline
+	mov ax, [size]
+	call puthex16
+	PUTS msg_colon
+	PUTS file_buf
+	call newline
+	SELECT KEY_INITRD_SIZE
+	READ size, 4
+	PUTS msg_initrd
+	mov ax, [size]
+	call puthex16
+	call newline
+
 	PUTS msg_ok
 	EXIT 0
 
@@ -271,6 +298,8 @@ msg_refused:	db "fwcfg: dma write refused", 10, 0
 msg_ok:		db "fwcfg: OK", 10, 0
 msg_kernel:	db "fwcfg: kernel size ", 0
 msg_kernel_match: db ", its first 16 bytes match", 10, 0
+msg_cmdline:	db "fwcfg: cmdline size ", 0
+msg_initrd:	db "fwcfg: initrd size ", 0
 msg_fail:	db "fwcfg: FAIL step ", 0
 file_name:	db "opt/test", 0
 file_name_len	equ $ - file_name

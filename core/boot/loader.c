@@ -125,6 +125,28 @@ static const struct loader_ops *const loaders[] = {
 	&loader_flat,
 };
 
+int loader_boot_files_check(const struct load_opts *o, const char *what)
+{
+	if (o->nr_modules > 1) {
+		loader_error(o, "%d modules given: %s takes one initrd (--initrd FILE), passed on by a device such as fw_cfg",
+			     o->nr_modules, what);
+		return -1;
+	}
+	if (o->nr_modules && o->modules[0].cmdline) {
+		loader_error(o, "--module %s,%s: %s has no module command lines; put arguments in --append",
+			     o->modules[0].path, o->modules[0].cmdline, what);
+		return -1;
+	}
+	return 0;
+}
+
+void loader_boot_files_via_device(const struct load_opts *o,
+				  struct boot_state *bs, const char *what)
+{
+	if (o->append || o->nr_modules)
+		bs->boot_files_via_device = what;
+}
+
 int loader_load(struct guestmem *gm, const char *format,
 		const struct load_opts *o, struct boot_state *bs)
 {

@@ -57,6 +57,9 @@ struct load_opts {
  * @cmdline_addr: where a Linux image's command line is (0: the format
  *        takes no words from devices, see loader_cmdline_append()).
  * @cmdline_max: the longest command line it may grow to, NUL excluded.
+ * @boot_files_via_device: the format's name ("a flat image") when it has
+ *        no protocol of its own for the --append, --initrd and --module
+ *        it was given: a device must pass them on (MODVMM_DEVF_BOOT_FILES).
  */
 struct boot_state {
 	int mode;
@@ -64,6 +67,7 @@ struct boot_state {
 	uint64_t rip, rax, rbx, rsi, rdi, rsp;
 	uint64_t cmdline_addr;
 	uint32_t cmdline_max;
+	const char *boot_files_via_device;
 };
 
 /*
@@ -108,6 +112,15 @@ int loader_cmdline_append(struct guestmem *gm, const struct boot_state *bs,
 /* The same, with @dry only checking that they fit. */
 int loader_cmdline_add(struct guestmem *gm, const struct boot_state *bs,
 		       const char *words, int dry);
+
+/*
+ * For a format with no boot protocol (@what: "a flat image"): at most one
+ * --initrd and no module command line, since a device passes them on;
+ * then note in @bs that one must (boot_files_via_device).
+ */
+int loader_boot_files_check(const struct load_opts *o, const char *what);
+void loader_boot_files_via_device(const struct load_opts *o,
+				  struct boot_state *bs, const char *what);
 
 /* Choose a loader by --format name (NULL/"auto": probe) and load. */
 int loader_load(struct guestmem *gm, const char *format,

@@ -415,11 +415,7 @@ static int elf_check_opts(const struct load_opts *o)
 		loader_error(o, "--load-addr and --entry apply to flat images: an ELF image says where it goes");
 		return -1;
 	}
-	if (o->append || o->nr_modules) {
-		loader_error(o, "--append, --initrd and --module are for multiboot kernels, not ELF64 images");
-		return -1;
-	}
-	return 0;
+	return loader_boot_files_check(o, "an ELF64 image");
 }
 
 /* ELF32 boots only as a multiboot kernel: say which case this is. */
@@ -448,6 +444,7 @@ static int elf_load(struct guestmem *gm, const struct load_opts *o,
 	bs->mode = BOOT_LONG;
 	bs->rip = img.entry;
 	bs->rsp = BOOT_STACK_TOP;
+	loader_boot_files_via_device(o, bs, "an ELF64 image");
 	return 0;
 }
 

@@ -27,6 +27,8 @@ static int flat_load(struct guestmem *gm, const struct load_opts *o,
 	uint64_t end = load + o->size;
 	void *dst;
 
+	if (loader_boot_files_check(o, "a flat image"))
+		return -1;
 	if (end < load) {
 		loader_error(o, "load address 0x%" PRIx64 " plus size wraps", load);
 		return -1;
@@ -65,6 +67,7 @@ static int flat_load(struct guestmem *gm, const struct load_opts *o,
 	memcpy(dst, o->data, o->size);
 	bs->mode = mode;
 	bs->rip = entry;
+	loader_boot_files_via_device(o, bs, "a flat image");
 	return 0;
 }
 

@@ -628,6 +628,18 @@ static int describe_platform(struct cmdline *c)
  * show now, before /dev/kvm and before any output file is touched.  The
  * interrupt controller kind and the RAM hook are what devices see at init.
  */
+/*
+ * A flat or ELF64 image has no way to receive --append or --initrd but
+ * a device that passes them on: without one they would be dropped.
+ */
+static int boot_files_unused(const struct cmdline *c,
+			     const struct boot_state *bs)
+{
+	pr_err("%s: --append, --initrd and --module reach %s only through a device that passes them on, such as fw_cfg, and this machine has none: add -d fw_cfg, or boot a multiboot or bzImage kernel",
+	       c->load.path, bs->boot_files_via_device);
+	return EXIT_IMAGE;
+}
+
 static int validate_devices(struct cmdline *c, const struct boot_state *bs)
 {
 	int r;
@@ -647,6 +659,9 @@ static int validate_devices(struct cmdline *c, const struct boot_state *bs)
 		r = EXIT_USAGE;
 	else if (r)
 		r = EXIT_DEVICE;
+	else if (bs->boot_files_via_device &&
+		 !device_any_flagged(MODVMM_DEVF_BOOT_FILES))
+		r = boot_files_unused(c, bs);
 	device_dry_run_end();
 	if (r)
 		return r;

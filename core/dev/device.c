@@ -150,6 +150,16 @@ void device_dry_run_end(void)
 	vm.dev->dry_run = 0;
 }
 
+int device_any_flagged(uint32_t flags)
+{
+	const struct modvmm_dev *d;
+
+	for (d = vm.dev->instances; d; d = d->next)
+		if ((d->type->desc.flags & flags) == flags)
+			return 1;
+	return 0;
+}
+
 int device_create(const char *spec)
 {
 	return device_spawn(spec) ? 0 : -1;

@@ -36,6 +36,8 @@ void *device_priv(const struct modvmm_dev *dev);
  * first: all devices exist now.  0, or -1 after "NAME: why".
  */
 int device_ready_all(void);
+/* 1 if an instance's type has every bit of MODVMM_DEVF_* @flags. */
+int device_any_flagged(uint32_t flags);
 /* Call every instance's reset hook, oldest first (--reboot). */
 void device_reset_all(void);
 /*

@@ -772,6 +772,17 @@ struct modvmm_device_desc {
 #define MODVMM_DEVF_CONCURRENT	(1u << 0)
 
 /**
+ * MODVMM_DEVF_BOOT_FILES - the device hands the guest what the command
+ * line gives for booting: --append, --initrd (the first --module), and
+ * the image itself (&struct modvmm_machine_info.cmdline, .initrd_path,
+ * .kernel_path), as fw_cfg does.  An image format with no boot protocol
+ * of its own (flat, ELF64) takes --append and --initrd only when a
+ * device with this flag is in the machine; otherwise they are refused
+ * rather than silently dropped.
+ */
+#define MODVMM_DEVF_BOOT_FILES	(1u << 1)
+
+/**
  * MODVMM_DESC_HEADER - initialise the version fields of a descriptor.
  *
  * Use as the first line of a MODVMM_DEVICE() initialiser.

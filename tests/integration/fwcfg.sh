@@ -20,6 +20,22 @@ test_fwcfg_guest_reads_ports_and_dma() {
 	assert_err "fwcfg: dma hello"
 	assert_err "fwcfg: dma write refused"
 	assert_err "fwcfg: kernel size $(printf %04x "$(stat -c %s "$GUESTS/fwcfg.bin")"), its first 16 bytes match"
+	assert_err "fwcfg: cmdline size 0001: "
+	assert_err "fwcfg: initrd size 0000"
+	assert_err "fwcfg: OK"
+}
+
+# A flat image has no boot protocol: --append and --initrd reach it
+# through fw_cfg (and are refused where no device passes them on:
+# loaders.sh/test_boot_files_refused_without_a_device).
+test_fwcfg_passes_append_and_initrd_to_a_flat_image() {
+	need_kvm
+	need_guest fwcfg.bin
+	head -c 5000 /dev/zero >"$TMP/initrd"
+	vmm --append "console=x y" --initrd "$TMP/initrd" "$FWCFG_FILE" "$GUESTS/fwcfg.bin"
+	assert_rc 1
+	assert_err "fwcfg: cmdline size 000c: console=x y"
+	assert_err "fwcfg: initrd size 1388"
 	assert_err "fwcfg: OK"
 }
 

@@ -218,7 +218,34 @@ test_elf64_not_in_ram() {
 	expect_image_error "$ELF64" "is not in guest RAM (RAM: [0x0-0x9ffff], [0xe0000-0xfffff])"
 }
 
-test_elf64_refuses_multiboot_options() {
-	vmm --append "foo=bar" "$ELF64"
-	expect_image_error "$ELF64" "--append, --initrd and --module are for multiboot kernels, not ELF64 images"
+# Flat and ELF64 images have no boot protocol: --append and --initrd
+# reach them only through a device that passes them on (fw_cfg), never
+# dropped in silence; one initrd, no module command line.
+test_boot_files_refused_without_a_device() {
+	local img
+
+	for img in "$ELF64" "$GUESTS/hello.bin"; do
+		vmm --nodefaults -d serial8250 --append "foo=bar" "$img"
+		expect_image_error "$img" "--append, --initrd and --module reach"
+		assert_err "only through a device that passes them on, such as fw_cfg, and this machine has none: add -d fw_cfg"
+		vmm --nodefaults -d serial8250 --initrd "$GUESTS/hello.bin" "$img"
+		expect_image_error "$img" "and this machine has none"
+		vmm --module "$GUESTS/hello.bin" --module "$GUESTS/hello.bin" "$img"
+		expect_image_error "$img" "2 modules given:"
+		assert_err "takes one initrd (--initrd FILE), passed on by a device such as fw_cfg"
+		vmm --module "$GUESTS/hello.bin,x=1" "$img"
+		expect_image_error "$img" "has no module command lines; put arguments in --append"
+	done
+	vmm --nodefaults -d serial8250 --append "foo=bar" "$ELF64"
+	assert_err "reach an ELF64 image only"
+}
+
+# With fw_cfg (a default device) the same options are taken.
+test_boot_files_taken_with_fw_cfg() {
+	need_kvm
+	vmm --append "foo=bar" --initrd "$GUESTS/hello.bin" "$GUESTS/hello.bin"
+	assert_rc 0
+	assert_out "Hello from modvmm!"
+	vmm --nodefaults -d serial8250 -d fw_cfg --append "foo=bar" "$ELF64"
+	assert_rc 0
 }

@@ -1160,23 +1160,42 @@ UNIT_TEST(elf_no_loadable_segment)
 		   "offset 0x40: no PT_LOAD program header with bytes to load");
 }
 
+/*
+ * An ELF64 image has no boot protocol: --append and one --initrd are
+ * noted for a device to pass on (the CLI refuses them without one); two
+ * modules or a module command line have nowhere to go.
+ */
 UNIT_TEST(elf_multiboot_options_refused)
 {
 	struct load_opts o = opts(build_elf_default());
 	struct loader_module m = { "initrd.img", NULL };
+	struct loader_module m_args = { "initrd.img", "x=1" };
 	struct boot_state bs;
 	struct guestmem gm;
 	int rc;
 
 	ram_init(&gm, RAM_SIZE);
+	rc = load(&loader_elf, &gm, &o, &bs);
+	CHECK(rc == 0 && !bs.boot_files_via_device);
 	o.append = "foo=bar";
 	rc = load(&loader_elf, &gm, &o, &bs);
-	CHECK_REJECTED(rc, &gm, "--append, --initrd and --module are for multiboot kernels, not ELF64 images");
+	CHECK(rc == 0 && bs.boot_files_via_device &&
+	      !strcmp(bs.boot_files_via_device, "an ELF64 image"));
 	o.append = NULL;
 	o.modules[0] = m;
 	o.nr_modules = 1;
 	rc = load(&loader_elf, &gm, &o, &bs);
-	CHECK_REJECTED(rc, &gm, "--append, --initrd and --module are for multiboot kernels, not ELF64 images");
+	CHECK(rc == 0 && bs.boot_files_via_device);
+	guestmem_free(&gm);
+	ram_init(&gm, RAM_SIZE);	/* the refusals must write nothing */
+	o.modules[1] = m;
+	o.nr_modules = 2;
+	rc = load(&loader_elf, &gm, &o, &bs);
+	CHECK_REJECTED(rc, &gm, "2 modules given: an ELF64 image takes one initrd (--initrd FILE), passed on by a device such as fw_cfg");
+	o.modules[0] = m_args;
+	o.nr_modules = 1;
+	rc = load(&loader_elf, &gm, &o, &bs);
+	CHECK_REJECTED(rc, &gm, "--module initrd.img,x=1: an ELF64 image has no module command lines; put arguments in --append");
 	o.nr_modules = 0;
 	o.mode = BOOT_REAL;
 	rc = load(&loader_elf, &gm, &o, &bs);
