@@ -227,20 +227,33 @@ UNIT_TEST(debugport_bad_options)
 	check_bad("port=0xf4", "cannot claim");
 }
 
+/*
+ * Every port at every width: the machine stops, with an odd status (the
+ * guest's), exactly when an exit port is configured; the console port
+ * still answers 0xe9 after it all.
+ */
 UNIT_TEST(debugport_fuzz)
 {
-	static const char *const cfgs[] = {
-		"out=null", "out=null,exit-size=1", "out=null,exit-size=2",
-		"out=null,exit-port=0", "out=null,port=0,exit-port=0xfffc",
+	static const struct {
+		const char *opts;
+		uint16_t console;
+		int exits;
+	} cfgs[] = {
+		{ "out=null", 0xe9, 1 },
+		{ "out=null,exit-size=1", 0xe9, 1 },
+		{ "out=null,exit-size=2", 0xe9, 1 },
+		{ "out=null,exit-port=0", 0xe9, 0 },
+		{ "out=null,port=0,exit-port=0xfffc", 0, 1 },
 	};
 	static const unsigned int sizes[] = { 1, 2, 4 };
 	size_t c, s;
 	unsigned int port;
 	uint64_t v;
+	int st;
 
 	for (c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
 		for (s = 0; s < 3; s++) {
-			CHECK(start(cfgs[c]) != NULL);
+			CHECK(start(cfgs[c].opts) != NULL);
 			for (port = 0; port <= 0xffff; port++) {
 				v = (uint64_t)port * 0x9e3779b9u;
 				harness_write(MODVMM_SPACE_PIO, port, sizes[s], v);
@@ -249,6 +262,11 @@ UNIT_TEST(debugport_fuzz)
 			for (v = 0; v < 256; v++)
 				harness_outb(0xe9, (uint8_t)v);
 			harness_advance(20000000);
+			st = -1;
+			CHECK_EQ(harness_stopped(&st), cfgs[c].exits);
+			if (cfgs[c].exits)
+				CHECK(st > 0 && st < 256 && (st & 1));
+			CHECK_EQ(harness_inb(cfgs[c].console), 0xe9);
 			harness_exit();
 		}
 	}
