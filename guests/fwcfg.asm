@@ -14,6 +14,7 @@
 ;   fwcfg: file opt/test key 0021 size 0005: hello
 ;   fwcfg: dma sig QEMU CFG
 ;   fwcfg: dma hello
+;   fwcfg: dma cpus and ram match
 ;   fwcfg: dma write refused
 ;   fwcfg: kernel size XXXX, its first 16 bytes match
 ;   fwcfg: cmdline size XXXX: TEXT     (--append, at most 32 bytes)
@@ -188,6 +189,30 @@ start:
 	PUTS dma_buf
 	call newline
 
+	; the CPU count and the RAM size again, by DMA: as through the port
+	mov eax, (KEY_CPUS << 16) | DMA_SELECT | DMA_READ
+	mov ecx, 2
+	mov edx, dma_buf
+	call dma
+	cmp dword [desc_control], 0
+	FAIL_IF ne, 7
+	mov ax, [dma_buf]
+	cmp ax, [cpus]
+	FAIL_IF ne, 7
+	mov eax, (KEY_RAM << 16) | DMA_SELECT | DMA_READ
+	mov ecx, 8
+	mov edx, dma_buf
+	call dma
+	cmp dword [desc_control], 0
+	FAIL_IF ne, 7
+	mov eax, [dma_buf]
+	cmp eax, [ram]
+	FAIL_IF ne, 7
+	mov eax, [dma_buf + 4]
+	cmp eax, [ram + 4]
+	FAIL_IF ne, 7
+	PUTS msg_dma_boot
+
 	; 8: a DMA write: every item is read-only, the error bit comes back
 	mov eax, DMA_WRITE
 	mov ecx, 1
@@ -295,6 +320,7 @@ msg_colon:	db ": ", 0
 msg_dma_sig:	db "fwcfg: dma sig QEMU CFG", 10, 0
 msg_dma:	db "fwcfg: dma ", 0
 msg_refused:	db "fwcfg: dma write refused", 10, 0
+msg_dma_boot:	db "fwcfg: dma cpus and ram match", 10, 0
 msg_ok:		db "fwcfg: OK", 10, 0
 msg_kernel:	db "fwcfg: kernel size ", 0
 msg_kernel_match: db ", its first 16 bytes match", 10, 0

@@ -18,6 +18,7 @@ test_fwcfg_guest_reads_ports_and_dma() {
 	assert_err "size 0005: hello"
 	assert_err "fwcfg: dma sig QEMU CFG"
 	assert_err "fwcfg: dma hello"
+	assert_err "fwcfg: dma cpus and ram match"
 	assert_err "fwcfg: dma write refused"
 	assert_err "fwcfg: kernel size $(printf %04x "$(stat -c %s "$GUESTS/fwcfg.bin")"), its first 16 bytes match"
 	assert_err "fwcfg: cmdline size 0001: "
