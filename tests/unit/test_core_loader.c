@@ -984,6 +984,28 @@ UNIT_TEST(elf_vaddr_entry)
 	guestmem_free(&gm);
 }
 
+/*
+ * The BIOS area (0xe0000-0xfffff) is RAM: an ELF64 segment there loads,
+ * as GNU ld 2.40 places a headers-only segment just below 1 MiB.
+ */
+UNIT_TEST(elf_segment_in_the_bios_area)
+{
+	static const struct seg_spec s[] = {
+		{ PT_LOAD, PF_R, 0xff000, 0, 0x100, 0x1000 },
+		{ PT_LOAD, PF_R | PF_X, 0x100000, 0, 0x200, 0x200 },
+	};
+	struct load_opts o = opts(build_elf64(0x100000, s, 2));
+	struct boot_state bs;
+	struct guestmem gm;
+
+	load_good(&loader_elf, &gm, &o, &bs);
+	CHECK_EQ(bs.rip, 0x100000);
+	CHECK(!memcmp(gp(&gm, 0xff000, 0x100), img + seg_offset(0), 0x100));
+	CHECK(all_bytes(gp(&gm, 0xff100, 0xf00), 0xf00, 0));
+	CHECK(!memcmp(gp(&gm, 0x100000, 0x200), img + seg_offset(1), 0x200));
+	guestmem_free(&gm);
+}
+
 static void elf_reject(size_t size, const char *msg, int line)
 {
 	struct load_opts o = opts(size);
