@@ -119,10 +119,6 @@ need_guest() {
 	[ -f "$GUESTS/$1" ] || fail "guest $GUESTS/$1 not built"
 }
 
-# need_kvm: the rest of the test boots a guest.  Where the machine has no
-# /dev/kvm at all the test is skipped with the reason the runner counts
-# ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists
-# but cannot be used is a failure under CI=true.
 # assert_ranges_declared_as_probed: in `--list-devices --probe`, every
 # device whose probe instance starts claims exactly the ranges its
 # descriptor declares (what plain --list-devices shows without running
@@ -150,6 +146,10 @@ need_device() {
 		skip "modvmm has no $1 device (Kconfig)"
 }
 
+# need_kvm: the rest of the test boots a guest.  Where the machine has no
+# /dev/kvm at all the test is skipped with the reason the runner counts
+# ("needs /dev/kvm"; make test-nested runs these); a /dev/kvm that exists
+# but cannot be used is a failure under CI=true.
 need_kvm() {
 	[ -e /dev/kvm ] || skip "needs /dev/kvm: this machine has none"
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
