@@ -26,6 +26,7 @@
 #include "kvm/ioevent.h"
 #include "event/watchdog.h"
 #include "io/console.h"
+#include "io/output.h"
 #include "irq/irq.h"
 #include "kvm/kvm.h"
 #include "modvmm.h"
@@ -479,8 +480,7 @@ static void trace_close(const struct cmdline *c)
 		err = errno;
 	if (err)
 		pr_err("--trace file=%s: write: %s%s; the trace is incomplete",
-		       c->trace_path, strerror(err),
-		       err == EFBIG ? " (the file-size limit, ulimit -f)" : "");
+		       c->trace_path, strerror(err), output_error_hint(err));
 }
 
 /* 1 if some -d option creates device @name. */
@@ -623,12 +623,6 @@ static int describe_platform(struct cmdline *c)
 }
 
 /*
- * Every device once with its output files masked, then gone again: all
- * device errors (unknown device, bad option, overlap, plugin refused)
- * show now, before /dev/kvm and before any output file is touched.  The
- * interrupt controller kind and the RAM hook are what devices see at init.
- */
-/*
  * A flat or ELF64 image has no way to receive --append or --initrd but
  * a device that passes them on: without one they would be dropped.
  */
@@ -640,6 +634,12 @@ static int boot_files_unused(const struct cmdline *c,
 	return EXIT_IMAGE;
 }
 
+/*
+ * Every device once with its output files masked, then gone again: all
+ * device errors (unknown device, bad option, overlap, plugin refused)
+ * show now, before /dev/kvm and before any output file is touched.  The
+ * interrupt controller kind and the RAM hook are what devices see at init.
+ */
 static int validate_devices(struct cmdline *c, const struct boot_state *bs)
 {
 	int r;
@@ -830,6 +830,7 @@ static void fds_sanitize(void)
 int main(int argc, char **argv)
 {
 	struct plugin_search search = { 0 };
+	const char *stop_signal;
 	struct cmdline c;
 	int status, i;
 
@@ -870,8 +871,9 @@ int main(int argc, char **argv)
 	watchdog_stop();
 	event_shutdown();
 	console_restore();
-	if (status == EXIT_SIGNAL && vm_stop_signal_name())
-		pr_err("stopped by %s", vm_stop_signal_name());
+	stop_signal = vm_stop_signal_name();
+	if (status == EXIT_SIGNAL && stop_signal)
+		pr_err("stopped by %s", stop_signal);
 	bus_free(&vm.pio);
 	bus_free(&vm.mmio);
 	if (vm.pio.trace_file)

@@ -132,8 +132,7 @@ static void stream_write_out(struct modvmm_stream *s, int wait)
 		device_host.log(s->dev, MODVMM_LOG_WARN,
 				"output: write: %s%s; output disabled",
 				n < 0 ? strerror(errno) : "wrote nothing",
-				n < 0 && errno == EFBIG ?
-				" (the file-size limit, ulimit -f)" : "");
+				n < 0 ? output_error_hint(errno) : "");
 		stream_fd_close(s);
 	}
 	if (s->fd < 0)

@@ -8,6 +8,7 @@
  * its own: setting O_NONBLOCK on the inherited stdout would change it for
  * every process sharing it (the shell's terminal).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,11 @@ static int output_reopen(int fd)
 		return nfd;
 	/* A socket cannot be reopened: writes to it may block. */
 	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+const char *output_error_hint(int err)
+{
+	return err == EFBIG ? " (the file-size limit, ulimit -f)" : "";
 }
 
 int output_open(const char *spec)

@@ -16,4 +16,10 @@
  */
 int output_open(const char *spec);
 
+/*
+ * What to add to strerror(@err) after a failed write to an output, such
+ * as " (the file-size limit, ulimit -f)" for EFBIG; "" when nothing.
+ */
+const char *output_error_hint(int err);
+
 #endif
